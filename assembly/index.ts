@@ -1,0 +1,11 @@
+// The ABI of the core module: every exported kernel, nothing else. Kernels take numbers
+// only (pointers as usize, counts as i32, hyper-parameters as f32, seeds as u32), write
+// into caller-given buffers, never allocate and import nothing.
+
+export { fillUniform } from "./util/rng";
+export { packCodes, unpackCodes } from "./quant/pack";
+export { quantizeRows } from "./quant/quantize";
+export { gatherDequant } from "./quant/dequant";
+export { fakeQuantRows, lsqGradRows } from "./quant/lsq";
+export { coalesceIds, segmentSumRows } from "./embed/coalesce";
+export { firstBadRow, firstNotPositive } from "./embed/check";

@@ -1,0 +1,31 @@
+// The kernel ABI: the exports of assembly/index.ts as TS sees them. Both backends implement
+// it: the wasm module's exports and the plain-TS twins of src/ref (createRefKernels).
+// test/types/abi.test-d.ts checks it against the bindings asc generates.
+
+/** Every kernel of the core module; pointers and counts are plain numbers. */
+export interface CoreKernels {
+  fillUniform(out: number, n: number, seed: number, stream: number, start: number): void;
+  packCodes(src: number, n: number, dim: number, bits: number, dst: number): void;
+  unpackCodes(src: number, n: number, dim: number, bits: number, dst: number): void;
+  quantizeRows(
+    src: number, delta: number, ids: number, n: number, dim: number, bits: number,
+    dst: number, stochastic: number, seed: number, step: number,
+  ): void;
+  gatherDequant(
+    codes: number, delta: number, ids: number, n: number, rows: number, dim: number,
+    bits: number, out: number,
+  ): number;
+  fakeQuantRows(
+    w: number, delta: number, ids: number, n: number, dim: number, bits: number, out: number,
+  ): void;
+  lsqGradRows(
+    w: number, g: number, delta: number, ids: number, n: number, dim: number, bits: number,
+    scale: number, out: number,
+  ): void;
+  coalesceIds(
+    ids: number, n: number, table: number, capLog2: number, unique: number, inverse: number,
+  ): number;
+  segmentSumRows(src: number, inverse: number, n: number, dim: number, dst: number, u: number): void;
+  firstBadRow(ids: number, n: number, rows: number, delta: number): number;
+  firstNotPositive(x: number, n: number): number;
+}

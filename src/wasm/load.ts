@@ -1,0 +1,157 @@
+// Instantiates the core module once and owns the engine state: the heap and the active
+// kernel backend. `init(source)` takes a WebAssembly.Module, bytes, a URL or a Response; with
+// no source it uses the default that the package entry registered (the packaged core.wasm).
+// Without wasm SIMD (or if the module cannot be compiled) the engine runs the TS reference
+// kernels over a plain WebAssembly.Memory and says so in backend().
+
+import { createRefKernels } from "../ref/index.js";
+import type { CoreKernels } from "./abi.js";
+import { Heap, type HeapOptions } from "./heap.js";
+
+/** What init() accepts as the core module. */
+export type WasmSource =
+  | WebAssembly.Module
+  | ArrayBuffer
+  | ArrayBufferView
+  | URL
+  | string
+  | Response
+  | PromiseLike<Response>;
+
+/** Options of init(). */
+export interface InitOptions extends HeapOptions {
+  /** "auto" (default): wasm SIMD when available; "ref": the TS reference kernels. */
+  backend?: "auto" | "ref";
+}
+
+/** Which kernels run, and why. */
+export interface BackendInfo {
+  name: "wasm-simd" | "ref";
+  /** Why the reference backend is active, when it is. */
+  reason?: string;
+}
+
+/** The initialised engine. */
+export interface Engine {
+  readonly heap: Heap;
+  /** The wasm kernels, when the module loaded. */
+  readonly wasm: CoreKernels | undefined;
+  /** The reference kernels over the same memory. */
+  readonly ref: CoreKernels;
+  /** The kernels that wrappers dispatch to. */
+  active: CoreKernels;
+  info: BackendInfo;
+}
+
+// (module (func (result v128) i32.const 0 i32x4.splat))
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11,
+]);
+
+let engine: Engine | undefined;
+let pending: Promise<Engine> | undefined;
+
+/** True when this runtime validates wasm fixed-width SIMD. */
+export function simdSupported(): boolean {
+  try {
+    return typeof WebAssembly === "object" && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Instantiates the core once (later calls return the same engine). The package entries wrap
+ * this with their default source.
+ * @param source the module, its bytes, a URL or a Response
+ */
+export function init(source?: WasmSource, options: InitOptions = {}): Promise<Engine> {
+  if (engine) return Promise.resolve(engine);
+  pending ??= createEngine(source, options).then(
+    (e) => (engine = e),
+    (err: unknown) => {
+      pending = undefined;
+      throw err;
+    },
+  );
+  return pending;
+}
+
+/** The engine; throws if init() has not completed. */
+export function getEngine(): Engine {
+  if (!engine) throw new Error("alpt: call `await init()` before using the engine");
+  return engine;
+}
+
+/** The active backend. */
+export function backend(): BackendInfo {
+  return getEngine().info;
+}
+
+/** Switches the kernels every wrapper uses ("wasm-simd" needs a loaded module). */
+export function useBackend(name: "wasm-simd" | "ref"): void {
+  const e = getEngine();
+  if (name === "ref") {
+    e.active = e.ref;
+    e.info = { name: "ref", reason: "selected with useBackend" };
+  } else {
+    if (!e.wasm) throw new Error(`alpt: the wasm backend is not available (${e.info.reason})`);
+    e.active = e.wasm;
+    e.info = { name: "wasm-simd" };
+  }
+}
+
+/**
+ * Builds a new, independent engine (init() keeps one per process; this is for hosts and tests
+ * that need several). `source` may be omitted only with backend: "ref".
+ */
+export async function createEngine(source: WasmSource | undefined, options: InitOptions = {}): Promise<Engine> {
+  let reason: string | undefined;
+  if (options.backend === "ref") reason = "requested with backend: 'ref'";
+  else if (!simdSupported()) reason = "this runtime does not support WebAssembly SIMD";
+  let module: WebAssembly.Module | undefined;
+  if (reason === undefined) {
+    if (source === undefined) throw new Error("alpt: init() needs a source for core.wasm here");
+    module = await compile(source);
+  }
+  if (module) {
+    const instance = await WebAssembly.instantiate(module, {});
+    const exports = instance.exports as unknown as CoreKernels & { memory: WebAssembly.Memory };
+    const heap = new Heap(exports.memory, options);
+    const ref = createRefKernels(exports.memory);
+    return { heap, wasm: exports, ref, active: exports, info: { name: "wasm-simd" } };
+  }
+  const memory = new WebAssembly.Memory({ initial: 0, maximum: 65536 });
+  const ref = createRefKernels(memory);
+  return { heap: new Heap(memory, options), wasm: undefined, ref, active: ref, info: { name: "ref", reason } };
+}
+
+async function compile(src: WasmSource): Promise<WebAssembly.Module> {
+  if (src instanceof WebAssembly.Module) return src;
+  if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) {
+    return WebAssembly.compile(src as BufferSource);
+  }
+  if (typeof src === "string" || src instanceof URL) {
+    const url = new URL(String(src), typeof location === "object" ? location.href : undefined);
+    if (url.protocol === "file:") return WebAssembly.compile(await readFileUrl(url));
+    return compileResponse(fetch(url));
+  }
+  return compileResponse(src);
+}
+
+async function compileResponse(res: Response | PromiseLike<Response>): Promise<WebAssembly.Module> {
+  const r = await res;
+  if (!r.ok) throw new Error(`alpt: fetching core.wasm failed: HTTP ${r.status} ${r.statusText} (${r.url})`);
+  const typed = r.headers.get("content-type")?.startsWith("application/wasm");
+  if (typed && typeof WebAssembly.compileStreaming === "function") {
+    return WebAssembly.compileStreaming(r);
+  }
+  return WebAssembly.compile(await r.arrayBuffer());
+}
+
+async function readFileUrl(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  const fs = "node:fs/promises";
+  const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import("node:fs/promises");
+  const bytes = await readFile(url);
+  return new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
+}
