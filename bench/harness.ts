@@ -1,0 +1,67 @@
+// The bench harness: tinybench over pre-built closures, one JSON line per case on stdout
+// ({"case", "value", "unit", ...}, DESIGN.md §11) and a results file per runtime.
+import { writeFileSync, mkdirSync, renameSync } from "node:fs";
+import { dirname } from "node:path";
+import { Bench } from "tinybench";
+
+/** One measured case. `work` is the amount of `unit`·s done per call (for rates). */
+export interface BenchCase {
+  name: string;
+  unit: "Mrows/s" | "GFLOP/s" | "GB/s" | "ms" | "samples/s" | "B" | "MiB";
+  /** Per call: Mrows for Mrows/s, GFLOP for GFLOP/s, GB for GB/s; unused for ms. */
+  work?: number;
+  fn?: () => void;
+  /** A value measured without timing (bytes, MiB). */
+  value?: number;
+  meta?: Record<string, unknown>;
+}
+
+/** A result line. */
+export interface BenchResult {
+  case: string;
+  value: number;
+  unit: string;
+  [k: string]: unknown;
+}
+
+/** Options of a run. */
+export interface RunOptions {
+  quick: boolean;
+  filter?: RegExp;
+}
+
+const round = (x: number): number => Number(x.toPrecision(4));
+
+/** Times every case (median latency) and prints its JSON line as soon as it is measured. */
+export async function runCases(suite: string, cases: BenchCase[], opts: RunOptions): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  for (const c of cases) {
+    const name = `${suite}/${c.name}`;
+    if (opts.filter && !opts.filter.test(name)) continue;
+    const meta = { ...c.meta, runtime: `node-${process.versions.node}`, threads: 1, quick: opts.quick || undefined };
+    let value: number;
+    if (c.fn) {
+      const bench = new Bench({ time: opts.quick ? 30 : 1500, warmupTime: opts.quick ? 10 : 300 });
+      bench.add(name, c.fn);
+      await bench.run();
+      const r = bench.tasks[0].result;
+      if (r.state !== "completed") throw new Error(`${name}: ${r.state} ${"error" in r ? String(r.error) : ""}`);
+      const ms = r.latency.p50;
+      value = c.unit === "ms" ? ms : (c.work ?? 1) / (ms / 1000);
+    } else {
+      value = c.value ?? NaN;
+    }
+    const res: BenchResult = { case: name, value: round(value), unit: c.unit, ...meta };
+    console.log(JSON.stringify(res));
+    out.push(res);
+  }
+  return out;
+}
+
+/** Writes results to bench/results/<runtime>.json atomically (temp file + rename). */
+export function saveResults(results: BenchResult[], file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ date: new Date().toISOString(), results }, null, 1) + "\n");
+  renameSync(tmp, file);
+}

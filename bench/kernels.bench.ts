@@ -1,0 +1,118 @@
+// Kernel benches on the criteo1m shapes: gather-dequantize and quantize of 2048 × 26
+// Zipf-distributed ids against a 1,000,000 × 16 packed table, the same kernels through the
+// TS twin (-ref), a naive JS loop for scale, and coalescing. Parity is asserted before timing.
+import {
+  allocPackedTable, coalesceIds, gatherDequant, quantizeRows, rowStride, segmentSumRows,
+  useBackend, type PackedTable,
+} from "../src/index.js";
+import type { Engine } from "../src/wasm/load.js";
+import type { BenchCase } from "./harness.js";
+import { fieldSizes, zipfIds } from "./data.js";
+
+const ROWS = 1_000_000;
+const DIM = 16;
+const BATCH = 2048;
+
+function sameBits(a: Float32Array | Uint8Array, b: Float32Array | Uint8Array, what: string): void {
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) throw new Error(`${what}: wasm and ref differ at byte ${i}`);
+}
+
+/** The naive JS gather a user would write for b = 4 (Int8-style nibble decode, no SIMD). */
+function naiveGather4(codes: Uint8Array, delta: Float32Array, ids: Int32Array, out: Float32Array): void {
+  const stride = DIM / 2;
+  for (let k = 0; k < ids.length; k++) {
+    const r = ids[k];
+    const d = delta[r];
+    const base = r * stride;
+    for (let j = 0; j < DIM; j++) {
+      const byte = codes[base + (j >> 1)];
+      const nib = j & 1 ? byte >> 4 : byte & 15;
+      out[k * DIM + j] = (nib >= 8 ? nib - 16 : nib) * d;
+    }
+  }
+}
+
+export function kernelCases(e: Engine, quick: boolean): BenchCase[] {
+  const sizes = fieldSizes(ROWS);
+  const rows = sizes.reduce((a, b) => a + b, 0);
+  const idsArr = zipfIds(sizes, BATCH, 1);
+  const n = idsArr.length;
+  const ids = e.heap.allocI32(n, "bench ids");
+  ids.array.set(idsArr);
+  const out = e.heap.allocF32(n * DIM, "bench out");
+  const src = e.heap.allocF32(n * DIM, "bench src");
+  for (let i = 0; i < src.length; i++) src.array[i] = Math.sin(i) * 0.05;
+  const tables = new Map<number, PackedTable>();
+  for (const bits of [2, 4, 8]) {
+    const t = allocPackedTable(rows, DIM, bits, 0.01);
+    const c = t.codes.array;
+    for (let i = 0; i < c.length; i++) c[i] = (i * 2654435761) >>> 24;
+    for (let r = 0; r < rows; r++) t.delta.array[r] = 0.001 + (r % 97) * 1e-4;
+    tables.set(bits, t);
+  }
+  const Mrows = n / 1e6;
+  const meta = { rows, dim: DIM, ids: n, batch: BATCH, fields: sizes.length, distribution: "zipf-1.05" };
+
+  // parity on the bench inputs before anything is timed
+  for (const [bits, t] of tables) {
+    useBackend("wasm-simd");
+    gatherDequant(t, ids, out);
+    const w = out.array.slice();
+    useBackend("ref");
+    gatherDequant(t, ids, out);
+    sameBits(w, out.array, `gather b=${bits}`);
+    useBackend("wasm-simd");
+  }
+
+  const cases: BenchCase[] = [];
+  for (const bits of [8, 4, 2]) {
+    const t = tables.get(bits)!;
+    const m = { ...meta, bits, bytesPerRow: rowStride(DIM, bits) + 4 };
+    cases.push({ name: `gather-dequant-b${bits}`, unit: "Mrows/s", work: Mrows, meta: m, fn: () => gatherDequant(t, ids, out) });
+  }
+  const t4 = tables.get(4)!;
+  for (const rounding of ["sr", "dr"] as const) {
+    cases.push({
+      name: `quantize-${rounding}-b4`, unit: "Mrows/s", work: Mrows, meta: { ...meta, bits: 4 },
+      fn: () => quantizeRows(src, t4, { ids, rounding, seed: 1, step: 2 }),
+    });
+  }
+  cases.push({
+    name: "coalesce", unit: "Mrows/s", work: Mrows, meta,
+    fn: () => {
+      const mark = e.heap.mark();
+      const c = coalesceIds(ids, rows);
+      segmentSumRows(src, c, DIM, out);
+      e.heap.release(mark);
+    },
+  });
+  // the same kernels through the TS twin (one row in 8 to keep the run short)
+  const refN = quick ? 512 : 8192;
+  const refIds = e.heap.allocI32(refN, "bench ref ids");
+  refIds.array.set(idsArr.subarray(0, refN));
+  const ref = (fn: () => void) => () => {
+    useBackend("ref");
+    try {
+      fn();
+    } finally {
+      useBackend("wasm-simd");
+    }
+  };
+  for (const bits of [8, 4, 2]) {
+    const t = tables.get(bits)!;
+    cases.push({ name: `gather-dequant-b${bits}-ref`, unit: "Mrows/s", work: refN / 1e6, meta: { ...meta, ids: refN, bits }, fn: ref(() => gatherDequant(t, refIds, out)) });
+  }
+  for (const rounding of ["sr", "dr"] as const) {
+    cases.push({
+      name: `quantize-${rounding}-b4-ref`, unit: "Mrows/s", work: refN / 1e6, meta: { ...meta, ids: refN, bits: 4 },
+      fn: ref(() => quantizeRows(src, t4, { ids: refIds, rounding, seed: 1, step: 2, n: refN })),
+    });
+  }
+  cases.push({
+    name: "gather-dequant-b4-naive-js", unit: "Mrows/s", work: Mrows, meta: { ...meta, bits: 4 },
+    fn: () => naiveGather4(t4.codes.array, t4.delta.array, ids.array, out.array),
+  });
+  return cases;
+}

@@ -1,0 +1,36 @@
+// `npm run bench -- <suite> [--quick] [--filter REGEX]`: suites kernels | all. Prints one JSON
+// line per case (DESIGN.md §11) and saves bench/results/node-<version>.json.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { init } from "../src/entry/default.js";
+import { runCases, saveResults, type BenchResult } from "./harness.js";
+import { kernelCases } from "./kernels.bench.js";
+
+const SUITES = ["kernels"] as const;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes("--quick");
+  const fi = args.indexOf("--filter");
+  const filter = fi >= 0 ? new RegExp(args[fi + 1]) : undefined;
+  const named = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--filter");
+  const suite = named[0] ?? "all";
+  const chosen = suite === "all" ? [...SUITES] : [suite];
+  for (const s of chosen) {
+    if (!(SUITES as readonly string[]).includes(s)) {
+      throw new Error(`bench: unknown suite "${s}" (expected one of ${SUITES.join(", ")}, all)`);
+    }
+  }
+  const root = process.cwd();
+  const e = await init(await readFile(join(root, "build/core.wasm")));
+  const results: BenchResult[] = [];
+  for (const s of chosen) {
+    if (s === "kernels") results.push(...(await runCases("kernels", kernelCases(e, quick), { quick, filter })));
+  }
+  if (!quick) saveResults(results, join(root, "bench/results", `node-${process.versions.node}-${chosen.join("+")}.json`));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
