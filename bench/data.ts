@@ -22,11 +22,14 @@ function zipfCdf(size: number, s: number): Float64Array {
 }
 
 /**
- * ids [batch, fields] of `batches` batches: field f draws a Zipf(s) rank inside its vocabulary,
- * offset by the sizes of the fields before it. Ranks are scattered over the field's rows by a
- * fixed permutation-like stride, so hot rows are not all adjacent in memory.
+ * ids [batch, fields]: field f draws a Zipf(s) rank inside its vocabulary, offset by the sizes
+ * of the fields before it. With `layout: "frequency"` (default) rank r is row r of the field,
+ * as the FeatureMap assigns ids (most frequent first); "scattered" spreads ranks over the
+ * field's rows by a multiplicative hash, the worst case for caches.
  */
-export function zipfIds(sizes: number[], batch: number, seed = 1, s = 1.05): Int32Array {
+export function zipfIds(
+  sizes: number[], batch: number, seed = 1, s = 1.05, layout: "frequency" | "scattered" = "frequency",
+): Int32Array {
   const rand = seedrandom(`zipf-${seed}`);
   const cdfs = sizes.map((n) => zipfCdf(n, s));
   const offsets: number[] = [];
@@ -49,7 +52,7 @@ export function zipfIds(sizes: number[], batch: number, seed = 1, s = 1.05): Int
         else hi = mid;
       }
       const n = sizes[f];
-      ids[b * F + f] = offsets[f] + ((lo * 2654435761) % n);
+      ids[b * F + f] = offsets[f] + (layout === "frequency" ? lo : (lo * 2654435761) % n);
     }
   }
   return ids;

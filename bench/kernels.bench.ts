@@ -53,7 +53,7 @@ export function kernelCases(e: Engine, quick: boolean): BenchCase[] {
     tables.set(bits, t);
   }
   const Mrows = n / 1e6;
-  const meta = { rows, dim: DIM, ids: n, batch: BATCH, fields: sizes.length, distribution: "zipf-1.05" };
+  const meta = { rows, dim: DIM, ids: n, batch: BATCH, fields: sizes.length, distribution: "zipf-1.05", layout: "frequency" };
 
   // parity on the bench inputs before anything is timed
   for (const [bits, t] of tables) {
@@ -73,6 +73,12 @@ export function kernelCases(e: Engine, quick: boolean): BenchCase[] {
     cases.push({ name: `gather-dequant-b${bits}`, unit: "Mrows/s", work: Mrows, meta: m, fn: () => gatherDequant(t, ids, out) });
   }
   const t4 = tables.get(4)!;
+  const scattered = e.heap.allocI32(n, "bench scattered ids");
+  scattered.array.set(zipfIds(sizes, BATCH, 1, 1.05, "scattered"));
+  cases.push({
+    name: "gather-dequant-b4-scattered", unit: "Mrows/s", work: Mrows, meta: { ...meta, bits: 4, layout: "scattered" },
+    fn: () => gatherDequant(t4, scattered, out),
+  });
   for (const rounding of ["sr", "dr"] as const) {
     cases.push({
       name: `quantize-${rounding}-b4`, unit: "Mrows/s", work: Mrows, meta: { ...meta, bits: 4 },

@@ -42,31 +42,81 @@
   if (sh + bits > 8) store<u8>(at, load<u8>(at, 1) | <u8>(v >>> 8), 1);
 }
 
-// ── decoding chunks into signed i8 lanes ─────────────────────────────────────────────
+// ── decoding: "top-aligned" bytes ────────────────────────────────────────────────────
+// A chunk of 16 elements is first rearranged so that byte j holds element j in its TOP bits
+// (low bits are don't-care). Interleaving with zero bytes, then zero words (punpckl/hbw,
+// punpckl/hwd: one instruction each, no constant to load) puts byte j in the top byte of
+// an i32 lane, and i32x4.shr_s by 32 - b sign-extends it: no i8 shifts (x86 has none).
 
-/** 16 elements of a b = 4 row from 8 bytes at p (element 2i: low nibble of byte i). */
+/** b = 4: 8 bytes in the low lanes of raw → 16 top-aligned elements (even: low nibbles). */
 // @ts-ignore: decorator
-@inline export function decode4(raw: v128): v128 {
-  const lo = i8x16.shr_s(i8x16.shl(raw, 4), 4); // even elements, sign-extended
-  const hi = i8x16.shr_s(raw, 4); // odd elements
-  return i8x16.shuffle(lo, hi, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+@inline export function topAligned4(raw: v128): v128 {
+  return i8x16.shuffle(i16x8.shl(raw, 4), raw, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
 }
 
-/** 16 elements of a b = 2 row from the 4 bytes in the low lanes of raw. */
+/** b = 2: 4 bytes in the low lanes of raw → 16 top-aligned elements. */
 // @ts-ignore: decorator
-@inline export function decode2(raw: v128): v128 {
-  const e0 = i8x16.shr_s(i8x16.shl(raw, 6), 6);
-  const e1 = i8x16.shr_s(i8x16.shl(raw, 4), 6);
-  const e2 = i8x16.shr_s(i8x16.shl(raw, 2), 6);
-  const e3 = i8x16.shr_s(raw, 6);
-  const e01 = i8x16.shuffle(e0, e1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-  const e23 = i8x16.shuffle(e2, e3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-  return i8x16.shuffle(e01, e23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+@inline export function topAligned2(raw: v128): v128 {
+  const t01 = i8x16.shuffle(i16x8.shl(raw, 6), i16x8.shl(raw, 4), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const t23 = i8x16.shuffle(i16x8.shl(raw, 2), raw, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  return i8x16.shuffle(t01, t23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
 }
 
-// ── encoding signed i8 lanes into packed bytes ───────────────────────────────────────
+/** Bytes 0..7 of v in the high byte of eight i16 lanes. */
+// @ts-ignore: decorator
+@inline export function bytesToWordsLo(v: v128): v128 {
+  return i8x16.shuffle(v128.splat<i32>(0), v, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
 
-/** Packs 16 signed i8 codes into 8 bytes of b = 4 (low 8 lanes of the result). */
+/** Bytes 8..15 of v in the high byte of eight i16 lanes. */
+// @ts-ignore: decorator
+@inline export function bytesToWordsHi(v: v128): v128 {
+  return i8x16.shuffle(v128.splat<i32>(0), v, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+}
+
+/** i16 lanes 0..3 of w in the high half of four i32 lanes. */
+// @ts-ignore: decorator
+@inline export function wordsToLanesLo(w: v128): v128 {
+  return i8x16.shuffle(v128.splat<i32>(0), w, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+}
+
+/** i16 lanes 4..7 of w in the high half of four i32 lanes. */
+// @ts-ignore: decorator
+@inline export function wordsToLanesHi(w: v128): v128 {
+  return i8x16.shuffle(v128.splat<i32>(0), w, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+}
+
+// ── encoding: integral f32 levels → code bytes → packed bytes ─────────────────────────
+// An integral f32 v with |v| < 2^22 plus 1.5 · 2^23 is exact, and the low bits of its bit
+// pattern are v in two's complement: no trunc_sat needed (NaN gives 0 there too).
+
+// @ts-ignore: decorator
+@lazy const MAGIC = f32x4.splat(12582912.0);
+
+/** The i32 lanes whose low bits are the two's complement of the integral levels v. */
+// @ts-ignore: decorator
+@inline export function levelBits(v: v128): v128 {
+  return f32x4.add(v, MAGIC);
+}
+
+/** Low bytes of four i32x4 → 16 bytes (codes for b ≤ 8). */
+// @ts-ignore: decorator
+@inline export function lowBytes(a: v128, b: v128, c: v128, d: v128): v128 {
+  const m = i32x4.splat(0xff);
+  return i8x16.narrow_i16x8_u(
+    i16x8.narrow_i32x4_u(v128.and(a, m), v128.and(b, m)),
+    i16x8.narrow_i32x4_u(v128.and(c, m), v128.and(d, m)),
+  );
+}
+
+/** Low halves of two i32x4 → 8 i16 (codes for b = 16). */
+// @ts-ignore: decorator
+@inline export function lowHalves(a: v128, b: v128): v128 {
+  const m = i32x4.splat(0xffff);
+  return i16x8.narrow_i32x4_u(v128.and(a, m), v128.and(b, m));
+}
+
+/** Packs 16 code bytes into 8 bytes of b = 4 (low 8 lanes of the result). */
 // @ts-ignore: decorator
 @inline export function encode4(codes: v128): v128 {
   // i16 lane i holds e[2i] (low byte) and e[2i+1] (high byte): fold to e[2i] | e[2i+1] << 4
@@ -77,7 +127,7 @@
   return i8x16.narrow_i16x8_u(x, x);
 }
 
-/** Packs 16 signed i8 codes into 4 bytes of b = 2 (low 4 lanes of the result). */
+/** Packs 16 code bytes into 4 bytes of b = 2 (low 4 lanes of the result). */
 // @ts-ignore: decorator
 @inline export function encode2(codes: v128): v128 {
   // two 2-bit codes per i16 lane, then two nibbles per i32 lane, then narrow to bytes
@@ -91,12 +141,4 @@
   );
   const z = i16x8.narrow_i32x4_u(y, y);
   return i8x16.narrow_i16x8_u(z, z);
-}
-
-/** Narrows four f32x4 of integral values in [-128, 127] to 16 signed i8 lanes. */
-// @ts-ignore: decorator
-@inline export function narrowToI8(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = i16x8.narrow_i32x4_s(i32x4.trunc_sat_f32x4_s(a), i32x4.trunc_sat_f32x4_s(b));
-  const cd = i16x8.narrow_i32x4_s(i32x4.trunc_sat_f32x4_s(c), i32x4.trunc_sat_f32x4_s(d));
-  return i8x16.narrow_i16x8_s(ab, cd);
 }

@@ -1,24 +1,26 @@
 // Pack and unpack signed b-bit codes (layout: see codes.ts). Codes must already lie in
 // [-2^(b-1), 2^(b-1) - 1]; the wrapper checks that. SIMD chunks of 16 (8) elements for
-// b = 2, 4, 8 (16): i32 → i16 → i8 narrowing plus encode2/encode4 to pack, decode2/decode4
-// plus i8 → i16 → i32 widening to unpack; the rest of a row is scalar.
+// b = 2, 4, 8 (16): low bytes narrowed plus encode2/encode4 to pack; top-aligned bytes plus
+// shuffle + shr_s widening to unpack (codes.ts); the rest of a row is scalar.
 
-import { rowStride, readCode, orCode, decode2, decode4, encode2, encode4 } from "./codes";
+import {
+  rowStride, readCode, orCode, topAligned2, topAligned4, encode2, encode4, lowBytes, lowHalves,
+  bytesToWordsLo, bytesToWordsHi, wordsToLanesLo, wordsToLanesHi,
+} from "./codes";
 
 // @ts-ignore: decorator
 @inline function narrow16(src: usize): v128 {
-  const a = i16x8.narrow_i32x4_s(v128.load(src), v128.load(src, 16));
-  const b = i16x8.narrow_i32x4_s(v128.load(src, 32), v128.load(src, 48));
-  return i8x16.narrow_i16x8_s(a, b);
+  return lowBytes(v128.load(src), v128.load(src, 16), v128.load(src, 32), v128.load(src, 48));
 }
 
+/** 16 top-aligned elements → 16 sign-extended i32 (see codes.ts). */
 // @ts-ignore: decorator
-@inline function widen16(codes: v128, dst: usize): void {
-  const lo = i16x8.extend_low_i8x16_s(codes), hi = i16x8.extend_high_i8x16_s(codes);
-  v128.store(dst, i32x4.extend_low_i16x8_s(lo));
-  v128.store(dst, i32x4.extend_high_i16x8_s(lo), 16);
-  v128.store(dst, i32x4.extend_low_i16x8_s(hi), 32);
-  v128.store(dst, i32x4.extend_high_i16x8_s(hi), 48);
+@inline function widen16(v: v128, shift: i32, dst: usize): void {
+  const lo = bytesToWordsLo(v), hi = bytesToWordsHi(v);
+  v128.store(dst, i32x4.shr_s(wordsToLanesLo(lo), shift));
+  v128.store(dst, i32x4.shr_s(wordsToLanesHi(lo), shift), 16);
+  v128.store(dst, i32x4.shr_s(wordsToLanesLo(hi), shift), 32);
+  v128.store(dst, i32x4.shr_s(wordsToLanesHi(hi), shift), 48);
 }
 
 /**
@@ -40,7 +42,7 @@ export function packCodes(src: usize, n: i32, dim: i32, bits: i32, dst: usize): 
     } else if (bits == 16) {
       for (; j + 8 <= dim; j += 8) {
         const at = s + (<usize>j << 2);
-        v128.store(d + (<usize>j << 1), i16x8.narrow_i32x4_s(v128.load(at), v128.load(at, 16)));
+        v128.store(d + (<usize>j << 1), lowHalves(v128.load(at), v128.load(at, 16)));
       }
     }
     if (j < dim) {
@@ -62,11 +64,11 @@ export function unpackCodes(src: usize, n: i32, dim: i32, bits: i32, dst: usize)
     const d = dst + ((<usize>k * <usize>dim) << 2);
     let j = 0;
     if (bits == 8) {
-      for (; j + 16 <= dim; j += 16) widen16(v128.load(s + <usize>j), d + (<usize>j << 2));
+      for (; j + 16 <= dim; j += 16) widen16(v128.load(s + <usize>j), 24, d + (<usize>j << 2));
     } else if (bits == 4) {
-      for (; j + 16 <= dim; j += 16) widen16(decode4(v128.load64_zero(s + (<usize>j >> 1))), d + (<usize>j << 2));
+      for (; j + 16 <= dim; j += 16) widen16(topAligned4(v128.load64_zero(s + (<usize>j >> 1))), 28, d + (<usize>j << 2));
     } else if (bits == 2) {
-      for (; j + 16 <= dim; j += 16) widen16(decode2(v128.load32_zero(s + (<usize>j >> 2))), d + (<usize>j << 2));
+      for (; j + 16 <= dim; j += 16) widen16(topAligned2(v128.load32_zero(s + (<usize>j >> 2))), 30, d + (<usize>j << 2));
     } else if (bits == 16) {
       for (; j + 8 <= dim; j += 8) {
         const v = v128.load(s + (<usize>j << 1)), at = d + (<usize>j << 2);

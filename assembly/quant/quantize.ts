@@ -4,18 +4,19 @@
 //   u = 1/2                                   deterministic rounding (DR, round half up)
 //   u = uniform(key(key(seed, step), r), j)   stochastic rounding (SR), independent per element
 //
-// SIMD path per chunk of 16 elements (b = 2, 4, 8): f32x4.div, add u, floor, min/max clip,
-// trunc_sat → narrow i32 → i16 → i8, then encode4 / encode2 fold the lanes into bytes.
-// b = 16 narrows chunks of 8 to i16. Remaining elements (and other b) are scalar: the tail
+// SIMD path per chunk of 16 elements (b = 2, 4, 8): f32x4.div, add u, floor, pmin/pmax clip
+// (one instruction each; same results as min/max here, NaN included), add 1.5·2^23 so the
+// low bits are the code (codes.ts), and + narrow_u to bytes, then encode4 / encode2 fold
+// them into packed bytes. b = 16 narrows chunks of 8 to i16. Remaining elements (and other b) are scalar: the tail
 // bytes are zeroed, then each code is OR-ed in. The clip happens in f32, so huge or
 // infinite inputs saturate; NaN becomes code 0.
 
-import { rowStride, orCode, encode4, encode2, narrowToI8 } from "./codes";
+import { rowStride, orCode, encode4, encode2, levelBits, lowBytes, lowHalves } from "./codes";
 import { streamKey, uniformAt, uniformAt4 } from "../util/rng";
 
 // @ts-ignore: decorator
 @inline function level(x: v128, d: v128, u: v128, qmin: v128, qmax: v128): v128 {
-  return f32x4.max(f32x4.min(f32x4.floor(f32x4.add(f32x4.div(x, d), u)), qmax), qmin);
+  return f32x4.pmax(f32x4.pmin(f32x4.floor(f32x4.add(f32x4.div(x, d), u)), qmax), qmin);
 }
 
 // @ts-ignore: decorator
@@ -23,18 +24,18 @@ import { streamKey, uniformAt, uniformAt4 } from "../util/rng";
   return stochastic ? uniformAt4(key, <u32>j) : f32x4.splat(0.5);
 }
 
-/** Four clipped levels x[j .. j+3] of one row. */
+/** Four clipped levels x[j .. j+3] of one row, as code bits (see levelBits). */
 // @ts-ignore: decorator
 @inline function level4(
   src: usize, j: i32, d: v128, sr: bool, key: u32, qmin: v128, qmax: v128,
 ): v128 {
-  return level(v128.load(src + (<usize>j << 2)), d, offset4(sr, key, j), qmin, qmax);
+  return levelBits(level(v128.load(src + (<usize>j << 2)), d, offset4(sr, key, j), qmin, qmax));
 }
 
 /** 16 levels x[j .. j+15] as signed i8 lanes. */
 // @ts-ignore: decorator
 @inline function codes16(src: usize, j: i32, d: v128, sr: bool, key: u32, lo: v128, hi: v128): v128 {
-  return narrowToI8(
+  return lowBytes(
     level4(src, j, d, sr, key, lo, hi), level4(src, j + 4, d, sr, key, lo, hi),
     level4(src, j + 8, d, sr, key, lo, hi), level4(src, j + 12, d, sr, key, lo, hi),
   );
@@ -43,8 +44,8 @@ import { streamKey, uniformAt, uniformAt4 } from "../util/rng";
 /** 8 levels x[j .. j+7] in the low 8 i8 lanes. */
 // @ts-ignore: decorator
 @inline function codes8(src: usize, j: i32, d: v128, sr: bool, key: u32, lo: v128, hi: v128): v128 {
-  const z = f32x4.splat(0);
-  return narrowToI8(level4(src, j, d, sr, key, lo, hi), level4(src, j + 4, d, sr, key, lo, hi), z, z);
+  const z = i32x4.splat(0);
+  return lowBytes(level4(src, j, d, sr, key, lo, hi), level4(src, j + 4, d, sr, key, lo, hi), z, z);
 }
 
 function quantizeRow(
@@ -74,9 +75,9 @@ function quantizeRow(
     }
   } else if (bits == 16) {
     for (; j + 8 <= dim; j += 8) {
-      const a = i32x4.trunc_sat_f32x4_s(level4(src, j, d, sr, key, lo, hi));
-      const b = i32x4.trunc_sat_f32x4_s(level4(src, j + 4, d, sr, key, lo, hi));
-      v128.store(dst + (<usize>j << 1), i16x8.narrow_i32x4_s(a, b));
+      const a = level4(src, j, d, sr, key, lo, hi);
+      const b = level4(src, j + 4, d, sr, key, lo, hi);
+      v128.store(dst + (<usize>j << 1), lowHalves(a, b));
     }
   }
   if (j < dim) {

@@ -44,12 +44,23 @@ const INV_2_24: f32 = 1.0 / 16777216.0;
   return <f32>(mix32(key + index * GOLDEN) >>> 8) * INV_2_24;
 }
 
+/** key + (i .. i+3) · GOLDEN as four lanes: add splat(4·GOLDEN) to step to the next four. */
+// @ts-ignore: decorator
+@inline export function counters4(key: u32, first: u32): v128 {
+  return i32x4.add(i32x4.splat(key + first * GOLDEN), i32x4(0, GOLDEN, 2 * GOLDEN, 3 * GOLDEN));
+}
+
+/** Four uniforms from four counters (see counters4). */
+// @ts-ignore: decorator
+@inline export function uniform4(counters: v128): v128 {
+  // the 24-bit values are non-negative, so the signed convert (one instruction) is exact
+  return f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(mix32x4(counters), 8)), f32x4.splat(INV_2_24));
+}
+
 /** Four uniforms for the indices `first .. first + 3` of the stream `key`. */
 // @ts-ignore: decorator
 @inline export function uniformAt4(key: u32, first: u32): v128 {
-  const idx = i32x4.add(i32x4.splat(first), i32x4(0, 1, 2, 3));
-  const h = mix32x4(i32x4.add(i32x4.splat(key), i32x4.mul(idx, i32x4.splat(GOLDEN))));
-  return f32x4.mul(f32x4.convert_i32x4_u(i32x4.shr_u(h, 8)), f32x4.splat(INV_2_24));
+  return uniform4(counters4(key, first));
 }
 
 /**
