@@ -48,7 +48,8 @@ import { streamKey, uniformAt, uniformAt4 } from "../util/rng";
   return lowBytes(level4(src, j, d, sr, key, lo, hi), level4(src, j + 4, d, sr, key, lo, hi), z, z);
 }
 
-function quantizeRow(
+// @ts-ignore: decorator
+@inline function quantizeRow(
   src: usize, dim: i32, bits: i32, delta: f32, dst: usize, sr: bool, key: u32,
 ): void {
   const qminS = <f32>(-(1 << (bits - 1)));
@@ -92,6 +93,21 @@ function quantizeRow(
   }
 }
 
+// @ts-ignore: decorator
+@inline function quantizeLoop(
+  src: usize, delta: usize, ids: usize, n: i32, dim: i32, bits: i32, dst: usize, sr: bool,
+  seed: u32, step: u32,
+): void {
+  const stride = rowStride(dim, bits);
+  const stepKey = streamKey(seed, step);
+  for (let k = 0; k < n; k++) {
+    const r = ids ? load<i32>(ids + (<usize>k << 2)) : k;
+    const key = sr ? streamKey(stepKey, <u32>r) : 0;
+    const dr = load<f32>(delta + (<usize>r << 2));
+    quantizeRow(src + ((<usize>k * <usize>dim) << 2), dim, bits, dr, dst + <usize>r * stride, sr, key);
+  }
+}
+
 /**
  * Quantizes n rows into packed codes.
  *
@@ -106,13 +122,18 @@ export function quantizeRows(
   src: usize, delta: usize, ids: usize, n: i32, dim: i32, bits: i32, dst: usize,
   stochastic: i32, seed: u32, step: u32,
 ): void {
-  const stride = rowStride(dim, bits);
-  const stepKey = streamKey(seed, step);
-  const sr = stochastic != 0;
-  for (let k = 0; k < n; k++) {
-    const r = ids ? load<i32>(ids + (<usize>k << 2)) : k;
-    const key = sr ? streamKey(stepKey, <u32>r) : 0;
-    const dr = load<f32>(delta + (<usize>r << 2));
-    quantizeRow(src + ((<usize>k * <usize>dim) << 2), dim, bits, dr, dst + <usize>r * stride, sr, key);
+  // one loop per (width, rounding), so that both are constants inside it
+  if (stochastic) {
+    if (bits == 4) quantizeLoop(src, delta, ids, n, dim, 4, dst, true, seed, step);
+    else if (bits == 8) quantizeLoop(src, delta, ids, n, dim, 8, dst, true, seed, step);
+    else if (bits == 2) quantizeLoop(src, delta, ids, n, dim, 2, dst, true, seed, step);
+    else if (bits == 16) quantizeLoop(src, delta, ids, n, dim, 16, dst, true, seed, step);
+    else quantizeLoop(src, delta, ids, n, dim, bits, dst, true, seed, step);
+  } else {
+    if (bits == 4) quantizeLoop(src, delta, ids, n, dim, 4, dst, false, seed, step);
+    else if (bits == 8) quantizeLoop(src, delta, ids, n, dim, 8, dst, false, seed, step);
+    else if (bits == 2) quantizeLoop(src, delta, ids, n, dim, 2, dst, false, seed, step);
+    else if (bits == 16) quantizeLoop(src, delta, ids, n, dim, 16, dst, false, seed, step);
+    else quantizeLoop(src, delta, ids, n, dim, bits, dst, false, seed, step);
   }
 }
