@@ -22,7 +22,7 @@ export function checkLength(
 ): void {
   if (buf.length < need) {
     throw new RangeError(
-      `${kernel}: ${name} has ${buf.length} elements, expected ${need} (${shape})`,
+      `${kernel}: ${name} has ${buf.length} elements, expected ${need} for shape ${shape}`,
     );
   }
 }

@@ -29,7 +29,6 @@ export function allocPackedTable(rows: number, dim: number, bits: number, delta 
   const { heap } = getEngine();
   const codes = heap.allocU8(rows * rowStride(dim, bits), `codes [${rows}, ${dim}] b=${bits}`);
   const d = heap.allocF32(rows, `delta [${rows}]`);
-  codes.array.fill(0);
   d.array.fill(delta);
   return { codes, delta: d, rows, dim, bits };
 }

@@ -141,20 +141,22 @@ export class Heap {
     return new Uint8Array(this.memory.buffer, ptr, length);
   }
 
-  /** Allocates a persistent f32 block with a self-refreshing view. */
+  /** Allocates a zero-filled persistent f32 block with a self-refreshing view. */
   allocF32(length: number, what = "f32 block"): HeapF32 {
-    return new HeapF32(this, this.alloc(length * 4, what), length);
+    return new HeapF32(this, this.zeroed(length * 4, what), length);
   }
 
-  /** Allocates a persistent i32 block with a self-refreshing view. */
+  /** Allocates a zero-filled persistent i32 block with a self-refreshing view. */
   allocI32(length: number, what = "i32 block"): HeapI32 {
-    return new HeapI32(this, this.alloc(length * 4, what), length);
+    return new HeapI32(this, this.zeroed(length * 4, what), length);
   }
 
-  /** Allocates a persistent u8 block with a self-refreshing view. */
+  /** Allocates a zero-filled persistent u8 block with a self-refreshing view. */
   allocU8(length: number, what = "u8 block"): HeapU8 {
-    return new HeapU8(this, this.alloc(length, what), length);
+    return new HeapU8(this, this.zeroed(length, what), length);
   }
+
+  /** Scratch blocks below are NOT zeroed: kernels overwrite them. */
 
   /** Scratch f32 block (freed by release). */
   scratchF32(length: number, what = "f32 scratch"): HeapF32 {
@@ -169,6 +171,12 @@ export class Heap {
   /** Scratch u8 block (freed by release). */
   scratchU8(length: number, what = "u8 scratch"): HeapU8 {
     return new HeapU8(this, this.scratch(length, what), length);
+  }
+
+  private zeroed(bytes: number, what: string): number {
+    const ptr = this.alloc(bytes, what);
+    new Uint8Array(this.memory.buffer, ptr, bytes).fill(0);
+    return ptr;
   }
 
   /** Grows memory so that a free range of `size` bytes exists; returns its index. */

@@ -1,0 +1,66 @@
+// The loader: every source kind, the SIMD probe, the reference fallback, the packaged default.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { createEngine, simdSupported } from "../../src/wasm/load.js";
+
+const wasmUrl = new URL("../../build/core.wasm", import.meta.url);
+
+async function smoke(source: Parameters<typeof createEngine>[0], options = {}) {
+  const e = await createEngine(source, options);
+  // a round trip through the kernels on the engine's own heap
+  const ptr = e.heap.alloc(64);
+  e.active.fillUniform(ptr, 16, 1, 2, 3);
+  const u = e.heap.f32(ptr, 16);
+  expect(u.every((x) => x >= 0 && x < 1)).toBe(true);
+  return e;
+}
+
+describe("createEngine accepts every source kind", () => {
+  it("a WebAssembly.Module", async () => {
+    const bytes = await readFile(wasmUrl);
+    const e = await smoke(await WebAssembly.compile(bytes));
+    expect(e.info.name).toBe("wasm-simd");
+  });
+  it("bytes: Uint8Array and ArrayBuffer", async () => {
+    const bytes = await readFile(wasmUrl);
+    expect((await smoke(bytes)).info.name).toBe("wasm-simd");
+    const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    expect((await smoke(ab)).info.name).toBe("wasm-simd");
+  });
+  it("a file: URL and its string form", async () => {
+    expect((await smoke(wasmUrl)).wasm).toBeDefined();
+    expect((await smoke(wasmUrl.href)).wasm).toBeDefined();
+  });
+  it("a Response, with or without the application/wasm type, or a promise of one", async () => {
+    const bytes = await readFile(wasmUrl);
+    const typed = new Response(bytes, { headers: { "content-type": "application/wasm" } });
+    expect((await smoke(typed)).wasm).toBeDefined();
+    expect((await smoke(new Response(bytes))).wasm).toBeDefined();
+    expect((await smoke(Promise.resolve(new Response(bytes)))).wasm).toBeDefined();
+  });
+  it("reports a failed fetch with its status", async () => {
+    await expect(createEngine(new Response("nope", { status: 404, statusText: "Not Found" }))).rejects.toThrow(
+      "fetching core.wasm failed: HTTP 404 Not Found",
+    );
+  });
+  it("falls back to the reference kernels on request, and says why", async () => {
+    const e = await smoke(undefined, { backend: "ref" });
+    expect(e.wasm).toBeUndefined();
+    expect(e.info).toEqual({ name: "ref", reason: "requested with backend: 'ref'" });
+  });
+  it("detects wasm SIMD on this runtime", () => {
+    expect(simdSupported()).toBe(true);
+  });
+});
+
+describe("the packaged entry", () => {
+  const dist = new URL("../../dist/entry/default.js", import.meta.url);
+  it.skipIf(!existsSync(dist))("init() with no argument loads dist/core.wasm from disk in Node", () => {
+    const script = `import { init, backend } from ${JSON.stringify(dist.href)};
+      await init(); console.log(JSON.stringify(backend()));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(JSON.parse(out)).toEqual({ name: "wasm-simd" });
+  });
+});
