@@ -9,3 +9,5 @@ export { gatherDequant } from "./quant/dequant";
 export { fakeQuantRows, lsqGradRows } from "./quant/lsq";
 export { coalesceIds, segmentSumRows } from "./embed/coalesce";
 export { firstBadRow, firstNotPositive } from "./embed/check";
+export { gatherRowsF32 } from "./embed/gather";
+export { sgdRows, adamRows, adagradRows } from "./optim/sparse";

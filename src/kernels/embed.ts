@@ -40,3 +40,14 @@ export function segmentSumRows(src: HeapF32, c: Coalesced, dim: number, dst: Hea
   checkLength(kernel, "dst", dst, c.count * dim, `[u=${c.count}, dim=${dim}]`);
   getEngine().active.segmentSumRows(src.ptr, c.inverse.ptr, n, dim, dst.ptr, c.count);
 }
+
+/** out[k, :] = src[ids[k], :] for fp32 rows src [rows, dim]; out f32 [n, dim]. */
+export function gatherRowsF32(src: HeapF32, rows: number, dim: number, ids: HeapI32, out: HeapF32, n = ids.length): void {
+  const kernel = "gatherRowsF32";
+  checkCount(kernel, "n", n);
+  checkLength(kernel, "src", src, rows * dim, `[rows=${rows}, dim=${dim}]`);
+  checkLength(kernel, "ids", ids, n, `[n=${n}]`);
+  checkLength(kernel, "out", out, n * dim, `[n=${n}, dim=${dim}]`);
+  const k = getEngine().active.gatherRowsF32(src.ptr, ids.ptr, n, rows, dim, out.ptr);
+  if (k >= 0) throw new RangeError(`${kernel}: ids[${k}] = ${ids.array[k]} is out of range [0, ${rows})`);
+}

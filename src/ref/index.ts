@@ -4,6 +4,8 @@ import type { CoreKernels } from "../wasm/abi.js";
 import { RefMemory } from "./memory.js";
 import { coalesceIds, segmentSumRows } from "./embed/coalesce.js";
 import { firstBadRow, firstNotPositive } from "./embed/check.js";
+import { gatherRowsF32 } from "./embed/gather.js";
+import { adagradRows, adamRows, sgdRows } from "./optim/sparse.js";
 import { gatherDequant } from "./quant/dequant.js";
 import { fakeQuantRows, lsqGradRows } from "./quant/lsq.js";
 import { packCodes, unpackCodes } from "./quant/pack.js";
@@ -16,6 +18,7 @@ type Twins = { [K in keyof CoreKernels]: Twin<CoreKernels[K]> };
 const twins: Twins = {
   fillUniform, packCodes, unpackCodes, quantizeRows, gatherDequant, fakeQuantRows, lsqGradRows,
   coalesceIds, segmentSumRows, firstBadRow, firstNotPositive,
+  gatherRowsF32, sgdRows, adamRows, adagradRows,
 };
 
 /** The reference kernels bound to `memory`. */

@@ -28,4 +28,14 @@ export interface CoreKernels {
   segmentSumRows(src: number, inverse: number, n: number, dim: number, dst: number, u: number): void;
   firstBadRow(ids: number, n: number, rows: number, delta: number): number;
   firstNotPositive(x: number, n: number): number;
+  gatherRowsF32(src: number, ids: number, n: number, rows: number, dim: number, out: number): number;
+  sgdRows(w: number, wIndexed: number, g: number, ids: number, n: number, dim: number, lr: number, weightDecay: number): void;
+  adamRows(
+    w: number, wIndexed: number, g: number, m: number, v: number, ids: number, n: number, dim: number,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, c1: number, c2: number,
+  ): void;
+  adagradRows(
+    w: number, wIndexed: number, g: number, acc: number, ids: number, n: number, dim: number,
+    lr: number, eps: number, weightDecay: number,
+  ): void;
 }
