@@ -17,6 +17,9 @@ export interface PackedTable {
   readonly bits: number;
 }
 
+/** The part of a table that reads only Δ: per-row step sizes of rows × dim codes of b bits. */
+export type StepSizes = Pick<PackedTable, "delta" | "rows" | "dim" | "bits">;
+
 /** Rounding used when writing codes. */
 export type Rounding = "dr" | "sr";
 
@@ -33,19 +36,23 @@ export function allocPackedTable(rows: number, dim: number, bits: number, delta 
   return { codes, delta: d, rows, dim, bits };
 }
 
-function checkTable(kernel: string, t: PackedTable): void {
+function checkSteps(kernel: string, t: StepSizes): void {
   checkBits(kernel, t.bits);
-  checkLength(kernel, "codes", t.codes, t.rows * rowStride(t.dim, t.bits), `[rows=${t.rows}, ${rowStride(t.dim, t.bits)} bytes]`);
   checkLength(kernel, "delta", t.delta, t.rows, `[rows=${t.rows}]`);
 }
 
+function checkTable(kernel: string, t: PackedTable): void {
+  checkSteps(kernel, t);
+  checkLength(kernel, "codes", t.codes, t.rows * rowStride(t.dim, t.bits), `[rows=${t.rows}, ${rowStride(t.dim, t.bits)} bytes]`);
+}
+
 /** Throws unless every id is a row of the table (and, with `delta`, its Δ is > 0). */
-export function checkIds(kernel: string, ids: HeapI32, n: number, t: PackedTable, delta: boolean): void {
+export function checkIds(kernel: string, ids: HeapI32, n: number, t: StepSizes, delta: boolean): void {
   const k = getEngine().active.firstBadRow(ids.ptr, n, t.rows, delta ? t.delta.ptr : 0);
   if (k >= 0) throw badRow(kernel, ids, k, t);
 }
 
-function badRow(kernel: string, ids: HeapI32, k: number, t: PackedTable): RangeError {
+function badRow(kernel: string, ids: HeapI32, k: number, t: StepSizes): RangeError {
   const id = ids.array[k];
   if (!(id >= 0 && id < t.rows)) {
     return new RangeError(`${kernel}: ids[${k}] = ${id} is out of range [0, ${t.rows})`);
@@ -144,10 +151,10 @@ export function unpackCodes(src: HeapU8, n: number, dim: number, bits: number, d
  * @param w f32 [n, dim] updated fp32 rows; g f32 [n, dim] gradient w.r.t. ŵ; out f32 [n]
  */
 export function lsqGradRows(
-  w: HeapF32, g: HeapF32, t: PackedTable, ids: HeapI32, scale: number, out: HeapF32, n = ids.length,
+  w: HeapF32, g: HeapF32, t: StepSizes, ids: HeapI32, scale: number, out: HeapF32, n = ids.length,
 ): void {
   const kernel = "lsqGradRows";
-  checkTable(kernel, t);
+  checkSteps(kernel, t);
   checkCount(kernel, "n", n);
   checkLength(kernel, "w", w, n * t.dim, `[n=${n}, dim=${t.dim}]`);
   checkLength(kernel, "g", g, n * t.dim, `[n=${n}, dim=${t.dim}]`);
@@ -159,9 +166,9 @@ export function lsqGradRows(
 }
 
 /** out = Δ·clip(floor(w/Δ + 1/2)) per row, Δ = Δ[ids[k]]: the forward of the LSQ quantizer. */
-export function fakeQuantRows(w: HeapF32, t: PackedTable, ids: HeapI32, out: HeapF32, n = ids.length): void {
+export function fakeQuantRows(w: HeapF32, t: StepSizes, ids: HeapI32, out: HeapF32, n = ids.length): void {
   const kernel = "fakeQuantRows";
-  checkTable(kernel, t);
+  checkSteps(kernel, t);
   checkCount(kernel, "n", n);
   checkLength(kernel, "w", w, n * t.dim, `[n=${n}, dim=${t.dim}]`);
   checkLength(kernel, "out", out, n * t.dim, `[n=${n}, dim=${t.dim}]`);
