@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { init } from "../src/entry/default.js";
 import { runCases, saveResults, type BenchResult } from "./harness.js";
 import { kernelCases } from "./kernels.bench.js";
+import { memoryCases } from "./memory.bench.js";
 
-const SUITES = ["kernels"] as const;
+const SUITES = ["kernels", "memory"] as const;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const results: BenchResult[] = [];
   for (const s of chosen) {
     if (s === "kernels") results.push(...(await runCases("kernels", kernelCases(e, quick), { quick, filter })));
+    if (s === "memory") results.push(...(await runCases("memory", memoryCases(), { quick, filter })));
   }
   if (!quick) saveResults(results, join(root, "bench/results", `node-${process.versions.node}-${chosen.join("+")}.json`));
 }
