@@ -19,7 +19,7 @@ import {
 } from "../kernels/quant.js";
 import { hashString } from "../layers/init.js";
 import { Tensor } from "../tensor/tensor.js";
-import { normal } from "../util/rng.js";
+import { fillNormal } from "../util/rng.js";
 import type { HeapF32, HeapI32 } from "../wasm/heap.js";
 import { getEngine } from "../wasm/load.js";
 import { DeltaLearner, deltaGradScale } from "./delta.js";
@@ -101,11 +101,9 @@ export class EmbeddingTable {
   private initialize(): void {
     const o = this.options;
     const stream = hashString(o.name);
-    const value = (i: number): number => Math.fround(o.initStd * normal(o.seed, stream, i));
-    if (this.weights) {
-      const w = this.weights.array;
-      for (let i = 0; i < w.length; i++) w[i] = value(i);
-    }
+    /** Rows [r0, r0 + n) of w₀ into out. */
+    const fill = (out: Float32Array, r0: number, n: number) => fillNormal(out.subarray(0, n * o.dim), o.initStd, o.seed, stream, r0 * o.dim);
+    if (this.weights) fill(this.weights.array, 0, o.rows);
     if (!this.delta) return;
     const qn = 2 ** (o.bits - 1);
     const lsq = (meanAbs: number) => Math.max(o.deltaFloor, (2 * meanAbs) / Math.sqrt(qn));
@@ -116,14 +114,20 @@ export class EmbeddingTable {
       const groupOf = (r: number): number =>
         o.deltaInit === "lsq" || o.granularity === "table" ? 0 : o.granularity === "row" ? r : fieldOf(o.fieldOffsets, r);
       const sums = new Map<number, [number, number]>();
-      for (let r = 0; r < o.rows; r++) {
-        let s = 0;
-        for (let j = 0; j < o.dim; j++) s += Math.abs(this.weights ? this.weights.array[r * o.dim + j] : value(r * o.dim + j));
-        const g = groupOf(r);
-        const e = sums.get(g) ?? [0, 0];
-        e[0] += s;
-        e[1] += o.dim;
-        sums.set(g, e);
+      const row = new Float32Array(INIT_CHUNK * o.dim);
+      for (let r0 = 0; r0 < o.rows; r0 += INIT_CHUNK) {
+        const n = Math.min(INIT_CHUNK, o.rows - r0);
+        if (this.weights) row.set(this.weights.array.subarray(r0 * o.dim, (r0 + n) * o.dim));
+        else fill(row, r0, n);
+        for (let k = 0; k < n; k++) {
+          let s = 0;
+          for (let j = 0; j < o.dim; j++) s += Math.abs(row[k * o.dim + j]);
+          const g = groupOf(r0 + k);
+          const e = sums.get(g) ?? [0, 0];
+          e[0] += s;
+          e[1] += o.dim;
+          sums.set(g, e);
+        }
       }
       for (let r = 0; r < o.rows; r++) {
         const [s, c] = sums.get(groupOf(r))!;
@@ -138,8 +142,8 @@ export class EmbeddingTable {
       const ids = heap.scratchI32(Math.min(INIT_CHUNK, o.rows), "init ids");
       for (let r0 = 0; r0 < o.rows; r0 += INIT_CHUNK) {
         const n = Math.min(INIT_CHUNK, o.rows - r0);
-        const c = chunk.array, id = ids.array;
-        for (let i = 0; i < n * o.dim; i++) c[i] = value(r0 * o.dim + i);
+        fill(chunk.array, r0, n);
+        const id = ids.array;
         for (let k = 0; k < n; k++) id[k] = r0 + k;
         quantizeRows(chunk, this.packed, { ids, n, rounding: "sr", seed: o.seed, step: 0xffffffff });
       }

@@ -35,10 +35,30 @@ export function uniform(seed: number, stream: number, index: number): number {
   return uniformAt(streamKey(seed, stream), index);
 }
 
-/** Standard normal draw from two uniforms of (seed, stream) at indices 2i and 2i+1 (Box-Muller). */
+/**
+ * Standard normal draw as a pure function of (seed, stream, index): Box-Muller on the uniforms
+ * at indices 2p and 2p + 1 of pair p = floor(index / 2); even indices take the cosine, odd ones
+ * the sine, so fillNormal can compute both from one pair.
+ */
 export function normal(seed: number, stream: number, index: number): number {
   const key = streamKey(seed, stream);
-  const u1 = uniformAt(key, 2 * index) + INV_2_24; // (0, 1]: log is finite
-  const u2 = uniformAt(key, 2 * index + 1);
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  const p = Math.floor(index / 2);
+  const r = Math.sqrt(-2 * Math.log(uniformAt(key, 2 * p) + INV_2_24)); // (0, 1]: log is finite
+  const a = 2 * Math.PI * uniformAt(key, 2 * p + 1);
+  return index % 2 === 0 ? r * Math.cos(a) : r * Math.sin(a);
+}
+
+/** out[i] = scale · normal(seed, stream, start + i), computing each Box-Muller pair once. */
+export function fillNormal(out: Float32Array, scale: number, seed: number, stream: number, start = 0): void {
+  const key = streamKey(seed, stream);
+  let i = 0;
+  if (start % 2 === 1 && out.length > 0) out[i++] = scale * normal(seed, stream, start);
+  for (; i + 1 < out.length; i += 2) {
+    const p = (start + i) / 2;
+    const r = Math.sqrt(-2 * Math.log(uniformAt(key, 2 * p) + INV_2_24));
+    const a = 2 * Math.PI * uniformAt(key, 2 * p + 1);
+    out[i] = scale * (r * Math.cos(a));
+    out[i + 1] = scale * (r * Math.sin(a));
+  }
+  if (i < out.length) out[i] = scale * normal(seed, stream, start + i);
 }
