@@ -11,3 +11,6 @@ export { coalesceIds, segmentSumRows } from "./embed/coalesce";
 export { firstBadRow, firstNotPositive } from "./embed/check";
 export { gatherRowsF32 } from "./embed/gather";
 export { sgdRows, adamRows, adagradRows } from "./optim/sparse";
+export { reluForward, reluBackward } from "./dense/activation";
+export { bnStats, bnForward, bnColumnSums, bnInputGrad } from "./dense/batchnorm";
+export { crossForward, crossBackward } from "./dense/cross";

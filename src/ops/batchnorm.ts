@@ -5,10 +5,13 @@
 //   "batch-stats": batch statistics, running stats untouched (ALPT's second pass)
 //   "eval":        running statistics
 // Backward with batch statistics: dx = (γ/√(σ²+ε)) · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂));
+// the O(B·N) passes are wasm kernels (kernels/layers.ts), the O(N) parts plain TS.
 // with running statistics: dx = dy · γ / √(σ²_run + ε). dγ += Σ_b dy ⊙ x̂, dβ += Σ_b dy.
 import { record } from "../tensor/tape.js";
 import { expectShape, gradOf, type Tensor } from "../tensor/tensor.js";
+import { bnColumnSums, bnForward, bnInputGrad, bnStats } from "../kernels/layers.js";
 import type { HeapF32 } from "../wasm/heap.js";
+import { getEngine } from "../wasm/load.js";
 import { output } from "./output.js";
 
 /** Running statistics of one batch-norm layer (persistent). */
@@ -27,79 +30,47 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, state: BatchNo
   expectShape("batchNorm", "gamma", gamma, [N]);
   expectShape("batchNorm", "beta", beta, [N]);
   if (mode !== "eval" && B < 2) throw new RangeError(`batchNorm: batch statistics need at least 2 rows, got ${B}`);
+  const { heap } = getEngine();
   const y = output("batchNorm", [B, N], [x, gamma, beta]);
-  const xv = x.values, yv = y.values, g = gamma.values, bt = beta.values;
-  const mean = new Float64Array(N);
-  const invStd = new Float64Array(N);
-  const xhat = new Float32Array(B * N);
+  const mean = heap.scratchF32(N, "bn mean"), invStd = heap.scratchF32(N, "bn invStd");
+  const xhat = heap.scratchF32(B * N, "bn xhat");
   const useBatch = mode !== "eval";
   if (useBatch) {
-    const v = new Float64Array(N);
-    for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) mean[n] += xv[b * N + n];
-    for (let n = 0; n < N; n++) mean[n] /= B;
-    for (let b = 0; b < B; b++) {
-      for (let n = 0; n < N; n++) {
-        const c = xv[b * N + n] - mean[n];
-        v[n] += c * c;
-      }
-    }
-    for (let n = 0; n < N; n++) {
-      v[n] /= B;
-      invStd[n] = 1 / Math.sqrt(v[n] + state.eps);
-    }
+    const variance = heap.scratchF32(N, "bn variance");
+    bnStats(x.data, B, N, mean, variance);
+    const v = variance.array, is = invStd.array;
+    for (let n = 0; n < N; n++) is[n] = 1 / Math.sqrt(v[n] + state.eps);
     if (mode === "train") {
-      const rm = state.runningMean.array, rv = state.runningVar.array, m = state.momentum;
+      const rm = state.runningMean.array, rv = state.runningVar.array, mu = mean.array, m = state.momentum;
       for (let n = 0; n < N; n++) {
-        rm[n] = (1 - m) * rm[n] + m * mean[n];
+        rm[n] = (1 - m) * rm[n] + m * mu[n];
         rv[n] = (1 - m) * rv[n] + m * v[n] * (B / (B - 1));
       }
     }
   } else {
-    const rm = state.runningMean.array, rv = state.runningVar.array;
+    const rm = state.runningMean.array, rv = state.runningVar.array, mu = mean.array, is = invStd.array;
     for (let n = 0; n < N; n++) {
-      mean[n] = rm[n];
-      invStd[n] = 1 / Math.sqrt(rv[n] + state.eps);
+      mu[n] = rm[n];
+      is[n] = 1 / Math.sqrt(rv[n] + state.eps);
     }
   }
-  for (let b = 0; b < B; b++) {
-    for (let n = 0; n < N; n++) {
-      const i = b * N + n;
-      xhat[i] = (xv[i] - mean[n]) * invStd[n];
-      yv[i] = g[n] * xhat[i] + bt[n];
-    }
-  }
+  bnForward(x.data, B, N, mean, invStd, gamma.data, beta.data, xhat, y.data);
   return record(y, [x, gamma, beta], () => {
-    const dy = y.grad!.array, gs = gamma.values;
-    if (gamma.requiresGrad || beta.requiresGrad) {
-      const dg = gamma.requiresGrad ? gradOf(gamma).array : undefined;
-      const db = beta.requiresGrad ? gradOf(beta).array : undefined;
-      for (let b = 0; b < B; b++) {
-        for (let n = 0; n < N; n++) {
-          const i = b * N + n;
-          if (dg) dg[n] += dy[i] * xhat[i];
-          if (db) db[n] += dy[i];
-        }
-      }
+    const dy = y.grad!;
+    const sdy = heap.scratchF32(N, "bn sdy"), sdyx = heap.scratchF32(N, "bn sdyx");
+    bnColumnSums(dy, xhat, B, N, sdy, sdyx);
+    if (gamma.requiresGrad) {
+      const dg = gradOf(gamma).array, c = sdyx.array;
+      for (let n = 0; n < N; n++) dg[n] += c[n];
+    }
+    if (beta.requiresGrad) {
+      const db = gradOf(beta).array, c = sdy.array;
+      for (let n = 0; n < N; n++) db[n] += c[n];
     }
     if (!x.requiresGrad) return;
-    const dx = gradOf(x).array;
-    if (!useBatch) {
-      for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) dx[b * N + n] += dy[b * N + n] * gs[n] * invStd[n];
-      return;
-    }
-    const sdy = new Float64Array(N), sdyx = new Float64Array(N);
-    for (let b = 0; b < B; b++) {
-      for (let n = 0; n < N; n++) {
-        const i = b * N + n;
-        sdy[n] += dy[i];
-        sdyx[n] += dy[i] * xhat[i];
-      }
-    }
-    for (let b = 0; b < B; b++) {
-      for (let n = 0; n < N; n++) {
-        const i = b * N + n;
-        dx[i] += gs[n] * invStd[n] * (dy[i] - sdy[n] / B - (xhat[i] * sdyx[n]) / B);
-      }
-    }
+    const coef = heap.scratchF32(N, "bn coef");
+    const g = gamma.values, is = invStd.array, k = coef.array;
+    for (let n = 0; n < N; n++) k[n] = g[n] * is[n];
+    bnInputGrad(dy, xhat, B, N, coef, sdy, sdyx, gradOf(x), useBatch);
   });
 }

@@ -6,6 +6,9 @@ import { coalesceIds, segmentSumRows } from "./embed/coalesce.js";
 import { firstBadRow, firstNotPositive } from "./embed/check.js";
 import { gatherRowsF32 } from "./embed/gather.js";
 import { adagradRows, adamRows, sgdRows } from "./optim/sparse.js";
+import { reluBackward, reluForward } from "./dense/activation.js";
+import { bnColumnSums, bnForward, bnInputGrad, bnStats } from "./dense/batchnorm.js";
+import { crossBackward, crossForward } from "./dense/cross.js";
 import { gatherDequant } from "./quant/dequant.js";
 import { fakeQuantRows, lsqGradRows } from "./quant/lsq.js";
 import { packCodes, unpackCodes } from "./quant/pack.js";
@@ -19,6 +22,7 @@ const twins: Twins = {
   fillUniform, packCodes, unpackCodes, quantizeRows, gatherDequant, fakeQuantRows, lsqGradRows,
   coalesceIds, segmentSumRows, firstBadRow, firstNotPositive,
   gatherRowsF32, sgdRows, adamRows, adagradRows,
+  reluForward, reluBackward, bnStats, bnForward, bnColumnSums, bnInputGrad, crossForward, crossBackward,
 };
 
 /** The reference kernels bound to `memory`. */

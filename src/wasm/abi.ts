@@ -38,4 +38,19 @@ export interface CoreKernels {
     w: number, wIndexed: number, g: number, acc: number, ids: number, n: number, dim: number,
     lr: number, eps: number, weightDecay: number,
   ): void;
+  reluForward(x: number, y: number, n: number): void;
+  reluBackward(x: number, dy: number, dx: number, n: number): void;
+  bnStats(x: number, B: number, N: number, mean: number, variance: number): void;
+  bnForward(
+    x: number, B: number, N: number, mean: number, invStd: number, gamma: number, beta: number, xhat: number, y: number,
+  ): void;
+  bnColumnSums(dy: number, xhat: number, B: number, N: number, sdy: number, sdyx: number): void;
+  bnInputGrad(
+    dy: number, xhat: number, B: number, N: number, coef: number, sdy: number, sdyx: number, dx: number, batchB: number,
+  ): void;
+  crossForward(x0: number, xl: number, w: number, bias: number, B: number, D: number, s: number, y: number): void;
+  crossBackward(
+    x0: number, xl: number, w: number, s: number, dy: number, B: number, D: number,
+    dx0: number, dxl: number, dw: number, db: number,
+  ): void;
 }

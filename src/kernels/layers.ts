@@ -1,0 +1,85 @@
+// Wrappers of the elementwise, batch-norm and cross-layer kernels (assembly/dense/*): validate
+// lengths, then dispatch. Used by src/ops only.
+import { getEngine } from "../wasm/load.js";
+import type { HeapF32 } from "../wasm/heap.js";
+import { checkCount, checkLength } from "./check.js";
+
+const ptr = (b: HeapF32 | undefined): number => (b ? b.ptr : 0);
+
+/** y = max(x, 0) elementwise over n values. */
+export function reluForward(x: HeapF32, y: HeapF32, n: number): void {
+  checkCount("reluForward", "n", n);
+  checkLength("reluForward", "x", x, n, `[${n}]`);
+  checkLength("reluForward", "y", y, n, `[${n}]`);
+  getEngine().active.reluForward(x.ptr, y.ptr, n);
+}
+
+/** dx += x > 0 ? dy : 0 over n values. */
+export function reluBackward(x: HeapF32, dy: HeapF32, dx: HeapF32, n: number): void {
+  for (const [k, b] of [["x", x], ["dy", dy], ["dx", dx]] as const) checkLength("reluBackward", k, b, n, `[${n}]`);
+  getEngine().active.reluBackward(x.ptr, dy.ptr, dx.ptr, n);
+}
+
+function checkMatrix(kernel: string, named: [string, HeapF32][], B: number, N: number): void {
+  checkCount(kernel, "B", B);
+  checkCount(kernel, "N", N);
+  for (const [k, b] of named) checkLength(kernel, k, b, B * N, `[${B}, ${N}]`);
+}
+
+function checkVectors(kernel: string, named: [string, HeapF32][], N: number): void {
+  for (const [k, b] of named) checkLength(kernel, k, b, N, `[${N}]`);
+}
+
+/** Column mean and biased variance of x [B, N]. */
+export function bnStats(x: HeapF32, B: number, N: number, mean: HeapF32, variance: HeapF32): void {
+  checkMatrix("bnStats", [["x", x]], B, N);
+  checkVectors("bnStats", [["mean", mean], ["variance", variance]], N);
+  getEngine().active.bnStats(x.ptr, B, N, mean.ptr, variance.ptr);
+}
+
+/** x̂ = (x − mean)·invStd, y = γ·x̂ + β. */
+export function bnForward(
+  x: HeapF32, B: number, N: number, mean: HeapF32, invStd: HeapF32, gamma: HeapF32, beta: HeapF32, xhat: HeapF32, y: HeapF32,
+): void {
+  checkMatrix("bnForward", [["x", x], ["xhat", xhat], ["y", y]], B, N);
+  checkVectors("bnForward", [["mean", mean], ["invStd", invStd], ["gamma", gamma], ["beta", beta]], N);
+  getEngine().active.bnForward(x.ptr, B, N, mean.ptr, invStd.ptr, gamma.ptr, beta.ptr, xhat.ptr, y.ptr);
+}
+
+/** sdy = Σ_b dy, sdyx = Σ_b dy·x̂ (column sums). */
+export function bnColumnSums(dy: HeapF32, xhat: HeapF32, B: number, N: number, sdy: HeapF32, sdyx: HeapF32): void {
+  checkMatrix("bnColumnSums", [["dy", dy], ["xhat", xhat]], B, N);
+  checkVectors("bnColumnSums", [["sdy", sdy], ["sdyx", sdyx]], N);
+  getEngine().active.bnColumnSums(dy.ptr, xhat.ptr, B, N, sdy.ptr, sdyx.ptr);
+}
+
+/** dx += coef·(dy − sdy/B − x̂·sdyx/B) with batch statistics, dx += coef·dy without. */
+export function bnInputGrad(
+  dy: HeapF32, xhat: HeapF32, B: number, N: number, coef: HeapF32, sdy: HeapF32, sdyx: HeapF32, dx: HeapF32, batchStats: boolean,
+): void {
+  checkMatrix("bnInputGrad", [["dy", dy], ["xhat", xhat], ["dx", dx]], B, N);
+  checkVectors("bnInputGrad", [["coef", coef], ["sdy", sdy], ["sdyx", sdyx]], N);
+  getEngine().active.bnInputGrad(dy.ptr, xhat.ptr, B, N, coef.ptr, sdy.ptr, sdyx.ptr, dx.ptr, batchStats ? B : 0);
+}
+
+/** Cross layer v1 forward: s = xl·w per row (kept for backward), y = x0·s + bias + xl. */
+export function crossForward(x0: HeapF32, xl: HeapF32, w: HeapF32, bias: HeapF32, B: number, D: number, s: HeapF32, y: HeapF32): void {
+  checkMatrix("crossForward", [["x0", x0], ["xl", xl], ["y", y]], B, D);
+  checkVectors("crossForward", [["w", w], ["bias", bias]], D);
+  checkLength("crossForward", "s", s, B, `[${B}]`);
+  getEngine().active.crossForward(x0.ptr, xl.ptr, w.ptr, bias.ptr, B, D, s.ptr, y.ptr);
+}
+
+/** Cross layer v1 backward; undefined gradients are skipped. */
+export function crossBackward(
+  x0: HeapF32, xl: HeapF32, w: HeapF32, s: HeapF32, dy: HeapF32, B: number, D: number,
+  grads: { dx0?: HeapF32; dxl?: HeapF32; dw?: HeapF32; db?: HeapF32 },
+): void {
+  checkMatrix("crossBackward", [["x0", x0], ["xl", xl], ["dy", dy]], B, D);
+  const { dx0, dxl, dw, db } = grads;
+  if (dx0) checkLength("crossBackward", "dx0", dx0, B * D, `[${B}, ${D}]`);
+  if (dxl) checkLength("crossBackward", "dxl", dxl, B * D, `[${B}, ${D}]`);
+  if (dw) checkLength("crossBackward", "dw", dw, D, `[${D}]`);
+  if (db) checkLength("crossBackward", "db", db, D, `[${D}]`);
+  getEngine().active.crossBackward(x0.ptr, xl.ptr, w.ptr, s.ptr, dy.ptr, B, D, ptr(dx0), ptr(dxl), ptr(dw), ptr(db));
+}
