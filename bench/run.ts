@@ -6,8 +6,9 @@ import { init } from "../src/entry/default.js";
 import { runCases, saveResults, type BenchResult } from "./harness.js";
 import { kernelCases } from "./kernels.bench.js";
 import { memoryCases } from "./memory.bench.js";
+import { gemmCases } from "./gemm.bench.js";
 
-const SUITES = ["kernels", "memory"] as const;
+const SUITES = ["kernels", "memory", "gemm"] as const;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   for (const s of chosen) {
     if (s === "kernels") results.push(...(await runCases("kernels", kernelCases(e, quick), { quick, filter })));
     if (s === "memory") results.push(...(await runCases("memory", memoryCases(), { quick, filter })));
+    if (s === "gemm") results.push(...(await runCases("gemm", gemmCases(e, quick), { quick, filter })));
   }
   if (!quick) saveResults(results, join(root, "bench/results", `node-${process.versions.node}-${chosen.join("+")}.json`));
 }

@@ -53,4 +53,11 @@ export interface CoreKernels {
     x0: number, xl: number, w: number, s: number, dy: number, B: number, D: number,
     dx0: number, dxl: number, dw: number, db: number,
   ): void;
+  gemm(
+    layout: number, a: number, b: number, c: number, M: number, K: number, N: number,
+    accumulate: number, scratch: number,
+  ): void;
+  gemmScratchBytes(layout: number, M: number, K: number, N: number): number;
+  addBiasRows(y: number, bias: number, M: number, N: number): void;
+  sumRows(dy: number, M: number, N: number, out: number, accumulate: number): void;
 }
