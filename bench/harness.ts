@@ -11,6 +11,9 @@ export interface BenchCase {
   /** Per call: Mrows for Mrows/s, GFLOP for GFLOP/s, GB for GB/s; unused for ms. */
   work?: number;
   fn?: () => void;
+  /** Runs before timing (builds what fn needs) and after it (frees it). */
+  setup?: () => void;
+  teardown?: () => void;
   /** A value measured without timing (bytes, MiB). */
   value?: number;
   meta?: Record<string, unknown>;
@@ -40,6 +43,7 @@ export async function runCases(suite: string, cases: BenchCase[], opts: RunOptio
     if (opts.filter && !opts.filter.test(name)) continue;
     const meta = { ...c.meta, runtime: `node-${process.versions.node}`, threads: 1, quick: opts.quick || undefined };
     let value: number;
+    c.setup?.();
     if (c.fn) {
       const bench = new Bench({ time: opts.quick ? 30 : 1500, warmupTime: opts.quick ? 10 : 300 });
       bench.add(name, c.fn);
@@ -51,6 +55,7 @@ export async function runCases(suite: string, cases: BenchCase[], opts: RunOptio
     } else {
       value = c.value ?? NaN;
     }
+    c.teardown?.();
     const res: BenchResult = { case: name, value: round(value), unit: c.unit, ...meta };
     console.log(JSON.stringify(res));
     out.push(res);

@@ -7,8 +7,9 @@ import { runCases, saveResults, type BenchResult } from "./harness.js";
 import { kernelCases } from "./kernels.bench.js";
 import { memoryCases } from "./memory.bench.js";
 import { gemmCases } from "./gemm.bench.js";
+import { stepCases } from "./step.bench.js";
 
-const SUITES = ["kernels", "memory", "gemm"] as const;
+const SUITES = ["kernels", "memory", "step", "gemm"] as const;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     if (s === "kernels") results.push(...(await runCases("kernels", kernelCases(e, quick), { quick, filter })));
     if (s === "memory") results.push(...(await runCases("memory", memoryCases(), { quick, filter })));
     if (s === "gemm") results.push(...(await runCases("gemm", gemmCases(e, quick), { quick, filter })));
+    if (s === "step") results.push(...(await runCases("step", stepCases(e, quick), { quick, filter })));
   }
   if (!quick) saveResults(results, join(root, "bench/results", `node-${process.versions.node}-${chosen.join("+")}.json`));
 }

@@ -3,6 +3,7 @@
 // running ones.
 import { batchNorm, type BatchNormState } from "../ops/batchnorm.js";
 import { Tensor } from "../tensor/tensor.js";
+import type { HeapF32 } from "../wasm/heap.js";
 import { getEngine } from "../wasm/load.js";
 import { Module } from "./module.js";
 
@@ -31,6 +32,10 @@ export class BatchNorm1d extends Module {
   forward(x: Tensor): Tensor {
     const mode = !this.training ? "eval" : this.statsUpdate ? "train" : "batch-stats";
     return batchNorm(x, this.gamma, this.beta, this.state, mode);
+  }
+
+  override buffers(prefix = ""): [string, HeapF32][] {
+    return [[`${prefix}runningMean`, this.state.runningMean], [`${prefix}runningVar`, this.state.runningVar]];
   }
 
   override setStatsUpdate(on: boolean): void {

@@ -2,6 +2,7 @@
 // freeze every parameter for one pass. Parameter names are paths ("mlp.0.W") so that
 // checkpoints and errors can name them.
 import type { Tensor } from "../tensor/tensor.js";
+import type { HeapF32 } from "../wasm/heap.js";
 
 /** Base of layers and models. */
 export abstract class Module {
@@ -24,6 +25,21 @@ export abstract class Module {
   /** Every dense parameter of this module and its children. */
   parameters(): Tensor[] {
     return [...this.ownParams, ...this.children.flatMap(([, m]) => m.parameters())];
+  }
+
+  /** Persistent non-parameter buffers (e.g. running statistics), by path name; recursive. */
+  buffers(prefix = ""): [string, HeapF32][] {
+    return this.children.flatMap(([name, m]) => m.buffers(`${prefix}${name}.`));
+  }
+
+  /** Scalar state that a resumed run needs (e.g. dropout call counters), by path; recursive. */
+  scalars(prefix = ""): [string, number][] {
+    return this.children.flatMap(([name, m]) => m.scalars(`${prefix}${name}.`));
+  }
+
+  /** Restores scalars saved by scalars(); unknown names are ignored. */
+  loadScalars(values: Record<string, number>, prefix = ""): void {
+    for (const [name, m] of this.children) m.loadScalars(values, `${prefix}${name}.`);
   }
 
   /** Sets training mode (true) or evaluation mode (false) recursively. */

@@ -1,0 +1,42 @@
+// Cross network of DCN (Wang et al. 2017) and DCNv2 (Wang et al. 2021), L layers on x0 [B, D]:
+//   v1: x_{l+1} = x0 · (x_l·w_l) + b_l + x_l        w_l, b_l ∈ R^D
+//   v2: x_{l+1} = x0 ⊙ (x_l·W_l + b_l) + x_l        W_l ∈ R^{D×D}
+import { crossV1 } from "../ops/cross.js";
+import { add, mul } from "../ops/elementwise.js";
+import { linear } from "../ops/linear.js";
+import { Tensor } from "../tensor/tensor.js";
+import { initUniform, initXavier } from "./init.js";
+import { Module } from "./module.js";
+
+export class CrossNet extends Module {
+  readonly weights: Tensor[] = [];
+  readonly biases: Tensor[] = [];
+
+  constructor(
+    readonly dim: number,
+    readonly layers: number,
+    { version = 1, name = "cross", seed = 0 }: { version?: 1 | 2; name?: string; seed?: number } = {},
+  ) {
+    super();
+    this.version = version;
+    for (let l = 0; l < layers; l++) {
+      const w = this.param(Tensor.param(version === 1 ? [dim] : [dim, dim], `${name}.${l}.w`));
+      if (version === 1) initUniform(w, Math.sqrt(6 / (dim + 1)), seed);
+      else initXavier(w, dim, dim, seed);
+      this.weights.push(w);
+      this.biases.push(this.param(Tensor.param([dim], `${name}.${l}.b`)));
+    }
+  }
+
+  readonly version: 1 | 2;
+
+  forward(x0: Tensor): Tensor {
+    let x = x0;
+    for (let l = 0; l < this.layers; l++) {
+      x = this.version === 1
+        ? crossV1(x0, x, this.weights[l], this.biases[l])
+        : add(mul(x0, linear(x, this.weights[l], this.biases[l])), x);
+    }
+    return x;
+  }
+}

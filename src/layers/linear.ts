@@ -1,0 +1,28 @@
+// Linear layer y = x·W + b with Glorot-uniform W [inFeatures, outFeatures] and zero b.
+import { linear } from "../ops/linear.js";
+import { Tensor } from "../tensor/tensor.js";
+import { initXavier } from "./init.js";
+import { Module } from "./module.js";
+
+export class Linear extends Module {
+  readonly W: Tensor;
+  readonly b: Tensor | undefined;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    { name = "linear", bias = true, seed = 0 }: { name?: string; bias?: boolean; seed?: number } = {},
+  ) {
+    super();
+    for (const [k, v] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`Linear ${name}: ${k} = ${v} must be a positive integer`);
+    }
+    this.W = this.param(Tensor.param([inFeatures, outFeatures], `${name}.W`));
+    initXavier(this.W, inFeatures, outFeatures, seed);
+    this.b = bias ? this.param(Tensor.param([outFeatures], `${name}.b`)) : undefined;
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.W, this.b);
+  }
+}

@@ -1,0 +1,61 @@
+// MLP: for each width in hiddenUnits, Linear → (BatchNorm1d) → ReLU → (Dropout).
+// Dropout masks come from (seed, forward-call counter, layer), so runs are reproducible.
+import { dropout } from "../ops/dropout.js";
+import { relu } from "../ops/relu.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { BatchNorm1d } from "./batchnorm.js";
+import { Linear } from "./linear.js";
+import { Module } from "./module.js";
+
+/** Options of an MLP. */
+export interface MLPOptions {
+  hiddenUnits: readonly number[];
+  batchNorm?: boolean;
+  dropout?: number;
+  name?: string;
+  seed?: number;
+}
+
+export class MLP extends Module {
+  readonly linears: Linear[] = [];
+  readonly norms: (BatchNorm1d | undefined)[] = [];
+  readonly outFeatures: number;
+  private calls = 0;
+
+  constructor(readonly inFeatures: number, readonly options: MLPOptions) {
+    super();
+    const { hiddenUnits, batchNorm = false, dropout: p = 0, name = "mlp", seed = 0 } = options;
+    if (!(p >= 0 && p < 1)) throw new RangeError(`MLP ${name}: dropout = ${p} must be in [0, 1)`);
+    let width = inFeatures;
+    hiddenUnits.forEach((h, i) => {
+      this.linears.push(this.child(`${i}`, new Linear(width, h, { name: `${name}.${i}`, seed })));
+      this.norms.push(batchNorm ? this.child(`${i}.bn`, new BatchNorm1d(h, { name: `${name}.${i}.bn` })) : undefined);
+      width = h;
+    });
+    this.outFeatures = width;
+  }
+
+  override scalars(prefix = ""): [string, number][] {
+    return [[`${prefix}calls`, this.calls], ...super.scalars(prefix)];
+  }
+
+  override loadScalars(values: Record<string, number>, prefix = ""): void {
+    const c = values[`${prefix}calls`];
+    if (typeof c === "number") this.calls = c;
+    super.loadScalars(values, prefix);
+  }
+
+  forward(x: Tensor): Tensor {
+    const p = this.options.dropout ?? 0;
+    const call = this.training ? this.calls++ : 0;
+    let h = x;
+    this.linears.forEach((lin, i) => {
+      h = lin.forward(h);
+      const bn = this.norms[i];
+      if (bn) h = bn.forward(h);
+      h = relu(h);
+      if (p > 0) h = dropout(h, p, (this.options.seed ?? 0) + i, call, this.training);
+    });
+    return h;
+  }
+}

@@ -1,0 +1,38 @@
+// DNN: an MLP on the concatenated field embeddings (and dense features), then one logit.
+//   logit = w_out · MLP([e₁ ‖ … ‖ e_F ‖ dense]) + b_out
+import { concat, reshape } from "../ops/shape.js";
+import { Linear } from "../layers/linear.js";
+import { MLP } from "../layers/mlp.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { CtrModel, type CtrModelOptions } from "./base.js";
+
+/** Options of models with a deep part. */
+export interface DeepOptions extends CtrModelOptions {
+  hiddenUnits?: readonly number[];
+  batchNorm?: boolean;
+  dropout?: number;
+}
+
+/** Flattens e [B, F, D] and appends the dense features: [B, F·D + nd]. */
+export function deepInput(e: Tensor, dense?: Tensor): Tensor {
+  const [B, F, D] = e.shape;
+  const flat = reshape(e, [B, F * D]);
+  return dense ? concat([flat, dense]) : flat;
+}
+
+export class DNN extends CtrModel {
+  readonly deep: MLP;
+  readonly head: Linear;
+
+  constructor(readonly options: DeepOptions) {
+    super(options);
+    const { hiddenUnits = [400, 400, 400], batchNorm = false, dropout = 0, seed = 0 } = options;
+    const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
+    this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, dropout, name: "deep", seed }));
+    this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", seed }));
+  }
+
+  forwardEmbedded(e: Tensor, dense?: Tensor): Tensor {
+    return this.head.forward(this.deep.forward(deepInput(e, dense)));
+  }
+}

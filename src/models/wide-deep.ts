@@ -1,0 +1,32 @@
+// Wide & Deep (Cheng et al. 2016, DLRS): a wide linear part on the one-hot features and a deep
+// MLP on their embeddings, summed into one logit.
+//   logit = b + Σ_f w[x_f] + w_out · MLP([e₁ ‖ … ‖ e_F ‖ dense]) + b_out
+import { expandBias } from "../ops/bias.js";
+import { add } from "../ops/elementwise.js";
+import { Linear } from "../layers/linear.js";
+import { MLP } from "../layers/mlp.js";
+import { Tensor } from "../tensor/tensor.js";
+import { CtrModel } from "./base.js";
+import { deepInput, type DeepOptions } from "./dnn.js";
+import { splitFirstOrder } from "./first-order.js";
+
+export class WideDeep extends CtrModel {
+  readonly bias: Tensor;
+  readonly deep: MLP;
+  readonly head: Linear;
+
+  constructor(readonly options: DeepOptions) {
+    super(options, true);
+    const { hiddenUnits = [400, 400, 400], batchNorm = false, dropout = 0, seed = 0 } = options;
+    this.bias = this.param(Tensor.param([1], "wide.bias"));
+    const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
+    this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, dropout, name: "deep", seed }));
+    this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", bias: false, seed }));
+  }
+
+  forwardEmbedded(e: Tensor, dense?: Tensor): Tensor {
+    const { vectors, linear } = splitFirstOrder(e);
+    const wide = add(linear, expandBias(this.bias, e.shape[0]));
+    return add(wide, this.head.forward(this.deep.forward(deepInput(vectors!, dense))));
+  }
+}

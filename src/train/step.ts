@@ -1,0 +1,83 @@
+// One training step for every embedding method (DESIGN.md §5), as one routine:
+//   pass 1: lookup → forward → BCE → backward; dense optimizer step; embedding update
+//   alpt:   pass 2 with Δ·clip(round(w′/Δ)) — dense parameters frozen (no weight-gradient
+//           GEMMs), batch-norm running statistics untouched — backward to the embedding
+//           output only; then the Δ update and the SR write-back (EmbeddingTable.alptFinish)
+// Everything the step allocates is scratch, released when it returns.
+import { bceWithLogits } from "../ops/bce.js";
+import { sigmoidOf } from "../ops/sigmoid.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import type { CtrModel } from "../models/base.js";
+import { backward, noGrad, scope } from "../tensor/tape.js";
+import { Tensor } from "../tensor/tensor.js";
+import type { HeapI32 } from "../wasm/heap.js";
+
+/** A batch whose ids already live in the heap. */
+export interface Batch {
+  /** i32 [size, fields] global row ids. */
+  ids: HeapI32;
+  /** Labels of the `size` samples. */
+  labels: Float32Array;
+  /** f32 [size, denseFeatures] values, when the model has dense features. */
+  dense?: Float32Array;
+  size: number;
+}
+
+/** Losses of one step. */
+export interface StepResult {
+  loss: number;
+  /** The loss of alpt's second pass (after the dense update). */
+  loss2?: number;
+}
+
+function denseInput(model: CtrModel, batch: Batch): Tensor | undefined {
+  if (!model.denseFeatures) return undefined;
+  if (!batch.dense) throw new RangeError(`trainStep: the model takes ${model.denseFeatures} dense features, the batch has none`);
+  return Tensor.from(batch.dense.subarray(0, batch.size * model.denseFeatures), [batch.size, model.denseFeatures]);
+}
+
+/** Trains `model` on one batch and returns the loss. */
+export function trainStep(model: CtrModel, batch: Batch, optimizer: Optimizer): StepResult {
+  const B = batch.size, F = model.fields, D = model.embedding.dim, n = B * F;
+  const labels = batch.labels.subarray(0, B);
+  const table = model.embedding;
+  model.train(true);
+  return scope(() => {
+    const dense = denseInput(model, batch);
+    const e = table.lookup(batch.ids, n, [B, F, D], true);
+    const loss = bceWithLogits(model.forwardEmbedded(e, dense), labels);
+    const result: StepResult = { loss: loss.values[0] };
+    backward(loss);
+    optimizer.step();
+    optimizer.zeroGrad();
+    const pending = table.applyGradient(batch.ids, n, e.grad!, B);
+    if (pending) {
+      const e2 = table.alptPass2Input(pending, [B, F, D]);
+      model.gradientOnlyPass(() => {
+        const loss2 = bceWithLogits(model.forwardEmbedded(e2, dense), labels);
+        result.loss2 = loss2.values[0];
+        backward(loss2);
+      });
+      table.alptFinish(pending, e2.grad!);
+    }
+    return result;
+  });
+}
+
+/** Click probabilities of a batch (evaluation mode, no gradients). */
+export function predict(model: CtrModel, batch: Batch, out = new Float32Array(batch.size)): Float32Array {
+  const B = batch.size, F = model.fields, D = model.embedding.dim;
+  model.train(false);
+  try {
+    noGrad(() =>
+      scope(() => {
+        const logits = model.forwardEmbedded(model.embedding.lookup(batch.ids, B * F, [B, F, D], false), denseInput(model, batch));
+        const z = logits.values;
+        for (let i = 0; i < B; i++) out[i] = sigmoidOf(z[i]);
+      }),
+    );
+  } finally {
+    model.train(true);
+  }
+  return out;
+}
