@@ -15,3 +15,4 @@ export { reluForward, reluBackward } from "./dense/activation";
 export { bnStats, bnForward, bnColumnSums, bnInputGrad } from "./dense/batchnorm";
 export { crossForward, crossBackward } from "./dense/cross";
 export { gemm, gemmScratchBytes, addBiasRows, sumRows } from "./dense/gemm";
+export { moveColumns, zeroFill } from "./dense/columns";

@@ -83,3 +83,24 @@ export function crossBackward(
   if (db) checkLength("crossBackward", "db", db, D, `[${D}]`);
   getEngine().active.crossBackward(x0.ptr, xl.ptr, w.ptr, s.ptr, dy.ptr, B, D, ptr(dx0), ptr(dxl), ptr(dw), ptr(db));
 }
+
+/** Column block move: dst[b, dstOff + j] (+)= src[b, srcOff + j] for b < B, j < width. */
+export function moveColumns(
+  src: HeapF32, srcCols: number, srcOff: number, dst: HeapF32, dstCols: number, dstOff: number,
+  B: number, width: number, accumulate: boolean,
+): void {
+  const k = "moveColumns";
+  for (const [name, v] of [["B", B], ["width", width], ["srcOff", srcOff], ["dstOff", dstOff]] as const) checkCount(k, name, v);
+  if (srcOff + width > srcCols || dstOff + width > dstCols) {
+    throw new RangeError(`${k}: columns [${srcOff}, ${srcOff + width}) of ${srcCols} → [${dstOff}, ${dstOff + width}) of ${dstCols} do not fit`);
+  }
+  checkLength(k, "src", src, B * srcCols, `[${B}, ${srcCols}]`);
+  checkLength(k, "dst", dst, B * dstCols, `[${B}, ${dstCols}]`);
+  getEngine().active.moveColumns(src.ptr, srcCols, srcOff, dst.ptr, dstCols, dstOff, B, width, accumulate ? 1 : 0);
+}
+
+/** Zero-fills the first n floats of a block. */
+export function zeroFill(b: HeapF32, n = b.length): void {
+  checkLength("zeroFill", "block", b, n, `[${n}]`);
+  getEngine().active.zeroFill(b.ptr, n * 4);
+}

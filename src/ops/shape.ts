@@ -1,7 +1,9 @@
 // Shape ops along the feature (last) axis of 2-D tensors [B, n], and reshape.
 //   concat: y = [x₁ ‖ x₂ ‖ …]      dxᵢ += the matching columns of dy
 //   slice:  y = x[:, start:end]    dx[:, start:end] += dy
-//   reshape: same values, new shape; dx += dy
+//   reshape: same values, new shape; the gradient buffer is shared with x's (no copy)
+// The column moves are wasm kernels (moveColumns).
+import { moveColumns } from "../kernels/layers.js";
 import { isRecording, record } from "../tensor/tape.js";
 import { gradOf, Tensor } from "../tensor/tensor.js";
 import { output } from "./output.js";
@@ -22,23 +24,16 @@ export function concat(xs: readonly Tensor[]): Tensor {
   const widths = xs.map((x) => x.shape[1]);
   const W = widths.reduce((a, b) => a + b, 0);
   const y = output("concat", [B, W], xs);
-  const yv = y.values;
   let off = 0;
   xs.forEach((x, i) => {
-    const w = widths[i], xv = x.values;
-    for (let b = 0; b < B; b++) yv.set(xv.subarray(b * w, (b + 1) * w), b * W + off);
-    off += w;
+    moveColumns(x.data, widths[i], 0, y.data, W, off, B, widths[i], false);
+    off += widths[i];
   });
   return record(y, xs, () => {
-    const dy = y.grad!.array;
     let o = 0;
     xs.forEach((x, i) => {
-      const w = widths[i];
-      if (x.requiresGrad) {
-        const dx = gradOf(x).array;
-        for (let b = 0; b < B; b++) for (let j = 0; j < w; j++) dx[b * w + j] += dy[b * W + o + j];
-      }
-      o += w;
+      if (x.requiresGrad) moveColumns(y.grad!, W, o, gradOf(x), widths[i], 0, B, widths[i], true);
+      o += widths[i];
     });
   });
 }
@@ -51,20 +46,15 @@ export function slice(x: Tensor, start: number, end: number): Tensor {
   }
   const w = end - start;
   const y = output("slice", [B, w], [x]);
-  const xv = x.values, yv = y.values;
-  for (let b = 0; b < B; b++) yv.set(xv.subarray(b * W + start, b * W + end), b * w);
-  return record(y, [x], () => {
-    const dx = gradOf(x).array, dy = y.grad!.array;
-    for (let b = 0; b < B; b++) for (let j = 0; j < w; j++) dx[b * W + start + j] += dy[b * w + j];
-  });
+  moveColumns(x.data, W, start, y.data, w, 0, B, w, false);
+  return record(y, [x], () => moveColumns(y.grad!, w, 0, gradOf(x), W, start, B, w, true));
 }
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== x.size) throw new RangeError(`reshape: [${x.shape.join(", ")}] has ${x.size} values, not ${size}`);
   const y = new Tensor(x.data, shape, "activation", isRecording() && x.requiresGrad, "reshape");
-  return record(y, [x], () => {
-    const dx = gradOf(x).array, dy = y.grad!.array;
-    for (let i = 0; i < size; i++) dx[i] += dy[i];
-  });
+  if (!y.requiresGrad) return y;
+  y.grad = gradOf(x); // gradients accumulate straight into x's buffer
+  return record(y, [x], () => undefined);
 }

@@ -5,7 +5,8 @@
 //   Adam:  g ← g + λ·p (L2, coupled as torch.optim.Adam);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²
 //          p ← p − lr · m̂ / (√v̂ + ε),  m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
 //   AdamW: as Adam without the L2 term, then p ← p − lr·λ·p (decoupled decay)
-import type { HeapF32 } from "../wasm/heap.js";
+import { adamRows } from "../kernels/optim.js";
+import type { HeapF32, HeapI32 } from "../wasm/heap.js";
 import { getEngine } from "../wasm/load.js";
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -159,10 +160,22 @@ export class Adam extends Base {
     }
   }
 
+  private row0: HeapI32 | undefined;
+
   step(): void {
     this.t++;
     const { lr, beta1: b1, beta2: b2, eps, weightDecay: wd, t } = this;
     const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
+    if (!this.decoupled) {
+      // each parameter as one row of the wasm lazy-Adam kernel (same formula, in f32 SIMD)
+      this.row0 ??= getEngine().heap.allocI32(1, "optimizer row id");
+      for (const p of this.params) {
+        if (p.frozen) continue;
+        const common = { ids: this.row0, n: 1, rows: 1, dim: p.size, g: p.grad! };
+        adamRows({ w: p.data, indexed: true }, common, this.slot(p, "m"), this.slot(p, "v"), { lr, beta1: b1, beta2: b2, eps, weightDecay: wd, step: t });
+      }
+      return;
+    }
     for (const p of this.params) {
       if (p.frozen) continue;
       const w = p.data.array, g = p.grad!.array;

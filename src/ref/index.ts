@@ -9,6 +9,7 @@ import { adagradRows, adamRows, sgdRows } from "./optim/sparse.js";
 import { reluBackward, reluForward } from "./dense/activation.js";
 import { bnColumnSums, bnForward, bnInputGrad, bnStats } from "./dense/batchnorm.js";
 import { crossBackward, crossForward } from "./dense/cross.js";
+import { moveColumns, zeroFill } from "./dense/columns.js";
 import { addBiasRows, gemm, gemmScratchBytes, sumRows } from "./dense/gemm.js";
 import { gatherDequant } from "./quant/dequant.js";
 import { fakeQuantRows, lsqGradRows } from "./quant/lsq.js";
@@ -24,6 +25,7 @@ const twins: Twins = {
   coalesceIds, segmentSumRows, firstBadRow, firstNotPositive,
   gatherRowsF32, sgdRows, adamRows, adagradRows,
   reluForward, reluBackward, bnStats, bnForward, bnColumnSums, bnInputGrad, crossForward, crossBackward,
+  moveColumns, zeroFill,
   gemm, gemmScratchBytes, addBiasRows, sumRows,
 };
 

@@ -8,6 +8,7 @@
 // A parameter can be frozen for a pass (ALPT's second pass): it then takes no gradient and the
 // ops skip the work that would only produce one (e.g. the xᵀ·dy GEMM of a linear layer).
 
+import { zeroFill } from "../kernels/layers.js";
 import { getEngine } from "../wasm/load.js";
 import type { HeapF32 } from "../wasm/heap.js";
 
@@ -98,7 +99,7 @@ export class Tensor {
 export function gradOf(t: Tensor): HeapF32 {
   if (!t.grad) {
     t.grad = getEngine().heap.scratchF32(t.size, `grad ${t.name}`);
-    t.grad.array.fill(0);
+    zeroFill(t.grad);
   }
   return t.grad;
 }

@@ -60,4 +60,9 @@ export interface CoreKernels {
   gemmScratchBytes(layout: number, M: number, K: number, N: number): number;
   addBiasRows(y: number, bias: number, M: number, N: number): void;
   sumRows(dy: number, M: number, N: number, out: number, accumulate: number): void;
+  moveColumns(
+    src: number, srcCols: number, srcOff: number, dst: number, dstCols: number, dstOff: number,
+    B: number, width: number, accumulate: number,
+  ): void;
+  zeroFill(p: number, bytes: number): void;
 }
