@@ -1,0 +1,37 @@
+// The data pipeline (runtime-agnostic part): lines → delimited rows → FeatureMap → encoded
+// dataset → cache bytes / splits / shuffled batches, plus the synthetic generator. Node file
+// helpers (readFileBytes, cache files) are in node.ts.
+export { readLineBatches, readLines } from "./lines.js";
+export type { ByteSource, Line, LineBatch, LineOptions } from "./lines.js";
+export { DataError, NUMERIC_TRANSFORMS, formatRowError } from "./schema.js";
+export type {
+  CellMap, ColumnSpec, ColumnType, DerivedField, EncodingOptions, FieldSpec, FieldType, NumericTransform, RawRow,
+  RawValue, RowError,
+} from "./schema.js";
+export { parseNumber, splitQuoted } from "./cells.js";
+export { openDelimited } from "./delimited.js";
+export type { DelimitedOptions, DelimitedReader, ReaderStats } from "./delimited.js";
+export { CRITEO_CATEGORICAL, CRITEO_FIELDS, CRITEO_NUMERIC, criteoColumns, criteoOptions } from "./criteo.js";
+export type { CriteoOptions } from "./criteo.js";
+export { avazuOptions, parseAvazuHour } from "./avazu.js";
+export type { AvazuHour } from "./avazu.js";
+export { applyTransform, bucketize, criteoBucket, log1pBucket } from "./transform.js";
+export { forEachRow } from "./rows.js";
+export type { RowSource } from "./rows.js";
+export {
+  FEATURE_MAP_FORMAT, FEATURE_MAP_VERSION, FeatureMap, FeatureMapBuilder, MISSING_ID, OOV_ID, RESERVED_IDS,
+} from "./feature-map.js";
+export type { FeatureMapJson, FeatureMapOptions, FieldInfo, Token } from "./feature-map.js";
+export {
+  SPLIT_STREAM, createDataset, encodeRows, randomSplit, selectRows, sliceDataset, splitByOrder, splitDataset,
+} from "./dataset.js";
+export type { EncodeOptions, EncodedDataset } from "./dataset.js";
+export { batches, fillBatch, permutation, shuffledOrder } from "./batcher.js";
+export type { Batch, BatchOptions } from "./batcher.js";
+export { CACHE_MAGIC, CACHE_VERSION, cacheLayout, datasetChecksum, decodeCache, encodeCache, encodeCacheParts } from "./cache.js";
+export type { CacheHeader, CacheLayout, DecodeCacheOptions } from "./cache.js";
+export { prepareDataset } from "./prepare.js";
+export type { PrepareOptions, Prepared } from "./prepare.js";
+export { SyntheticCtr } from "./synthetic.js";
+export type { LogitPart, SyntheticOptions } from "./synthetic.js";
+export { checksumWords, fingerprint } from "./hash.js";
