@@ -1,0 +1,209 @@
+// The Trainer: epochs of shuffled batches through trainStep, validation per epoch or every N
+// steps, early stopping on a monitored metric with restore of the best weights, learning-rate
+// schedules (the ALPT paper's ÷10 after epochs 6 and 9, or reduce-on-plateau), callbacks, and a
+// progress line on a TTY. All randomness is counter-based: shuffles come from (seed, epoch).
+import type { CtrModel } from "../models/base.js";
+import { auc as aucOf, logloss as loglossOf } from "../metrics/index.js";
+import { Adam, AdamW, SGD, type Optimizer } from "../optim/optimizer.js";
+import { ReduceOnPlateau, stepDecay, type PlateauOptions } from "../optim/schedule.js";
+import { applyState, snapshotState } from "../io/state.js";
+import { shuffledOrder } from "../data/batcher.js";
+import type { EncodedDataset } from "../data/dataset.js";
+import { getEngine } from "../wasm/load.js";
+import { predict, trainStep } from "./step.js";
+import { Progress } from "./progress.js";
+
+/** An encoded dataset, plus dense features [n, denseFeatures] for models that take them. */
+export type EncodedData = EncodedDataset & { dense?: Float32Array };
+
+/** Validation metrics. */
+export interface Metrics {
+  auc: number;
+  logloss: number;
+}
+
+/** What callbacks receive. */
+export interface TrainEvent {
+  epoch: number;
+  step: number;
+  lr: number;
+  loss: number;
+  metrics?: Metrics;
+}
+
+/** Options of a Trainer. */
+export interface TrainerOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** The dense optimizer: an instance, or its settings (default Adam, lr 1e-3). */
+  optimizer?: Optimizer | { kind?: "adam" | "adamw" | "sgd"; lr?: number; weightDecay?: number; momentum?: number };
+  /** "paper": ÷10 after epochs 6 and 9; or explicit milestones; or reduce-on-plateau. */
+  lrSchedule?: "none" | "paper" | { milestones: number[]; gamma?: number } | ({ kind: "plateau" } & PlateauOptions);
+  /** Validate every N steps (default: at the end of each epoch). */
+  evalEvery?: number;
+  monitor?: "auc" | "logloss";
+  /** Stop after this many evaluations without improvement (default: never). */
+  patience?: number;
+  minDelta?: number;
+  /** Restore the weights of the best evaluation at the end (default true with validation). */
+  restoreBest?: boolean;
+  /** Seed of the shuffles. */
+  seed?: number;
+  shuffle?: boolean;
+  onStep?: (e: TrainEvent) => void;
+  onEval?: (e: TrainEvent) => void;
+  onEpochEnd?: (e: TrainEvent) => void;
+  /** Progress line on stderr: "auto" (TTY only, default), true or false. */
+  progress?: boolean | "auto";
+}
+
+/** What fit() returns. */
+export interface History {
+  evals: TrainEvent[];
+  bestEpoch: number;
+  best: Metrics | undefined;
+  steps: number;
+  seconds: number;
+  stoppedEarly: boolean;
+}
+
+function makeOptimizer(model: CtrModel, o: TrainerOptions["optimizer"]): Optimizer {
+  if (o && "step" in o && typeof o.step === "function") return o as Optimizer;
+  type Settings = { kind?: "adam" | "adamw" | "sgd"; lr?: number; weightDecay?: number; momentum?: number };
+  const { kind = "adam", lr = 1e-3, weightDecay = 0, momentum = 0 } = (o ?? {}) as Settings;
+  const ps = model.parameters();
+  if (kind === "adam") return new Adam(ps, { lr, weightDecay });
+  if (kind === "adamw") return new AdamW(ps, { lr, weightDecay });
+  if (kind === "sgd") return new SGD(ps, { lr, momentum, weightDecay });
+  throw new RangeError(`Trainer: optimizer.kind = "${String(kind)}" (expected adam, adamw or sgd)`);
+}
+
+export class Trainer {
+  readonly optimizer: Optimizer;
+  private readonly o: Required<Pick<TrainerOptions, "epochs" | "batchSize" | "monitor" | "minDelta" | "seed" | "shuffle">> & TrainerOptions;
+  private readonly baseLr: number;
+
+  constructor(readonly model: CtrModel, options: TrainerOptions = {}) {
+    this.o = { epochs: 1, batchSize: 2048, monitor: "auc", minDelta: 0, seed: 0, shuffle: true, ...options };
+    if (!Number.isInteger(this.o.epochs) || this.o.epochs < 1) throw new RangeError(`Trainer: epochs = ${this.o.epochs} must be a positive integer`);
+    if (!Number.isInteger(this.o.batchSize) || this.o.batchSize < 1) throw new RangeError(`Trainer: batchSize = ${this.o.batchSize} must be a positive integer`);
+    if (this.o.monitor !== "auc" && this.o.monitor !== "logloss") throw new RangeError(`Trainer: monitor = "${String(this.o.monitor)}" (expected auc or logloss)`);
+    this.optimizer = makeOptimizer(model, options.optimizer);
+    this.baseLr = this.optimizer.lr;
+  }
+
+  private checkData(d: EncodedData, what: string): void {
+    const m = this.model;
+    if (d.fields !== m.fields) throw new RangeError(`Trainer: ${what} has ${d.fields} fields, the model ${m.fields}`);
+    if (d.ids.length < d.n * d.fields || d.labels.length < d.n) throw new RangeError(`Trainer: ${what} arrays are shorter than n = ${d.n}`);
+    if (m.denseFeatures && (!d.dense || d.dense.length < d.n * m.denseFeatures)) {
+      throw new RangeError(`Trainer: ${what} needs ${m.denseFeatures} dense features per row`);
+    }
+  }
+
+  /** Predicted click probabilities for every row of `data`. */
+  predict(data: EncodedData, batchSize = this.o.batchSize): Float32Array {
+    this.checkData(data, "data");
+    const { heap } = getEngine();
+    const out = new Float32Array(data.n);
+    const F = data.fields, nd = this.model.denseFeatures;
+    const ids = heap.allocI32(batchSize * F, "predict ids");
+    try {
+      for (let s = 0; s < data.n; s += batchSize) {
+        const size = Math.min(batchSize, data.n - s);
+        ids.array.set(data.ids.subarray(s * F, (s + size) * F));
+        const dense = nd ? data.dense!.subarray(s * nd, (s + size) * nd) : undefined;
+        predict(this.model, { ids, labels: data.labels.subarray(s, s + size), dense, size }, out.subarray(s, s + size));
+      }
+    } finally {
+      ids.free();
+    }
+    return out;
+  }
+
+  /** AUC and logloss on `data`. */
+  evaluate(data: EncodedData): Metrics {
+    const p = this.predict(data);
+    const y = data.labels.subarray(0, data.n);
+    return { auc: aucOf(y, p), logloss: loglossOf(y, p) };
+  }
+
+  /** Trains on `train`, validating on `valid` (if given). */
+  fit(train: EncodedData, valid?: EncodedData): History {
+    this.checkData(train, "train");
+    if (valid) this.checkData(valid, "valid");
+    const o = this.o;
+    const { heap } = getEngine();
+    const F = train.fields, nd = this.model.denseFeatures, B = o.batchSize;
+    const stepsPerEpoch = Math.ceil(train.n / B);
+    const better = (a: Metrics, b: Metrics | undefined) =>
+      !b || (o.monitor === "auc" ? a.auc > b.auc + o.minDelta : a.logloss < b.logloss - o.minDelta);
+    const plateau = typeof o.lrSchedule === "object" && "kind" in o.lrSchedule ? new ReduceOnPlateau(o.lrSchedule) : undefined;
+    const restoreBest = o.restoreBest ?? !!valid;
+    const progress = new Progress(o.progress ?? "auto");
+    const history: History = { evals: [], bestEpoch: 0, best: undefined, steps: 0, seconds: 0, stoppedEarly: false };
+    let bestState: ReturnType<typeof snapshotState> | undefined;
+    let bad = 0;
+    const t0 = performance.now();
+    const ids = heap.allocI32(B * F, "train batch ids");
+    const labels = new Float32Array(B);
+    const dense = nd ? new Float32Array(B * nd) : undefined;
+    let loss = NaN;
+    const validate = (epoch: number): boolean => {
+      if (!valid) return false;
+      const metrics = this.evaluate(valid);
+      const ev: TrainEvent = { epoch, step: history.steps, lr: this.optimizer.lr, loss, metrics };
+      history.evals.push(ev);
+      o.onEval?.(ev);
+      progress.note(`epoch ${epoch} step ${history.steps}: val AUC ${metrics.auc.toFixed(4)} logloss ${metrics.logloss.toFixed(4)}`);
+      if (plateau) this.optimizer.lr = plateau.observe(o.monitor === "auc" ? metrics.auc : metrics.logloss, this.optimizer.lr);
+      if (better(metrics, history.best)) {
+        history.best = metrics;
+        history.bestEpoch = epoch;
+        bad = 0;
+        if (restoreBest) bestState = snapshotState(this.model);
+        return false;
+      }
+      bad++;
+      return o.patience !== undefined && bad > o.patience;
+    };
+    try {
+      outer: for (let epoch = 1; epoch <= o.epochs; epoch++) {
+        if (o.lrSchedule === "paper") this.optimizer.lr = stepDecay(this.baseLr, epoch - 1);
+        else if (typeof o.lrSchedule === "object" && "milestones" in o.lrSchedule) {
+          this.optimizer.lr = stepDecay(this.baseLr, epoch - 1, o.lrSchedule.milestones, o.lrSchedule.gamma ?? 0.1);
+        }
+        const order = o.shuffle ? shuffledOrder(train.n, o.seed, epoch) : undefined;
+        for (let s = 0; s < stepsPerEpoch; s++) {
+          const size = Math.min(B, train.n - s * B);
+          const idv = ids.array;
+          for (let k = 0; k < size; k++) {
+            const r = order ? order[s * B + k] : s * B + k;
+            idv.set(train.ids.subarray(r * F, (r + 1) * F), k * F);
+            labels[k] = train.labels[r];
+            if (dense) dense.set(train.dense!.subarray(r * nd, (r + 1) * nd), k * nd);
+          }
+          loss = trainStep(this.model, { ids, labels, dense, size }, this.optimizer).loss;
+          history.steps++;
+          o.onStep?.({ epoch, step: history.steps, lr: this.optimizer.lr, loss });
+          progress.update(epoch, o.epochs, s + 1, stepsPerEpoch, loss, history.steps * B, performance.now() - t0);
+          if (o.evalEvery && history.steps % o.evalEvery === 0 && validate(epoch)) {
+            history.stoppedEarly = true;
+            break outer;
+          }
+        }
+        o.onEpochEnd?.({ epoch, step: history.steps, lr: this.optimizer.lr, loss });
+        if (!o.evalEvery && validate(epoch)) {
+          history.stoppedEarly = true;
+          break;
+        }
+      }
+    } finally {
+      ids.free();
+      progress.done();
+    }
+    if (restoreBest && bestState) applyState(this.model, undefined, bestState, "best weights");
+    history.seconds = (performance.now() - t0) / 1000;
+    return history;
+  }
+}

@@ -1,0 +1,65 @@
+// The Trainer: validation per epoch or every N steps, early stopping with restore of the best
+// weights, the paper's learning-rate schedule, callbacks, and determinism.
+import { beforeAll, describe, expect, it } from "vitest";
+import { SyntheticCtr } from "../../src/data/synthetic.js";
+import { createModel } from "../../src/models/registry.js";
+import { Trainer } from "../../src/train/trainer.js";
+import { engine } from "../helpers/engine.js";
+
+beforeAll(engine);
+
+const gen = new SyntheticCtr({ seed: 2, vocabSize: 2000, numericFields: 2, categoricalFields: 6, interactionPairs: 4 });
+const train = gen.generate(0, 4000);
+const valid = gen.generate(4000, 2000);
+const model = (seed = 1) => createModel("DeepFM", { fieldSizes: gen.fieldSizes, embeddingDim: 4, hiddenUnits: [16], seed, embedding: { method: "alpt", bits: 4 } });
+
+describe("Trainer", () => {
+  it("validates, schedules the learning rate, calls back, and restores the best weights", () => {
+    const m = model();
+    const lrs: number[] = [];
+    let steps = 0;
+    const t = new Trainer(m, {
+      epochs: 8, batchSize: 512, lrSchedule: "paper", optimizer: { lr: 1e-2 }, progress: false,
+      onStep: () => steps++, onEpochEnd: (e) => lrs.push(e.lr),
+    });
+    const h = t.fit(train, valid);
+    expect(steps).toBe(8 * Math.ceil(4000 / 512));
+    expect(h.evals).toHaveLength(8);
+    expect(lrs.slice(0, 6).every((v) => v === 1e-2)).toBe(true);
+    expect(lrs[6]).toBeCloseTo(1e-3, 10);
+    const best = Math.max(...h.evals.map((e) => e.metrics!.auc));
+    expect(h.best!.auc).toBe(best);
+    // the restored weights give the best validation AUC again
+    expect(t.evaluate(valid).auc).toBeCloseTo(best, 10);
+    m.dispose();
+  });
+
+  it("stops early after `patience` evaluations without improvement, evaluating every N steps", () => {
+    const m = model();
+    const t = new Trainer(m, { epochs: 50, batchSize: 256, evalEvery: 4, patience: 1, optimizer: { lr: 5e-2 }, progress: false });
+    const h = t.fit(train, valid);
+    expect(h.stoppedEarly).toBe(true);
+    expect(h.steps % 4).toBe(0);
+    expect(h.steps).toBeLessThan(50 * Math.ceil(4000 / 256));
+    m.dispose();
+  });
+
+  it("one seed gives identical histories", () => {
+    const run = () => {
+      const m = model(7);
+      const h = new Trainer(m, { epochs: 2, batchSize: 512, seed: 3, progress: false }).fit(train, valid);
+      m.dispose();
+      return h.evals.map((e) => [e.loss, e.metrics!.auc, e.metrics!.logloss]);
+    };
+    expect(run()).toEqual(run());
+  });
+
+  it("rejects bad options and mismatched data with the key in the message", () => {
+    const m = model();
+    expect(() => new Trainer(m, { epochs: 0 })).toThrow("epochs = 0");
+    expect(() => new Trainer(m, { monitor: "acc" as "auc" })).toThrow('monitor = "acc"');
+    const t = new Trainer(m, { progress: false });
+    expect(() => t.fit({ ...train, fields: 3 })).toThrow(`train has 3 fields, the model ${gen.numFields}`);
+    m.dispose();
+  });
+});
