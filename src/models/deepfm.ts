@@ -1,32 +1,14 @@
-// DeepFM (Guo et al. 2017, IJCAI): FM and a DNN sharing the field embeddings.
+// DeepFM (Guo et al. 2017, IJCAI): FM and a DNN sharing the field embeddings — Wide & Deep
+// with the FM second-order term added.
 //   logit = b + Σ_f w[x_f] + ½ Σ_d ((Σ_f v)² − Σ_f v²) + w_out · MLP([v₁ ‖ … ‖ v_F ‖ dense])
-import { expandBias } from "../ops/bias.js";
 import { add } from "../ops/elementwise.js";
 import { fm } from "../ops/interaction.js";
-import { Linear } from "../layers/linear.js";
-import { MLP } from "../layers/mlp.js";
-import { Tensor } from "../tensor/tensor.js";
-import { CtrModel } from "./base.js";
-import { deepInput, type DeepOptions } from "./dnn.js";
-import { splitFirstOrder } from "./first-order.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { WideDeep } from "./wide-deep.js";
 
-export class DeepFM extends CtrModel {
-  readonly bias: Tensor;
-  readonly deep: MLP;
-  readonly head: Linear;
-
-  constructor(readonly options: DeepOptions) {
-    super(options, true);
-    const { hiddenUnits = [400, 400, 400], batchNorm = false, dropout = 0, seed = 0 } = options;
-    this.bias = this.param(Tensor.param([1], "fm.bias"));
-    const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
-    this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, dropout, name: "deep", seed }));
-    this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", bias: false, seed }));
-  }
-
-  forwardEmbedded(e: Tensor, dense?: Tensor): Tensor {
-    const { vectors, linear } = splitFirstOrder(e);
-    const first = add(linear, expandBias(this.bias, e.shape[0]));
-    return add(add(first, fm(vectors!)), this.head.forward(this.deep.forward(deepInput(vectors!, dense))));
+export class DeepFM extends WideDeep {
+  override forwardEmbedded(e: Tensor, dense?: Tensor): Tensor {
+    const { vectors, wide, deep } = this.parts(e, dense);
+    return add(add(wide, fm(vectors)), deep);
   }
 }

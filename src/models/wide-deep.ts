@@ -1,6 +1,6 @@
 // Wide & Deep (Cheng et al. 2016, DLRS): a wide linear part on the one-hot features and a deep
 // MLP on their embeddings, summed into one logit.
-//   logit = b + Σ_f w[x_f] + w_out · MLP([e₁ ‖ … ‖ e_F ‖ dense]) + b_out
+//   logit = b + Σ_f w[x_f] + w_out · MLP([e₁ ‖ … ‖ e_F ‖ dense])
 import { expandBias } from "../ops/bias.js";
 import { add } from "../ops/elementwise.js";
 import { Linear } from "../layers/linear.js";
@@ -24,9 +24,15 @@ export class WideDeep extends CtrModel {
     this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", bias: false, seed }));
   }
 
-  forwardEmbedded(e: Tensor, dense?: Tensor): Tensor {
+  /** The field vectors, the wide logit b + Σ w and the deep logit. */
+  protected parts(e: Tensor, dense?: Tensor): { vectors: Tensor; wide: Tensor; deep: Tensor } {
     const { vectors, linear } = splitFirstOrder(e);
     const wide = add(linear, expandBias(this.bias, e.shape[0]));
-    return add(wide, this.head.forward(this.deep.forward(deepInput(vectors!, dense))));
+    return { vectors: vectors!, wide, deep: this.head.forward(this.deep.forward(deepInput(vectors!, dense))) };
+  }
+
+  forwardEmbedded(e: Tensor, dense?: Tensor): Tensor {
+    const { wide, deep } = this.parts(e, dense);
+    return add(wide, deep);
   }
 }
