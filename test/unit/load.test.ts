@@ -53,6 +53,18 @@ describe("createEngine accepts every source kind", () => {
   it("detects wasm SIMD on this runtime", () => {
     expect(simdSupported()).toBe(true);
   });
+  it("falls back to the reference kernels, and says so, where SIMD does not validate", async () => {
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = () => false;
+    try {
+      expect(simdSupported()).toBe(false);
+      const e = await smoke(await readFile(wasmUrl));
+      expect(e.wasm).toBeUndefined();
+      expect(e.info).toEqual({ name: "ref", reason: "this runtime does not support WebAssembly SIMD" });
+    } finally {
+      WebAssembly.validate = validate;
+    }
+  });
 });
 
 describe("the packaged entry", () => {
