@@ -6,6 +6,7 @@ import { Adam } from "../../src/optim/optimizer.js";
 import { trainStep, type Batch } from "../../src/train/step.js";
 import type { Engine } from "../../src/wasm/load.js";
 import { engine } from "../helpers/engine.js";
+import { useBackend } from "../../src/wasm/load.js";
 import { planted } from "../helpers/planted.js";
 
 let e: Engine;
@@ -78,5 +79,26 @@ describe("trainStep", () => {
       return { losses, state };
     };
     expect(run()).toEqual(run());
+  });
+});
+
+describe("backends", () => {
+  it("training on the TS reference kernels gives the same bits as on wasm SIMD", () => {
+    const run = (backend: "wasm-simd" | "ref") => {
+      useBackend(backend);
+      try {
+        const m = model("alpt", 9);
+        const opt = new Adam(m.parameters(), { lr: 1e-2 });
+        const data = planted(128, SIZES, 4);
+        const losses: number[] = [];
+        for (let s = 0; s < 3; s++) losses.push(trainStep(m, batchOf(data, (s % 2) * 64, 64), opt).loss);
+        const state = [Array.from(m.embedding.packed!.codes.array), Array.from(m.embedding.delta!.array), ...m.parameters().map((p) => Array.from(p.data.array))];
+        m.dispose();
+        return { losses, state };
+      } finally {
+        useBackend("wasm-simd");
+      }
+    };
+    expect(run("ref")).toEqual(run("wasm-simd"));
   });
 });
