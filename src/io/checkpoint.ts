@@ -1,12 +1,13 @@
 // Checkpoints: the whole training state in one safetensors file (DESIGN.md §9). Tensors are
 // named as in state.ts; the metadata holds the format version, the model name and options,
-// the embedding method and bits, the FeatureMap (if any), scalar state and trainer progress.
-// Encoding and decoding work in every runtime; saveCheckpoint / loadCheckpoint (Node) write
-// atomically (temp file, fsync, rename), so a failed write leaves the previous file intact.
+// the embedding method and bits, the FeatureMap (if any), scalar state and trainer progress,
+// and the checksum of header and tensors (safetensors.ts). Encoding and decoding work in every
+// runtime; saveCheckpoint / loadCheckpoint (Node) write atomically (temp file, fsync, rename),
+// so a failed write leaves the previous file intact.
 import type { CtrModel } from "../models/base.js";
 import { createModel, type ModelOptions } from "../models/registry.js";
 import type { Optimizer } from "../optim/optimizer.js";
-import { decodeSafetensors, encodeSafetensors, type StoredTensor } from "./safetensors.js";
+import { decodeSafetensors, encodeSafetensorsParts, type StoredTensor } from "./safetensors.js";
 import { applyState, collectState } from "./state.js";
 
 export const CHECKPOINT_FORMAT = "alpt-checkpoint";
@@ -19,12 +20,17 @@ export interface CheckpointInfo {
   modelOptions: ModelOptions;
   /** A serialized FeatureMap (data/feature-map.ts), when the model was trained on raw rows. */
   featureMap?: unknown;
+  /** Reader preset of the raw rows ("criteo", "avazu"), when known. */
+  dataFormat?: string;
   /** Free-form progress of the run (epoch, step, best metric…). */
   progress?: Record<string, number>;
 }
 
-/** Serializes model (and optimizer) state into safetensors bytes. */
-export function encodeCheckpoint(model: CtrModel, info: CheckpointInfo, optimizer?: Optimizer): Uint8Array {
+/**
+ * Serializes model (and optimizer) state into safetensors parts: the header, then views of the
+ * heap buffers (no copy). Write them before the heap can grow (any allocation detaches them).
+ */
+export function encodeCheckpointParts(model: CtrModel, info: CheckpointInfo, optimizer?: Optimizer): Uint8Array[] {
   const st = collectState(model, optimizer);
   const tensors = new Map<string, StoredTensor>();
   for (const [name, e] of st.tensors) {
@@ -32,7 +38,7 @@ export function encodeCheckpoint(model: CtrModel, info: CheckpointInfo, optimize
     tensors.set(name, { dtype: e.dtype, shape: e.shape, data: new Uint8Array(e.buffer.array.buffer, e.buffer.ptr, e.buffer.length * bytes) });
   }
   const t = model.embedding.options;
-  return encodeSafetensors(tensors, {
+  const metadata: Record<string, string> = {
     format: CHECKPOINT_FORMAT,
     version: String(CHECKPOINT_VERSION),
     model: info.model,
@@ -43,7 +49,21 @@ export function encodeCheckpoint(model: CtrModel, info: CheckpointInfo, optimize
     scalars: JSON.stringify(st.scalars),
     progress: JSON.stringify(info.progress ?? {}),
     hasOptimizer: optimizer ? "1" : "0",
-  });
+  };
+  if (info.dataFormat !== undefined) metadata.dataFormat = info.dataFormat;
+  return encodeSafetensorsParts(tensors, metadata);
+}
+
+/** Serializes model (and optimizer) state into safetensors bytes (one copy). */
+export function encodeCheckpoint(model: CtrModel, info: CheckpointInfo, optimizer?: Optimizer): Uint8Array {
+  const parts = encodeCheckpointParts(model, info, optimizer);
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** A decoded checkpoint, before it is applied to a model. */
@@ -53,55 +73,87 @@ export interface DecodedCheckpoint {
   scalars: Record<string, number>;
 }
 
-/** Parses and verifies checkpoint bytes (format, version, JSON fields, CRC). */
+/** Reads a JSON-valued metadata entry; errors name the key and the file. */
+export function metadataJson<T>(metadata: Record<string, string>, key: string, what: string): T {
+  const raw = metadata[key];
+  if (raw === undefined) throw new Error(`${what}: metadata "${key}" is missing`);
+  try {
+    return JSON.parse(raw) as T;
+  } catch (e) {
+    throw new Error(`${what}: metadata "${key}" is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Parses and verifies checkpoint bytes (format, version, JSON fields, checksum). */
 export function decodeCheckpoint(bytes: Uint8Array, what = "checkpoint"): DecodedCheckpoint {
-  const { metadata, tensors } = decodeSafetensors(bytes, what);
-  if (metadata.format !== CHECKPOINT_FORMAT) throw new Error(`${what}: metadata format is "${metadata.format}", expected "${CHECKPOINT_FORMAT}"`);
+  const { metadata, tensors } = decodeSafetensors(bytes, { what, requireChecksum: true });
+  if (metadata.format !== CHECKPOINT_FORMAT) {
+    throw new Error(`${what}: metadata format is ${JSON.stringify(metadata.format)}, expected "${CHECKPOINT_FORMAT}"${metadata.format === "alpt-export" ? " (this is an export: it has no training state)" : ""}`);
+  }
   if (metadata.version !== String(CHECKPOINT_VERSION)) throw new Error(`${what}: format version ${metadata.version} is not supported (this build reads ${CHECKPOINT_VERSION})`);
-  const json = <T>(key: string): T => {
-    try {
-      return JSON.parse(metadata[key]) as T;
-    } catch {
-      throw new Error(`${what}: metadata "${key}" is not valid JSON`);
-    }
-  };
+  const modelOptions = metadataJson<unknown>(metadata, "modelOptions", what);
+  if (!isObject(modelOptions)) throw new Error(`${what}: metadata "modelOptions" is not an object`);
+  const scalars = metadataJson<unknown>(metadata, "scalars", what);
+  if (!isObject(scalars) || Object.values(scalars).some((v) => typeof v !== "number")) throw new Error(`${what}: metadata "scalars" is not an object of numbers`);
+  const progress = metadataJson<unknown>(metadata, "progress", what);
+  if (!isObject(progress)) throw new Error(`${what}: metadata "progress" is not an object`);
+  if (typeof metadata.model !== "string") throw new Error(`${what}: metadata "model" is missing`);
   const raw = new Map<string, Uint8Array>();
   for (const [name, t] of tensors) raw.set(name, t.data);
-  return {
-    info: {
-      model: metadata.model, modelOptions: json<ModelOptions>("modelOptions"), featureMap: json<unknown>("featureMap") ?? undefined,
-      progress: json<Record<string, number>>("progress"), method: metadata.method, bits: Number(metadata.bits),
-      hasOptimizer: metadata.hasOptimizer === "1",
-    },
-    tensors: raw,
-    scalars: json<Record<string, number>>("scalars"),
+  const info: DecodedCheckpoint["info"] = {
+    model: metadata.model, modelOptions: modelOptions as unknown as ModelOptions,
+    featureMap: metadataJson<unknown>(metadata, "featureMap", what) ?? undefined,
+    progress: progress as Record<string, number>, method: metadata.method ?? "", bits: Number(metadata.bits),
+    hasOptimizer: metadata.hasOptimizer === "1",
   };
+  if (metadata.dataFormat !== undefined) info.dataFormat = metadata.dataFormat;
+  return { info, tensors: raw, scalars: scalars as Record<string, number> };
 }
 
 /** Builds the model a checkpoint describes and loads its weights (and the optimizer's state). */
 export function restoreCheckpoint(bytes: Uint8Array, makeOptimizer?: (m: CtrModel) => Optimizer, what = "checkpoint") {
   const ck = decodeCheckpoint(bytes, what);
-  const model = createModel(ck.info.model, ck.info.modelOptions);
-  const optimizer = makeOptimizer?.(model);
+  let model: CtrModel;
   try {
+    model = createModel(ck.info.model, ck.info.modelOptions);
+  } catch (e) {
+    throw new Error(`${what}: cannot build the model it describes: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    if (model.embedding.options.method !== ck.info.method) {
+      throw new Error(`${what}: metadata method "${ck.info.method}" differs from the model options' "${model.embedding.options.method}"`);
+    }
+    const optimizer = makeOptimizer?.(model);
     applyState(model, ck.info.hasOptimizer ? optimizer : undefined, ck, what);
+    return { model, optimizer, info: ck.info };
   } catch (e) {
     model.dispose();
     throw e;
   }
-  return { model, optimizer, info: ck.info };
 }
 
 /** Writes a checkpoint atomically (Node): temp file in the same folder, fsync, rename. */
 export async function saveCheckpoint(path: string, model: CtrModel, info: CheckpointInfo, optimizer?: Optimizer): Promise<void> {
   const { writeFileAtomic } = await import("./atomic.js");
-  await writeFileAtomic(path, encodeCheckpoint(model, info, optimizer));
+  await writeFileAtomic(path, encodeCheckpointParts(model, info, optimizer));
+}
+
+/** Reads a whole file (Node); the error names the path. */
+export async function readFileBytesOf(path: string): Promise<Uint8Array> {
+  const fs = "node:fs/promises";
+  const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import("node:fs/promises");
+  try {
+    const b = await readFile(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`${path}: cannot read the file${code === "ENOENT" ? ": it does not exist" : `: ${(e as Error).message}`}`, { cause: e });
+  }
 }
 
 /** Reads and restores a checkpoint file (Node). */
 export async function loadCheckpoint(path: string, makeOptimizer?: (m: CtrModel) => Optimizer) {
-  const fs = "node:fs/promises";
-  const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import("node:fs/promises");
-  const bytes = await readFile(path);
-  return restoreCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), makeOptimizer, path);
+  return restoreCheckpoint(await readFileBytesOf(path), makeOptimizer, path);
 }

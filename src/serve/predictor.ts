@@ -1,0 +1,274 @@
+// Serving: load an export (io/export.ts) and predict click probabilities on raw rows. Uses the
+// model's forward pass in evaluation mode (dropout off, batch-norm running statistics) and the
+// same lookup kernels as training, so an export with F32 Δ predicts exactly what the trained
+// model predicts; nothing from train/ or optim/ is loaded. Call `await init()` first.
+//
+//   raw row ──FeatureMap──▶ ids [F] (unseen → OOV, empty → missing) ──lookup──▶ [1, F, D]
+//     ──forwardEmbedded (eval)──▶ logit ──sigmoid──▶ p
+//
+// The dense network depends only on the number of fields, not on their vocabularies: it is built
+// with one row per field and fed rows looked up in the exported table.
+import { FeatureMap } from "../data/feature-map.js";
+import type { RawValue } from "../data/schema.js";
+import { gatherRowsF32 } from "../kernels/embed.js";
+import { gatherDequant, rowStride, type PackedTable } from "../kernels/quant.js";
+import type { CtrModel } from "../models/base.js";
+import { createModel, type ModelOptions } from "../models/registry.js";
+import { sigmoidOf } from "../ops/sigmoid.js";
+import { noGrad, scope } from "../tensor/tape.js";
+import { Tensor } from "../tensor/tensor.js";
+import type { HeapF32, HeapI32 } from "../wasm/heap.js";
+import { getEngine } from "../wasm/load.js";
+import { EXPORT_FORMAT, EXPORT_VERSION } from "../io/export.js";
+import { fromF16Array } from "../io/half.js";
+import { decodeSafetensors, type StoredTensor } from "../io/safetensors.js";
+import { collectState } from "../io/state.js";
+
+/** A raw row: values in field order, or a record keyed by field name (absent keys are missing). */
+export type RowInput = readonly RawValue[] | Readonly<Record<string, RawValue>>;
+
+/** What a predictor serves. */
+export interface PredictorInfo {
+  model: string;
+  modelOptions: ModelOptions;
+  /** The training method of the table ("fp32", "lpt", "alpt", "qat-lsq"). */
+  method: string;
+  /** "codes" (packed b-bit codes + Δ) or "weights" (fp32 rows). */
+  storage: "codes" | "weights";
+  bits: number;
+  rows: number;
+  dim: number;
+  fields: number;
+  deltaDtype: "F32" | "F16" | "none";
+  featureMap: FeatureMap | undefined;
+  dataFormat: string | undefined;
+}
+
+/** A loaded model that predicts click probabilities. */
+export interface Predictor {
+  readonly info: PredictorInfo;
+  /** The probability of one raw row (needs the artifact's FeatureMap). */
+  predict(row: RowInput): number;
+  /** Probabilities of raw rows (needs the artifact's FeatureMap). */
+  predictBatch(rows: readonly RowInput[]): Float32Array;
+  /**
+   * Probabilities of encoded rows.
+   * @param ids i32 [n, fields] global row ids
+   * @param dense f32 [n, denseFeatures] for models with dense features
+   */
+  predictIds(ids: Int32Array, dense?: Float32Array): Float32Array;
+  /** Frees the heap memory of the predictor (its model and table). */
+  dispose(): void;
+}
+
+/** Options of loadPredictor. */
+export interface PredictorOptions {
+  /** Rows per forward pass (default 2048, the trainer's default batch). */
+  batchSize?: number;
+  /** Name of the input in messages (a path). */
+  what?: string;
+}
+
+type Lookup = (ids: HeapI32, n: number, shape: readonly number[]) => Tensor;
+
+/** A predictor over a model whose forward pass reads rows through `lookup`. */
+function makePredictor(model: CtrModel, lookup: Lookup, info: PredictorInfo, batchSize: number, release: () => void): Predictor {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`predictor: batchSize = ${batchSize} must be a positive integer`);
+  const F = model.fields, D = info.dim, nd = model.denseFeatures;
+  let idsBuf: HeapI32 | undefined = getEngine().heap.allocI32(batchSize * F, "predictor ids");
+  model.train(false);
+  const live = (): HeapI32 => {
+    if (!idsBuf) throw new Error("predictor: used after dispose()");
+    return idsBuf;
+  };
+
+  const predictIds = (ids: Int32Array, dense?: Float32Array): Float32Array => {
+    if (ids.length % F !== 0) throw new RangeError(`predictor: ids has ${ids.length} elements, not a multiple of ${F} fields`);
+    const n = ids.length / F;
+    if (nd && (!dense || dense.length !== n * nd)) throw new RangeError(`predictor: the model takes ${nd} dense features per row: dense must have ${n * nd} values, got ${dense?.length ?? 0}`);
+    const out = new Float32Array(n);
+    const buf = live();
+    for (let s = 0; s < n; s += batchSize) {
+      const B = Math.min(batchSize, n - s);
+      buf.array.set(ids.subarray(s * F, (s + B) * F));
+      noGrad(() =>
+        scope(() => {
+          const e = lookup(buf, B * F, [B, F, D]);
+          const d = nd ? Tensor.from(dense!.subarray(s * nd, (s + B) * nd), [B, nd]) : undefined;
+          const z = model.forwardEmbedded(e, d).values;
+          for (let i = 0; i < B; i++) out[s + i] = sigmoidOf(z[i]);
+        }),
+      );
+    }
+    return out;
+  };
+
+  const encode = (rows: readonly RowInput[]): Int32Array => {
+    const fm = info.featureMap;
+    if (!fm) throw new Error("predictor: the model was saved without a FeatureMap; use predictIds with encoded ids");
+    if (nd) throw new Error(`predictor: the model takes ${nd} dense features; use predictIds`);
+    const ids = new Int32Array(rows.length * F);
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k];
+      try {
+        if (Array.isArray(r)) fm.encode(r as readonly RawValue[], ids, k * F);
+        else if (typeof r === "object" && r !== null) fm.encodeRecord(r as Record<string, RawValue>, ids, k * F);
+        else throw new TypeError(`expected an array of ${F} values or a record keyed by field name, got ${r === null ? "null" : typeof r}`);
+      } catch (e) {
+        throw new (e instanceof TypeError ? TypeError : RangeError)(`predictor: row ${k}: ${(e as Error).message}`);
+      }
+    }
+    return ids;
+  };
+
+  return {
+    info,
+    predict: (row) => predictIds(encode([row]))[0],
+    predictBatch: (rows) => predictIds(encode(rows)),
+    predictIds,
+    dispose() {
+      if (!idsBuf) return;
+      idsBuf.free();
+      idsBuf = undefined;
+      release();
+    },
+  };
+}
+
+const featureMapOf = (json: unknown, what: string): FeatureMap | undefined => {
+  if (json === null || json === undefined) return undefined;
+  try {
+    return FeatureMap.fromJSON(json);
+  } catch (e) {
+    throw new Error(`${what}: the saved FeatureMap is invalid: ${(e as Error).message}`, { cause: e });
+  }
+};
+
+/**
+ * A predictor over a live model (e.g. restored from a checkpoint): looks rows up in the model's
+ * own table. The model stays owned by the caller (dispose() frees only the predictor's buffers).
+ */
+export function predictorFromModel(
+  model: CtrModel, info: { model: string; modelOptions: ModelOptions; featureMap?: unknown; dataFormat?: string },
+  options: PredictorOptions = {},
+): Predictor {
+  const t = model.embedding.options;
+  const featureMap = featureMapOf(info.featureMap, options.what ?? "model");
+  if (featureMap) checkFeatureMap(featureMap, model.fields, t.rows, options.what ?? "model");
+  const pinfo: PredictorInfo = {
+    model: info.model, modelOptions: info.modelOptions, method: t.method,
+    storage: model.embedding.packed ? "codes" : "weights", bits: model.embedding.packed ? t.bits : 32,
+    rows: t.rows, dim: t.dim, fields: model.fields, deltaDtype: model.embedding.packed ? "F32" : "none",
+    featureMap, dataFormat: info.dataFormat,
+  };
+  const lookup: Lookup = (ids, n, shape) => model.embedding.lookup(ids, n, shape, false);
+  const p = makePredictor(model, lookup, pinfo, options.batchSize ?? 2048, () => undefined);
+  return { ...p, dispose: () => { p.dispose(); model.train(true); } };
+}
+
+function checkFeatureMap(fm: FeatureMap, fields: number, rows: number, what: string): void {
+  if (fm.numFields !== fields || fm.totalRows !== rows) {
+    throw new Error(`${what}: the FeatureMap has ${fm.numFields} fields and ${fm.totalRows} rows, the model ${fields} fields and ${rows} rows`);
+  }
+}
+
+/** Loads an export (the bytes of a file written by io/export.ts) into a predictor. */
+export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {}): Predictor {
+  const what = options.what ?? "export";
+  const { metadata: m, tensors } = decodeSafetensors(bytes, { what, requireChecksum: true });
+  const fail = (msg: string): never => {
+    throw new Error(`${what}: ${msg}`);
+  };
+  if (m.format !== EXPORT_FORMAT) fail(`metadata format is ${JSON.stringify(m.format)}, expected "${EXPORT_FORMAT}"${m.format === "alpt-checkpoint" ? " (a checkpoint: export it first, or use predictorFromModel)" : ""}`);
+  if (m.version !== String(EXPORT_VERSION)) fail(`format version ${m.version} is not supported (this build reads ${EXPORT_VERSION})`);
+  const json = (key: string): unknown => {
+    if (m[key] === undefined) return fail(`metadata "${key}" is missing`);
+    try {
+      return JSON.parse(m[key]);
+    } catch {
+      return fail(`metadata "${key}" is not valid JSON`);
+    }
+  };
+  const int = (key: string, min: number): number => {
+    const v = Number(m[key]);
+    return Number.isSafeInteger(v) && v >= min ? v : fail(`metadata "${key}" = ${JSON.stringify(m[key])} is not an integer ≥ ${min}`);
+  };
+  const modelOptions = json("modelOptions") as ModelOptions;
+  if (typeof modelOptions !== "object" || modelOptions === null) fail(`metadata "modelOptions" is not an object`);
+  const storage = m.storage === "codes" || m.storage === "weights" ? m.storage : fail(`metadata "storage" = ${JSON.stringify(m.storage)} (expected codes or weights)`);
+  const rows = int("rows", 1), dim = int("dim", 1), fields = int("fields", 1), bits = int("bits", 1);
+  const deltaDtype = m.deltaDtype === "F32" || m.deltaDtype === "F16" || m.deltaDtype === "none" ? m.deltaDtype : fail(`metadata "deltaDtype" = ${JSON.stringify(m.deltaDtype)}`);
+  const featureMap = featureMapOf(json("featureMap"), what);
+  if (featureMap) checkFeatureMap(featureMap, fields, rows, what);
+  const tensor = (name: string, dtype: string, shape: number[]): StoredTensor => {
+    const t = tensors.get(name) ?? fail(`tensor "${name}" is missing`);
+    if (t.dtype !== dtype || t.shape.join() !== shape.join()) fail(`tensor "${name}" is ${t.dtype} [${t.shape.join(", ")}], expected ${dtype} [${shape.join(", ")}]`);
+    return t;
+  };
+
+  let model: CtrModel;
+  try {
+    model = createModel(typeof m.model === "string" ? m.model : "", {
+      ...modelOptions, fieldSizes: new Array<number>(fields).fill(1),
+      embedding: { method: "fp32", optimizer: "sgd", initStd: 0 },
+    });
+  } catch (e) {
+    return fail(`cannot build the model it describes: ${(e as Error).message}`);
+  }
+  const { heap } = getEngine();
+  const owned: { free(): void }[] = [];
+  try {
+    if (model.fields !== fields || model.embedding.dim !== dim) fail(`the model has ${model.fields} fields of dim ${model.embedding.dim}, the table ${fields} fields of dim ${dim}`);
+    for (const [name, e] of collectState(model).tensors) {
+      if (!name.startsWith("dense/") && !name.startsWith("buffer/")) continue;
+      const t = tensor(name, "F32", e.shape);
+      new Uint8Array(e.buffer.array.buffer, e.buffer.ptr, e.buffer.length * 4).set(t.data);
+    }
+    let lookup: Lookup;
+    if (storage === "codes") {
+      const codesT = tensor("embedding/codes", "U8", [rows, rowStride(dim, bits)]);
+      const deltaT = tensor("embedding/delta", deltaDtype, [rows]);
+      const codes = heap.allocU8(codesT.data.length, "predictor codes");
+      owned.push(codes);
+      const delta: HeapF32 = heap.allocF32(rows, "predictor delta");
+      owned.push(delta);
+      codes.array.set(codesT.data);
+      if (deltaDtype === "F16") {
+        const h = new Uint16Array(rows);
+        new Uint8Array(h.buffer).set(deltaT.data);
+        fromF16Array(h, delta.array);
+      } else new Uint8Array(delta.array.buffer, delta.ptr, rows * 4).set(deltaT.data);
+      const d = delta.array;
+      for (let r = 0; r < rows; r++) if (!(d[r] > 0 && d[r] < Infinity)) fail(`Δ of row ${r} = ${d[r]} is not a positive step size`);
+      const table: PackedTable = { codes, delta, rows, dim, bits };
+      lookup = (ids, n, shape) => {
+        const out = Tensor.scratch(shape, false, "predictor.lookup");
+        gatherDequant(table, ids, out.data, n);
+        return out;
+      };
+    } else {
+      const wT = tensor("embedding/weights", "F32", [rows, dim]);
+      const w = heap.allocF32(rows * dim, "predictor weights");
+      owned.push(w);
+      new Uint8Array(w.array.buffer, w.ptr, rows * dim * 4).set(wT.data);
+      lookup = (ids, n, shape) => {
+        const out = Tensor.scratch(shape, false, "predictor.lookup");
+        gatherRowsF32(w, rows, dim, ids, out.data, n);
+        return out;
+      };
+    }
+    const info: PredictorInfo = {
+      model: m.model, modelOptions, method: m.method ?? "", storage, bits, rows, dim, fields, deltaDtype, featureMap,
+      dataFormat: m.dataFormat,
+    };
+    const release = () => {
+      for (const b of owned) b.free();
+      model.dispose();
+    };
+    return makePredictor(model, lookup, info, options.batchSize ?? 2048, release);
+  } catch (e) {
+    for (const b of owned) b.free();
+    model.dispose();
+    throw e;
+  }
+}
