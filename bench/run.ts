@@ -1,4 +1,5 @@
-// `npm run bench -- <suite> [--quick] [--filter REGEX]`: suites kernels | all. Prints one JSON
+// `npm run bench -- <suite> [--quick] [--filter REGEX]`: suites kernels, memory, step, gemm, train,
+// infer, or all. Prints one JSON
 // line per case (DESIGN.md §11) and saves bench/results/node-<version>.json.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -8,8 +9,9 @@ import { kernelCases } from "./kernels.bench.js";
 import { memoryCases } from "./memory.bench.js";
 import { gemmCases } from "./gemm.bench.js";
 import { stepCases } from "./step.bench.js";
+import { inferCases, peakRssCases, trainCases } from "./train.bench.js";
 
-const SUITES = ["kernels", "memory", "step", "gemm"] as const;
+const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer"] as const;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -29,9 +31,11 @@ async function main(): Promise<void> {
   const results: BenchResult[] = [];
   for (const s of chosen) {
     if (s === "kernels") results.push(...(await runCases("kernels", kernelCases(e, quick), { quick, filter })));
-    if (s === "memory") results.push(...(await runCases("memory", memoryCases(), { quick, filter })));
+    if (s === "memory") results.push(...(await runCases("memory", [...memoryCases(), ...peakRssCases(quick)], { quick, filter })));
     if (s === "gemm") results.push(...(await runCases("gemm", gemmCases(e, quick), { quick, filter })));
     if (s === "step") results.push(...(await runCases("step", stepCases(e, quick), { quick, filter })));
+    if (s === "train") results.push(...(await runCases("train", trainCases(e, quick), { quick, filter })));
+    if (s === "infer") results.push(...(await runCases("infer", inferCases(e, quick), { quick, filter })));
   }
   if (!quick) saveResults(results, join(root, "bench/results", `node-${process.versions.node}-${chosen.join("+")}.json`));
 }
