@@ -1,62 +1,102 @@
 #!/usr/bin/env node
-// The `alpt` command. `alpt demo` (what `npm start` runs) trains DCN with fp32 and ALPT
-// embeddings on built-in synthetic data and prints the comparison.
+// The `alpt` command: dispatches to one file per command (prepare, train, eval, predict, export,
+// inspect, bench, demo). Every command has --help and --json; exit codes: 0 ok, 1 runtime error
+// (files, data, training), 2 usage error (flags, config keys and values).
 import { init } from "../entry/default.js";
+import { UsageError, didYouMean, flag, helpText, output, parseArgs, type CommandSpec, type Output, type Parsed } from "./args.js";
+import * as bench from "./bench.js";
 import { demo } from "./demo.js";
+import * as evalCmd from "./eval.js";
+import * as exportCmd from "./export.js";
+import * as inspect from "./inspect.js";
+import * as predict from "./predict.js";
+import * as prepare from "./prepare.js";
+import * as train from "./train.js";
 
-const HELP = `alpt — adaptive low-precision training of CTR embeddings (WebAssembly SIMD)
+interface Command {
+  spec: CommandSpec;
+  run(p: Parsed, out: Output): Promise<number>;
+}
 
-Usage: alpt <command> [options]
+const demoCmd: Command = {
+  spec: {
+    name: "demo",
+    summary: "train DCN on built-in synthetic data with fp32 and ALPT 8/4/2-bit embeddings and compare",
+    positionals: [],
+    flags: [
+      { name: "train", type: "int", min: 1, help: "training rows", default: "200000" },
+      { name: "valid", type: "int", min: 2, help: "validation rows", default: "50000" },
+      { name: "epochs", type: "int", min: 1, help: "epochs", default: "2" },
+      { name: "seed", type: "int", min: 0, help: "seed of the data and the models", default: "1" },
+    ],
+    details: "Prints validation AUC, logloss, bytes per embedding row and samples/s per method.",
+  },
+  async run(p, out) {
+    await init();
+    demo({
+      trainRows: flag<number>(p, "train") ?? 200_000, validRows: flag<number>(p, "valid") ?? 50_000,
+      epochs: flag<number>(p, "epochs") ?? 2, seed: flag<number>(p, "seed") ?? 1, json: out.json,
+    }, (line) => console.log(line));
+    return 0;
+  },
+};
+
+const COMMANDS: Command[] = [prepare, train, evalCmd, predict, exportCmd, inspect, bench, demoCmd];
+
+function mainHelp(): string {
+  return `alpt — adaptive low-precision training of CTR embeddings (WebAssembly SIMD)
+
+Usage: alpt <command> [options]        alpt <command> --help for its options
 
 Commands:
-  demo        train DCN on built-in synthetic Criteo-shaped data with fp32 embeddings and
-              with ALPT at 8, 4 and 2 bits; print AUC, logloss, bytes per row, samples/s
-  help        this text
+${COMMANDS.map((c) => `  ${c.spec.name.padEnd(10)}${c.spec.summary}`).join("\n")}
 
-Options of demo:
-  --train N   training rows (default 200000)
-  --valid N   validation rows (default 50000)
-  --epochs N  epochs (default 2)
-  --seed N    seed of the data and the models (default 1)
-  --json      one JSON object per line instead of a table
-`;
+A typical run:
+  alpt prepare train.txt --format criteo --out prep          # FeatureMap + binary caches
+  alpt train --data prep --model DCN --method alpt --bits 4 --out dcn.safetensors
+  alpt eval dcn.safetensors --data prep
+  alpt export dcn.safetensors --out dcn.serve.safetensors --delta-dtype f16
+  alpt predict dcn.serve.safetensors --input new-rows.txt --output p.csv
+  alpt inspect dcn.safetensors
 
-function intOption(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const raw = args[i + 1];
-  const v = Number(raw);
-  if (raw === undefined || !Number.isInteger(v) || v < 0) throw new UsageError(`${name} expects a non-negative integer, got "${raw ?? ""}"`);
-  return v;
+Every command takes --json (one JSON object per line on stdout) and --help.
+Exit codes: 0 ok, 1 runtime error (files, data, training), 2 usage error (flags, config).`;
 }
-
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
-  const [cmd = "help", ...args] = argv;
-  if (cmd === "help" || cmd === "--help" || cmd === "-h" || args.includes("--help")) {
-    console.log(HELP);
+  const [name = "help", ...args] = argv;
+  if (name === "help" || name === "--help" || name === "-h") {
+    const sub = COMMANDS.find((c) => c.spec.name === args[0]);
+    console.log(sub ? helpText(sub.spec) : mainHelp());
     return 0;
   }
-  if (cmd === "demo") {
-    const known = new Set(["--train", "--valid", "--epochs", "--seed", "--json"]);
-    for (const a of args) if (a.startsWith("--") && !known.has(a)) throw new UsageError(`unknown option ${a} for demo`);
-    const options = {
-      trainRows: intOption(args, "--train", 200_000), validRows: intOption(args, "--valid", 50_000),
-      epochs: intOption(args, "--epochs", 2), seed: intOption(args, "--seed", 1), json: args.includes("--json"),
-    };
-    if (options.trainRows < 1 || options.validRows < 2 || options.epochs < 1) throw new UsageError("demo needs --train ≥ 1, --valid ≥ 2, --epochs ≥ 1");
-    await init();
-    demo(options, (line) => console.log(line));
+  const cmd = COMMANDS.find((c) => c.spec.name === name);
+  if (!cmd) throw new UsageError(`unknown command "${name}"${didYouMean(name, COMMANDS.map((c) => c.spec.name), (c) => `"${c}"`)} (try: alpt help)`);
+  const parsed = parseArgs(cmd.spec, args);
+  if (parsed.help) {
+    console.log(helpText(cmd.spec));
     return 0;
   }
-  throw new UsageError(`unknown command "${cmd}" (try: alpt help)`);
+  return cmd.run(parsed, output(parsed.json));
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+const argv = process.argv.slice(2);
+const json = argv.includes("--json");
+const command = argv[0] && !argv[0].startsWith("-") ? argv[0] : undefined;
+main(argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
-    console.error(`alpt: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    const usage = err instanceof UsageError;
+    const message = err instanceof Error ? err.message : String(err);
+    const code = usage ? 2 : 1;
+    if (json) process.stderr.write(JSON.stringify({ error: message, kind: usage ? "usage" : "runtime", exitCode: code, command: command ?? null }) + "\n");
+    else {
+      process.stderr.write(`alpt${command ? " " + command : ""}: ${message}\n`);
+      if (usage && command && COMMANDS.some((c) => c.spec.name === command)) process.stderr.write(`Run "alpt ${command} --help" for usage.\n`);
+    }
+    if (!usage && process.env.ALPT_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
+    process.exitCode = code;
   },
 );

@@ -45,6 +45,8 @@ export function encodeCheckpointParts(model: CtrModel, info: CheckpointInfo, opt
     modelOptions: JSON.stringify(info.modelOptions),
     method: t.method,
     bits: String(t.bits),
+    rows: String(t.rows),
+    dim: String(t.dim),
     featureMap: JSON.stringify(info.featureMap ?? null),
     scalars: JSON.stringify(st.scalars),
     progress: JSON.stringify(info.progress ?? {}),

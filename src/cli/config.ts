@@ -1,0 +1,166 @@
+// Training settings of `alpt train`: one table gives each setting's flag, config key, FuxiCTR
+// alias, type and help, so flags and config files are validated the same way. A config file is
+// JSON with named experiments, FuxiCTR-style: an optional "Base" object of shared settings and
+// one object per experiment (`--experiment NAME` picks one):
+//
+//   { "Base": { "data": "prep", "epochs": 2 },
+//     "dcn_alpt8": { "model": "DCN", "method": "alpt", "bits": 8, "dnn_hidden_units": [256, 128] } }
+//
+// Precedence: defaults < Base < the experiment < flags. Errors name the file, line and column (bad
+// JSON) or the experiment and key (unknown key, wrong type: expected vs actual).
+import { readFile } from "node:fs/promises";
+import { modelNames } from "../models/registry.js";
+import { UsageError, convert, didYouMean, expectation, type FlagSpec, type Value } from "./args.js";
+
+/** A training setting: a flag of `alpt train` and a key of config files. */
+export interface Setting extends FlagSpec {
+  /** camelCase config key (the constructor option name). */
+  key: string;
+  /** Other accepted config keys (FuxiCTR's snake_case names). */
+  aliases?: string[];
+}
+
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+const s = (key: string, type: Setting["type"], help: string, more: Partial<Setting> = {}): Setting => ({ key, name: kebab(key), type, help, ...more });
+
+/** Every training setting, in help order. */
+export const SETTINGS: Setting[] = [
+  s("data", "string", "folder written by `alpt prepare` (train and valid splits, FeatureMap)", { metavar: "DIR" }),
+  s("out", "string", "checkpoint to write", { metavar: "FILE", default: "model.safetensors" }),
+  s("model", "choice", "model", { choices: modelNames(), default: "DCN" }),
+  s("embeddingDim", "int", "embedding dimension", { min: 1, default: "16", aliases: ["embedding_dim"] }),
+  s("hiddenUnits", "ints", "MLP widths", { min: 1, default: "400,400,400", aliases: ["dnn_hidden_units", "hidden_units"] }),
+  s("crossLayers", "int", "cross layers (DCN, DCNv2)", { min: 0, default: "3", aliases: ["num_cross_layers"] }),
+  s("batchNorm", "bool", "batch norm in the MLP", { aliases: ["batch_norm"] }),
+  s("dropout", "number", "dropout rate of the MLP", { min: 0, max: 0.99, default: "0", aliases: ["net_dropout"] }),
+  s("method", "choice", "embedding training method", { choices: ["fp32", "qat-lsq", "lpt", "alpt"], default: "alpt" }),
+  s("bits", "int", "bits per code (quantized methods)", { min: 1, max: 16, default: "8" }),
+  s("rounding", "choice", "lpt write-back rounding", { choices: ["dr", "sr"], default: "sr" }),
+  s("granularity", "choice", "rows sharing one Δ", { choices: ["row", "field", "table"], default: "row" }),
+  s("deltaInit", "number-or-choice", "initial Δ", { choices: ["lsq", "lsq-group"], default: "lsq" }),
+  s("deltaLr", "number", "learning rate of Δ (Adam)", { min: 0, default: "2e-5" }),
+  s("gradScale", "number-or-choice", "scale of the Δ gradient", { choices: ["hetu", "mpe", "none"], default: "hetu" }),
+  s("initStd", "number", "std of the initial embeddings", { min: 0, default: "0.003" }),
+  s("embeddingOptimizer", "choice", "optimizer of the embedding rows", { choices: ["sgd", "adam", "adagrad"], default: "adam" }),
+  s("embeddingLr", "number", "learning rate of the embedding rows", { min: 0, default: "--lr" }),
+  s("embeddingWeightDecay", "number", "L2 on the embedding rows a batch touches", { min: 0, default: "0", aliases: ["embedding_regularizer"] }),
+  s("optimizer", "choice", "dense optimizer", { choices: ["adam", "adamw", "sgd"], default: "adam" }),
+  s("lr", "number", "dense learning rate", { min: 0, default: "1e-3", aliases: ["learning_rate"] }),
+  s("weightDecay", "number", "dense weight decay", { min: 0, default: "0", aliases: ["net_regularizer"] }),
+  s("lrSchedule", "choice", "dense lr schedule (paper: ÷10 after epochs 6 and 9)", { choices: ["none", "paper"], default: "none" }),
+  s("epochs", "int", "epochs", { min: 1, default: "1" }),
+  s("batchSize", "int", "batch size", { min: 1, default: "2048", aliases: ["batch_size"] }),
+  s("seed", "int", "seed of init, shuffles and stochastic rounding", { min: 0, default: "0" }),
+  s("shuffle", "bool", "shuffle the training rows each epoch", { default: "true" }),
+  s("monitor", "choice", "validation metric for early stopping and best weights", { choices: ["auc", "logloss"], default: "auc" }),
+  s("patience", "int", "evaluations without improvement before stopping", { min: 0, aliases: ["early_stop_patience"] }),
+  s("evalEvery", "int", "validate every N steps instead of every epoch", { min: 1, aliases: ["eval_steps"] }),
+  s("optimizerState", "bool", "store the optimizer state in the checkpoint", { default: "true" }),
+  s("maxMemoryMb", "number", "ceiling of the wasm heap in MiB", { min: 1, default: "4096" }),
+];
+
+/**
+ * FuxiCTR keys that have no setting here: accepted when their value is what alpt does anyway
+ * (checked), or ignored with a note (bookkeeping keys).
+ */
+const FUXI_FIXED: Record<string, (v: unknown) => boolean> = {
+  task: (v) => v === "binary_classification",
+  loss: (v) => v === "binary_crossentropy" || v === "bce",
+  dnn_activations: (v) => (Array.isArray(v) ? v : [v]).every((a) => typeof a === "string" && a.toLowerCase() === "relu"),
+};
+const FUXI_IGNORED = ["metrics", "verbose", "model_root", "dataset_id", "save_best_only", "workers", "num_workers", "debug_mode", "gpu", "model_id", "monitor_mode", "embedding_initializer", "feature_specs"];
+
+const byKey = new Map<string, Setting>();
+for (const st of SETTINGS) {
+  byKey.set(st.key, st);
+  for (const a of st.aliases ?? []) byKey.set(a, st);
+}
+
+/** Validated training settings by camelCase key. */
+export type Settings = Record<string, Value>;
+
+/** A config file's selected experiment, validated; notes are warnings to print. */
+export interface LoadedConfig {
+  experiment: string;
+  settings: Settings;
+  notes: string[];
+}
+
+/** line:column of a character offset in `text`. */
+function lineCol(text: string, pos: number): string {
+  const before = text.slice(0, pos).split("\n");
+  return `${before.length}:${before[before.length - 1]!.length + 1}`;
+}
+
+/** Parses JSON; a syntax error names file:line:column. */
+export function parseJsonFile(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const m = /position (\d+)/.exec(msg);
+    throw new UsageError(`${file}${m ? ":" + lineCol(text, Number(m[1])) : ""}: not valid JSON: ${msg}`);
+  }
+}
+
+/** Validates one experiment object into settings. */
+function readExperiment(obj: unknown, where: string, notes: string[]): Settings {
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new UsageError(`${where}: expected an object of settings, got ${JSON.stringify(obj)}`);
+  const out: Settings = {};
+  const from: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const st = byKey.get(k);
+    if (!st) {
+      const fixed = FUXI_FIXED[k];
+      if (fixed) {
+        if (!fixed(v)) throw new UsageError(`${where}: "${k}" = ${JSON.stringify(v)} is not supported (alpt trains binary CTR models: binary_classification, binary_crossentropy, relu)`);
+        continue;
+      }
+      if (FUXI_IGNORED.includes(k)) {
+        notes.push(`${where}: "${k}" is a FuxiCTR key without effect here: ignored`);
+        continue;
+      }
+      const known = [...byKey.keys(), ...Object.keys(FUXI_FIXED)];
+      throw new UsageError(`${where}: "${k}" is not a setting${didYouMean(k, known, (c) => `"${c}"`)}`);
+    }
+    if (from[st.key] !== undefined) throw new UsageError(`${where}: "${k}" and "${from[st.key]}" set the same setting`);
+    from[st.key] = k;
+    if (v === null) continue; // FuxiCTR writes null for "not set"
+    let raw: unknown = v;
+    if (st.key === "monitor" && typeof v === "object") {
+      throw new UsageError(`${where}: "monitor" = ${JSON.stringify(v)}: a weighted combination of metrics is not supported (expected "auc" or "logloss")`);
+    }
+    if (st.type === "ints" && typeof v === "number") raw = [v];
+    const c = convert(st, raw, true);
+    if (typeof c === "object" && !Array.isArray(c)) throw new UsageError(`${where}: "${k}" = ${JSON.stringify(v)}: expected ${expectation(st)}`);
+    out[st.key] = c;
+  }
+  return out;
+}
+
+/** Reads a config file and returns the settings of one experiment (Base merged in). */
+export async function loadConfig(path: string, experiment: string | undefined): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`config ${path}: cannot read it${code === "ENOENT" ? ": the file does not exist" : `: ${(e as Error).message}`}`);
+  }
+  const root = parseJsonFile(text, path);
+  if (typeof root !== "object" || root === null || Array.isArray(root)) throw new UsageError(`${path}: expected a JSON object of experiments ({ "Base": {…}, "<name>": {…} })`);
+  const all = root as Record<string, unknown>;
+  const baseKey = Object.keys(all).find((k) => k === "Base" || k === "base");
+  const names = Object.keys(all).filter((k) => k !== baseKey);
+  let name = experiment;
+  if (name === undefined) {
+    if (names.length !== 1) throw new UsageError(`${path} has ${names.length} experiments (${names.join(", ") || "none"}): choose one with --experiment NAME`);
+    name = names[0]!;
+  } else if (!names.includes(name)) {
+    throw new UsageError(`${path}: no experiment "${name}" (it has: ${names.join(", ") || "none"})${didYouMean(name, names, (c) => `"${c}"`)}`);
+  }
+  const notes: string[] = [];
+  const base = baseKey ? readExperiment(all[baseKey], `${path}: ${baseKey}`, notes) : {};
+  const own = readExperiment(all[name], `${path}: experiment "${name}"`, notes);
+  return { experiment: name, settings: { ...base, ...own }, notes };
+}

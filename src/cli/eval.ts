@@ -1,0 +1,71 @@
+// `alpt eval`: AUC and logloss of a checkpoint or an export on a prepared split, or on a raw
+// labeled file encoded with the model's own FeatureMap.
+import { prepareDataset } from "../data/prepare.js";
+import { formatRowError } from "../data/schema.js";
+import { readFileBytes } from "../data/source.js";
+import type { EncodedDataset } from "../data/dataset.js";
+import { init } from "../entry/default.js";
+import { auc, logloss } from "../metrics/index.js";
+import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
+import { DATA_FORMATS, openModel, openPrepared, readerOptions, requireFile } from "./files.js";
+
+export const spec: CommandSpec = {
+  name: "eval",
+  summary: "AUC and logloss of a model on prepared or raw labeled data",
+  positionals: [{ name: "model", help: "a checkpoint or an export (.safetensors)", required: true }],
+  flags: [
+    { name: "data", type: "string", metavar: "DIR", help: "a folder written by `alpt prepare` (with the model's FeatureMap)" },
+    { name: "split", type: "choice", choices: ["train", "valid", "test"], help: "split of --data", default: "test, else valid" },
+    { name: "input", type: "string", metavar: "FILE", help: "raw labeled rows instead of --data" },
+    { name: "format", type: "choice", choices: DATA_FORMATS, help: "format of --input", default: "the model's" },
+    { name: "batch-size", type: "int", min: 1, help: "rows per forward pass", default: "2048" },
+  ],
+};
+
+export async function run(p: Parsed, out: Output): Promise<number> {
+  const modelPath = p.positionals[0]!;
+  const dataDir = flag<string>(p, "data"), input = flag<string>(p, "input");
+  if (!dataDir === !input) throw new UsageError("eval needs exactly one of --data DIR or --input FILE");
+  if (input && p.flags.has("split")) throw new UsageError("--split applies to --data, not to --input");
+  await requireFile(modelPath, "model");
+  if (input) await requireFile(input, "input");
+  await init();
+  const m = await openModel(modelPath, flag<number>(p, "batch-size"));
+  try {
+    const fm = m.predictor.info.featureMap;
+    let ds: EncodedDataset;
+    let source: string;
+    if (dataDir) {
+      const prepared = await openPrepared(dataDir);
+      if (fm && fm.hash !== prepared.featureMap.hash) {
+        throw new Error(`${dataDir} was prepared with FeatureMap ${prepared.featureMap.hash}, the model was trained with ${fm.hash}: ids would not match (use --input with the raw file)`);
+      }
+      const split = flag<string>(p, "split") ?? (prepared.manifest.splits.test ? "test" : "valid");
+      ds = await prepared.split(split);
+      source = `${dataDir} (${split})`;
+    } else {
+      if (!fm) throw new Error(`${modelPath} has no FeatureMap: it cannot encode raw rows (use --data)`);
+      const format = flag<string>(p, "format") ?? m.predictor.info.dataFormat;
+      if (!format) throw new UsageError(`${modelPath} does not record its data format: give --format ${DATA_FORMATS.join("|")}`);
+      const r = await prepareDataset({ open: () => readFileBytes(input!), reader: readerOptions(format, input!), fittedMap: fm });
+      if (r.stats.skipped) out.note(`${input}: skipped ${r.stats.skipped} malformed row(s); first: ${r.stats.errors.slice(0, 3).map(formatRowError).join("; ")}`);
+      ds = r.dataset;
+      source = input!;
+    }
+    if (ds.n === 0) throw new Error(`${source}: no rows to evaluate`);
+    for (let i = 0; i < ds.n; i++) if (!(ds.labels[i] === 0 || ds.labels[i] === 1)) throw new Error(`${source}: row ${i + 1} has no 0/1 label (eval needs labeled data)`);
+    const t0 = performance.now();
+    const pred = m.predictor.predictIds(ds.ids.subarray(0, ds.n * ds.fields));
+    const seconds = (performance.now() - t0) / 1000;
+    const labels = ds.labels.subarray(0, ds.n);
+    let pos = 0;
+    for (let i = 0; i < ds.n; i++) pos += labels[i]!;
+    const r = { command: "eval", model: modelPath, kind: m.kind, data: source, rows: ds.n, positiveRate: pos / ds.n, auc: auc(labels, pred), logloss: logloss(labels, pred), seconds };
+    out.record(r);
+    out.text(`${modelPath} (${m.kind}) on ${source}: ${ds.n.toLocaleString("en")} rows`);
+    out.text(`  AUC ${r.auc.toFixed(5)}  logloss ${r.logloss.toFixed(5)}  (positive rate ${r.positiveRate.toFixed(4)}, ${seconds.toFixed(2)} s)`);
+    return 0;
+  } finally {
+    m.dispose();
+  }
+}

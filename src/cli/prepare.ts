@@ -1,0 +1,98 @@
+// `alpt prepare`: a raw Criteo/Avazu file → a prepared-data folder (files.ts): the FeatureMap
+// fitted on the training rows only, and one binary cache per split, so training never re-parses
+// text. Splits are by line order (train first), or separate --valid / --test files.
+import { mkdir } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { writeCacheFile } from "../data/cache-file.js";
+import { splitDataset, type EncodedDataset } from "../data/dataset.js";
+import { prepareDataset } from "../data/prepare.js";
+import { formatRowError } from "../data/schema.js";
+import { readFileBytes } from "../data/source.js";
+import type { FeatureMap } from "../data/feature-map.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
+import { DATA_FORMATS, DATASET_FORMAT, readerOptions, requireFile, type DatasetManifest } from "./files.js";
+
+export const spec: CommandSpec = {
+  name: "prepare",
+  summary: "fit a FeatureMap on raw data and write binary caches of the splits",
+  positionals: [{ name: "input", help: "raw training data (Criteo TSV or Avazu CSV, plain or .gz)", required: true }],
+  flags: [
+    { name: "out", type: "string", metavar: "DIR", help: "folder to write (created if missing)", default: "prepared" },
+    { name: "format", type: "choice", choices: DATA_FORMATS, help: "raw data format", default: "criteo" },
+    { name: "min-count", type: "int", min: 1, help: "values seen fewer times in the training rows map to OOV", default: "1" },
+    { name: "split", type: "string", metavar: "T,V[,E]", help: "fractions of train, valid (and test) by line order", default: "0.8,0.1,0.1" },
+    { name: "valid", type: "string", metavar: "FILE", help: "a separate validation file (instead of --split)" },
+    { name: "test", type: "string", metavar: "FILE", help: "a separate test file (instead of --split)" },
+    { name: "strict", type: "bool", help: "stop at the first malformed row (default: skip and count them)" },
+  ],
+  details: `Writes DIR/dataset.json, DIR/feature_map.json and DIR/{train,valid,test}.cache. The FeatureMap
+sees only the training rows (the first fraction of --split, or all of INPUT with --valid/--test).
+Malformed rows are reported as file:line:column and skipped (or fatal with --strict).`,
+};
+
+const SPLIT_NAMES = ["train", "valid", "test"];
+
+function parseSplit(raw: string): number[] {
+  const parts = raw.split(",").map((x) => Number(x.trim()));
+  const sum = parts.reduce((a, b) => a + b, 0);
+  if (parts.length < 1 || parts.length > 3 || parts.some((x) => !(x >= 0 && x <= 1)) || Math.abs(sum - 1) > 1e-6 || !(parts[0]! > 0)) {
+    throw new UsageError(`option --split expects 1 to 3 fractions in [0, 1] summing to 1 with train > 0, e.g. 0.8,0.1,0.1; got ${JSON.stringify(raw)}`);
+  }
+  return parts;
+}
+
+export async function run(p: Parsed, out: Output): Promise<number> {
+  const input = p.positionals[0]!;
+  const dir = flag<string>(p, "out") ?? "prepared";
+  const format = flag<string>(p, "format") ?? "criteo";
+  const minCount = flag<number>(p, "min-count") ?? 1;
+  const strict = flag<boolean>(p, "strict") ?? false;
+  const validFile = flag<string>(p, "valid"), testFile = flag<string>(p, "test");
+  if ((validFile || testFile) && p.flags.has("split")) throw new UsageError("--split and --valid/--test exclude each other: give either fractions or files");
+  const fractions = validFile || testFile ? [1] : parseSplit(flag<string>(p, "split") ?? "0.8,0.1,0.1");
+  for (const [f, what] of [[input, "input"], [validFile, "--valid"], [testFile, "--test"]] as const) if (f) await requireFile(f, what);
+
+  const t0 = performance.now();
+  let skipped = 0;
+  const report = (file: string, stats: { skipped: number; errors: Parameters<typeof formatRowError>[0][] }) => {
+    skipped += stats.skipped;
+    if (stats.skipped) out.note(`${file}: skipped ${stats.skipped} malformed row(s); first: ${stats.errors.slice(0, 3).map(formatRowError).join("; ")}`);
+  };
+  const prep = await prepareDataset({
+    open: () => readFileBytes(input), reader: readerOptions(format, input, { strict }), featureMap: { minCount },
+    fitFraction: fractions[0],
+  });
+  report(input, prep.stats);
+  const fm: FeatureMap = prep.featureMap;
+  const splits = new Map<string, EncodedDataset>();
+  if (fractions.length === 1) splits.set("train", prep.dataset);
+  else splitDataset(prep.dataset, fractions).forEach((ds, k) => splits.set(SPLIT_NAMES[k]!, ds));
+  for (const [name, file] of [["valid", validFile], ["test", testFile]] as const) {
+    if (!file) continue;
+    const r = await prepareDataset({ open: () => readFileBytes(file), reader: readerOptions(format, file, { strict }), fittedMap: fm });
+    report(file, r.stats);
+    splits.set(name, r.dataset);
+  }
+
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(join(dir, "feature_map.json"), new TextEncoder().encode(JSON.stringify(fm.toJSON())));
+  const manifest: DatasetManifest = {
+    format: DATASET_FORMAT, version: 1, dataFormat: format, source: resolve(input), featureMap: "feature_map.json",
+    featureMapHash: fm.hash, fields: fm.numFields, totalRows: fm.totalRows, splits: {}, skippedRows: skipped,
+  };
+  for (const [name, ds] of splits) {
+    if (ds.n === 0 && name !== "train") continue;
+    await writeCacheFile(join(dir, `${name}.cache`), ds, fm.hash);
+    manifest.splits[name] = { file: `${name}.cache`, rows: ds.n };
+  }
+  await writeFileAtomic(join(dir, "dataset.json"), new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"));
+  const seconds = (performance.now() - t0) / 1000;
+  const rows = Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.rows]));
+  out.record({ command: "prepare", out: dir, format, fields: fm.numFields, embeddingRows: fm.totalRows, fieldSizes: fm.fieldSizes, rows, skippedRows: skipped, featureMapHash: fm.hash, seconds });
+  out.text(`prepared ${basename(input)} (${format}) into ${dir}/`);
+  out.text(`  rows: ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en")}`).join(", ")}${skipped ? ` (${skipped} malformed rows skipped)` : ""}`);
+  out.text(`  ${fm.numFields} fields, ${fm.totalRows.toLocaleString("en")} embedding rows (min count ${minCount}), FeatureMap ${fm.hash}`);
+  out.text(`  ${seconds.toFixed(2)} s`);
+  return 0;
+}

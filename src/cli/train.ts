@@ -1,0 +1,145 @@
+// `alpt train`: trains a model on a prepared-data folder with settings from flags and/or a JSON
+// config of named experiments (config.ts), prints metrics per epoch and writes a checkpoint
+// (model, FeatureMap, optimizer state) atomically.
+import { init } from "../entry/default.js";
+import type { EmbeddingOptions } from "../embedding/options.js";
+import { saveCheckpoint } from "../io/checkpoint.js";
+import { createModel, type ModelOptions } from "../models/registry.js";
+import { Trainer, type TrainerOptions } from "../train/trainer.js";
+import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
+import { SETTINGS, loadConfig, type Settings } from "./config.js";
+import { openPrepared } from "./files.js";
+
+export const spec: CommandSpec = {
+  name: "train",
+  summary: "train a model on a prepared folder and write a checkpoint",
+  positionals: [],
+  flags: [
+    { name: "config", type: "string", metavar: "FILE", help: "JSON config of named experiments (flags override it)" },
+    { name: "experiment", type: "string", metavar: "NAME", help: "the experiment of --config to run (needed when it has several)" },
+    ...SETTINGS,
+  ],
+  details: `Config files: { "Base": {shared settings}, "<experiment>": {settings} }. Keys are the camelCase
+names of the flags above (embeddingDim, hiddenUnits, …); FuxiCTR names are accepted as aliases:
+embedding_dim, dnn_hidden_units, num_cross_layers, net_dropout, batch_norm, learning_rate,
+batch_size, embedding_regularizer, net_regularizer, early_stop_patience, eval_steps; task, loss and
+dnn_activations are accepted when they name what alpt does (binary_classification,
+binary_crossentropy, relu); bookkeeping keys (metrics, verbose, model_root, …) are ignored.
+
+Example: alpt train --data prepared --model DCN --method alpt --bits 4 --epochs 2 --out dcn-b4.safetensors`,
+};
+
+const pick = (s: Settings, key: string) => s[key];
+
+/** Model options from settings (unset keys keep the model's defaults). */
+export function modelOptionsOf(s: Settings, fieldSizes: readonly number[]): ModelOptions {
+  const embedding: Omit<EmbeddingOptions, "rows" | "dim"> = { method: (pick(s, "method") ?? "alpt") as EmbeddingOptions["method"] };
+  const set = <K extends keyof typeof embedding>(k: K, v: unknown) => {
+    if (v !== undefined) embedding[k] = v as (typeof embedding)[K];
+  };
+  set("bits", pick(s, "bits"));
+  set("rounding", pick(s, "rounding"));
+  set("granularity", pick(s, "granularity"));
+  set("deltaInit", pick(s, "deltaInit"));
+  set("gradScale", pick(s, "gradScale"));
+  set("initStd", pick(s, "initStd"));
+  set("optimizer", pick(s, "embeddingOptimizer"));
+  set("lr", pick(s, "embeddingLr") ?? pick(s, "lr"));
+  set("weightDecay", pick(s, "embeddingWeightDecay"));
+  if (pick(s, "deltaLr") !== undefined) embedding.deltaOptimizer = { lr: pick(s, "deltaLr") as number };
+  const o: ModelOptions = { fieldSizes, embedding, seed: (pick(s, "seed") as number | undefined) ?? 0 };
+  if (pick(s, "embeddingDim") !== undefined) o.embeddingDim = pick(s, "embeddingDim") as number;
+  if (pick(s, "hiddenUnits") !== undefined) o.hiddenUnits = pick(s, "hiddenUnits") as number[];
+  if (pick(s, "crossLayers") !== undefined) o.crossLayers = pick(s, "crossLayers") as number;
+  if (pick(s, "batchNorm") !== undefined) o.batchNorm = pick(s, "batchNorm") as boolean;
+  if (pick(s, "dropout") !== undefined) o.dropout = pick(s, "dropout") as number;
+  return o;
+}
+
+export async function run(p: Parsed, out: Output): Promise<number> {
+  const configPath = flag<string>(p, "config");
+  if (!configPath && p.flags.has("experiment")) throw new UsageError("--experiment needs --config FILE");
+  let settings: Settings = {};
+  let experiment: string | undefined;
+  if (configPath) {
+    const c = await loadConfig(configPath, flag<string>(p, "experiment"));
+    for (const n of c.notes) out.note(`note: ${n}`);
+    settings = c.settings;
+    experiment = c.experiment;
+  }
+  for (const st of SETTINGS) if (p.flags.has(st.name)) settings[st.key] = p.flags.get(st.name)!;
+  const data = settings.data as string | undefined;
+  if (!data) throw new UsageError(`train needs the data: --data DIR (a folder written by \`alpt prepare\`) or "data" in the config`);
+  const bits = settings.bits as number | undefined;
+  if (bits !== undefined && !(bits <= 8 || bits === 16)) throw new UsageError(`bits = ${bits}: expected 1..8 or 16`);
+  const modelName = (settings.model as string | undefined) ?? "DCN";
+  const outPath = (settings.out as string | undefined) ?? "model.safetensors";
+
+  const prepared = await openPrepared(data);
+  const train = await prepared.split("train");
+  const valid = prepared.manifest.splits.valid ? await prepared.split("valid") : undefined;
+  await init(undefined, { maxMemoryMB: (settings.maxMemoryMb as number | undefined) ?? 4096 });
+
+  const modelOptions = modelOptionsOf(settings, prepared.featureMap.fieldSizes);
+  let model;
+  try {
+    model = createModel(modelName, modelOptions);
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(`settings: ${e.message}`);
+    throw e;
+  }
+  const mem = model.embedding.memory();
+  out.text(`training ${modelName}${experiment ? ` (experiment ${experiment})` : ""}: ${modelOptions.embedding!.method}${model.embedding.packed ? ` ${model.embedding.options.bits}-bit` : ""} embeddings, ${mem.rows.toLocaleString("en")} rows × ${mem.dim}, ${mem.bytesPerRow.toFixed(1)} B/row of training state`);
+  out.text(`  ${train.n.toLocaleString("en")} training rows${valid ? `, ${valid.n.toLocaleString("en")} validation rows` : " (no validation split)"}`);
+
+  let epochLoss = 0, epochSteps = 0, tEpoch = performance.now();
+  const lr = settings.lr as number | undefined;
+  const options: TrainerOptions = {
+    epochs: (settings.epochs as number | undefined) ?? 1,
+    batchSize: (settings.batchSize as number | undefined) ?? 2048,
+    optimizer: { kind: (settings.optimizer as "adam" | "adamw" | "sgd" | undefined) ?? "adam", lr: lr ?? 1e-3, weightDecay: (settings.weightDecay as number | undefined) ?? 0 },
+    lrSchedule: (settings.lrSchedule as "none" | "paper" | undefined) ?? "none",
+    monitor: (settings.monitor as "auc" | "logloss" | undefined) ?? "auc",
+    seed: (settings.seed as number | undefined) ?? 0,
+    shuffle: (settings.shuffle as boolean | undefined) ?? true,
+    progress: out.json ? false : "auto",
+    onStep: (ev) => {
+      epochLoss += ev.loss;
+      epochSteps++;
+    },
+  };
+  if (settings.patience !== undefined) options.patience = settings.patience as number;
+  if (settings.evalEvery !== undefined) options.evalEvery = settings.evalEvery as number;
+  const line = (epoch: number, step: number, m?: { auc: number; logloss: number }) => {
+    const loss = epochSteps ? epochLoss / epochSteps : NaN;
+    const seconds = (performance.now() - tEpoch) / 1000;
+    out.record({ event: "epoch", epoch, step, trainLoss: loss, ...(m ? { valAuc: m.auc, valLogloss: m.logloss } : {}), seconds });
+    out.text(`epoch ${epoch} step ${step}: train loss ${loss.toFixed(5)}${m ? `  val AUC ${m.auc.toFixed(5)} logloss ${m.logloss.toFixed(5)}` : ""}  (${seconds.toFixed(1)} s)`);
+    epochLoss = 0;
+    epochSteps = 0;
+    tEpoch = performance.now();
+  };
+  if (valid) options.onEval = (ev) => line(ev.epoch, ev.step, ev.metrics);
+  else options.onEpochEnd = (ev) => line(ev.epoch, ev.step);
+
+  const trainer = new Trainer(model, options);
+  const history = trainer.fit(train, valid);
+  const final = valid ? trainer.evaluate(valid) : undefined;
+  const progress: Record<string, number> = { epochs: history.evals.length ? history.evals[history.evals.length - 1]!.epoch : options.epochs!, steps: history.steps, bestEpoch: history.bestEpoch };
+  if (final) Object.assign(progress, { valAuc: final.auc, valLogloss: final.logloss });
+  const withOptimizer = (settings.optimizerState as boolean | undefined) ?? true;
+  await saveCheckpoint(outPath, model, {
+    model: modelName, modelOptions, featureMap: prepared.featureMap.toJSON(), dataFormat: prepared.manifest.dataFormat, progress,
+  }, withOptimizer ? trainer.optimizer : undefined);
+  const summary = {
+    event: "done", command: "train", checkpoint: outPath, model: modelName, method: model.embedding.options.method,
+    bits: model.embedding.packed ? model.embedding.options.bits : 32, experiment: experiment ?? null, steps: history.steps,
+    bestEpoch: history.bestEpoch, stoppedEarly: history.stoppedEarly, valAuc: final?.auc ?? null, valLogloss: final?.logloss ?? null,
+    seconds: history.seconds, samplesPerSec: (history.steps * options.batchSize!) / history.seconds, bytesPerRow: mem.bytesPerRow,
+  };
+  out.record(summary);
+  out.text(`done in ${history.seconds.toFixed(1)} s (${Math.round(summary.samplesPerSec).toLocaleString("en")} samples/s)${final ? `; best epoch ${history.bestEpoch}: val AUC ${final.auc.toFixed(5)}, logloss ${final.logloss.toFixed(5)}` : ""}`);
+  out.text(`checkpoint: ${outPath}${withOptimizer ? "" : " (without optimizer state)"}`);
+  model.dispose();
+  return 0;
+}
