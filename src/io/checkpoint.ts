@@ -119,7 +119,10 @@ export function restoreCheckpoint(bytes: Uint8Array, makeOptimizer?: (m: CtrMode
   const ck = decodeCheckpoint(bytes, what);
   let model: CtrModel;
   try {
-    model = createModel(ck.info.model, ck.info.modelOptions);
+    // every buffer is overwritten below: a constant Δ₀ skips the pass that measures E|w₀| (half
+    // the build time of a large table); the options returned in `info` are the saved ones
+    const o = ck.info.modelOptions;
+    model = createModel(ck.info.model, { ...o, embedding: { ...o.embedding, deltaInit: 1 } });
   } catch (e) {
     throw new Error(`${what}: cannot build the model it describes: ${(e as Error).message}`, { cause: e });
   }
