@@ -64,7 +64,7 @@ async function* jsonRows(path: string, skip: boolean, errors: RowError[]): Rows 
   }
 }
 
-async function* render(source: Rows, predictor: Predictor, csv: boolean, count: { rows: number }): AsyncGenerator<Uint8Array> {
+async function* render(source: Rows, file: string, predictor: Predictor, csv: boolean, count: { rows: number }): AsyncGenerator<Uint8Array> {
   const enc = new TextEncoder();
   if (csv) yield enc.encode("line,probability\n");
   for await (const { lines, rows } of source) {
@@ -74,7 +74,7 @@ async function* render(source: Rows, predictor: Predictor, csv: boolean, count: 
     } catch (e) {
       // name the input line of the row the predictor refused
       const m = /row (\d+): (.*)$/s.exec((e as Error).message);
-      throw m ? new Error(`line ${lines[Number(m[1])]}: ${m[2]}`) : e;
+      throw m ? new Error(`${file}:${lines[Number(m[1])]}: ${m[2]}`) : e;
     }
     let s = "";
     for (let k = 0; k < probs.length; k++) {
@@ -104,7 +104,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     const source = format === "jsonl" ? jsonRows(input, skip, errors) : delimitedRows(input, format, labeled, skip, errors);
     const csv = (flag<string>(p, "output-format") ?? (out.json ? "jsonl" : "csv")) === "csv";
     const count = { rows: 0 };
-    const chunks = render(source, m.predictor, csv, count);
+    const chunks = render(source, input, m.predictor, csv, count);
     const target = flag<string>(p, "output");
     const t0 = performance.now();
     if (target) await writeFileAtomic(target, chunks);

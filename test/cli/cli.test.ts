@@ -165,6 +165,7 @@ describe("alpt: errors name the problem and exit with 1 (runtime) or 2 (usage)",
     writeFileSync(join(dir, "bad-type.json"), JSON.stringify({ x: { data: "prep", embedding_dim: "16" } }));
     writeFileSync(join(dir, "bad-json.json"), '{\n  "x": {\n    "bits": 4,\n  }\n}\n');
     writeFileSync(join(dir, "broken.txt"), "1\t2\n");
+    writeFileSync(join(dir, "unknown-field.jsonl"), '{"I1": 3}\n{"nope": 1}\n');
     writeFileSync(join(dir, "bad-rows.txt"), readFileSync(join(dir, "test.txt"), "utf8").split("\n").slice(0, 3).join("\n") + "\nonly\ttwo\n");
     if (!existsSync(join(dir, "prep"))) await alpt("prepare", "train.txt", "--out", "prep");
     const cases: [string[], number, RegExp][] = [
@@ -184,6 +185,7 @@ describe("alpt: errors name the problem and exit with 1 (runtime) or 2 (usage)",
       [["eval", "dcn.safetensors"], 2, /exactly one of --data DIR or --input FILE/],
       [["predict", "dcn.safetensors", "--input", "bad-rows.txt"], 1, /bad-rows\.txt:4:\d+: expected 39 columns, got 2/],
       [["predict", "dcn.safetensors", "--input", "broken.txt", "--format", "jsonl"], 1, /broken\.txt:1: not valid JSON/],
+      [["predict", "dcn.safetensors", "--input", "unknown-field.jsonl", "--format", "jsonl"], 1, /unknown-field\.jsonl:2: .*unknown field "nope"/],
       [["export", "dcn.safetensors"], 2, /export needs --out FILE/],
       [["inspect", "a", "b"], 2, /unexpected argument "b"/],
       [["bench", "nope"], 2, /unknown bench suite "nope"/],
