@@ -2,17 +2,30 @@
 // builds them with tsc when needed, then runs them with the output going straight through (one
 // JSON line per case). The suites are not part of the npm package.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 
-const SUITES = ["kernels", "memory", "step", "gemm", "all"];
+const KNOWN = "kernels, memory, step, gemm, train, infer";
+
+/** The suite names the runner accepts (read from its source, so they never drift), plus "all". */
+function suitesOf(root: string): string[] | undefined {
+  for (const f of ["bench/run.ts", "build/bench/bench/run.js"]) {
+    try {
+      const m = /const SUITES = \[([^\]]*)\]/.exec(readFileSync(join(root, f), "utf8"));
+      if (m) return [...m[1]!.matchAll(/"([^"]+)"/g)].map((x) => x[1]!).concat("all");
+    } catch {
+      // not in this checkout
+    }
+  }
+  return undefined;
+}
 
 export const spec: CommandSpec = {
   name: "bench",
   summary: "run the benchmark suites (source checkout only)",
-  positionals: [{ name: "suite", help: `one of ${SUITES.join(", ")} (default all)`, required: false }],
+  positionals: [{ name: "suite", help: `one of ${KNOWN}, all (default all)`, required: false }],
   flags: [
     { name: "quick", type: "bool", help: "smoke run: few iterations, results not saved" },
     { name: "filter", type: "string", metavar: "REGEX", help: "only the cases whose name matches" },
@@ -31,7 +44,9 @@ function exec(cmd: string, args: string[], cwd: string): Promise<number> {
 
 export async function run(p: Parsed, out: Output): Promise<number> {
   const suite = p.positionals[0] ?? "all";
-  if (!SUITES.includes(suite)) throw new UsageError(`unknown bench suite "${suite}" (expected one of ${SUITES.join(", ")})`);
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const suites = suitesOf(root);
+  if (suites && !suites.includes(suite)) throw new UsageError(`unknown bench suite "${suite}" (expected one of ${suites.join(", ")})`);
   const filter = flag<string>(p, "filter");
   if (filter !== undefined) {
     try {
@@ -40,7 +55,6 @@ export async function run(p: Parsed, out: Output): Promise<number> {
       throw new UsageError(`option --filter: ${(e as Error).message}`);
     }
   }
-  const root = fileURLToPath(new URL("../../", import.meta.url));
   const runner = join(root, "build/bench/bench/run.js");
   if (!existsSync(join(root, "bench/run.ts")) && !existsSync(runner)) {
     throw new Error(`the bench suites ship with the source repository (bench/), not with the package: not found under ${root}`);
