@@ -9,10 +9,11 @@ async function packagedWasm(): Promise<URL> {
   const packaged = new URL("../core.wasm", import.meta.url);
   if (packaged.protocol !== "file:") return packaged;
   const fs = "node:fs/promises";
-  const { access } = (await import(/* @vite-ignore */ fs)) as typeof import("node:fs/promises");
+  // stat, not access: Deno's access() also asks for sys permission, stat needs read only
+  const { stat } = (await import(/* @vite-ignore */ fs)) as typeof import("node:fs/promises");
   for (const url of [packaged, new URL("../../build/core.wasm", import.meta.url)]) {
     try {
-      await access(url);
+      await stat(url);
       return url;
     } catch {
       // try the next place

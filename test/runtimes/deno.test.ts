@@ -1,5 +1,5 @@
 // The built package trains and predicts in Deno (the binary of the `deno` npm package), with
-// read access to dist/ and the job's folder only, bit-identical to Node.
+// read access to dist/ and the job's folder only (no other permission), bit-identical to Node.
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, it } from "vitest";
 import {
@@ -11,10 +11,6 @@ const deno = (createRequire(import.meta.url)("deno/install_api.cjs") as { runIns
 
 const env = { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1", NO_COLOR: "1" };
 const read = `--allow-read=${DIST},${FIXTURES}`;
-// Deno's node:fs/promises access() asks for sys access to "uid" and the refusal escapes the
-// caller's try/catch, so src/entry/default.ts (which probes with access()) needs this too.
-const accessWorkaround = "--allow-sys=uid";
-
 function runDeno(permissions: string[]) {
   return run(deno, ["run", "--no-config", "--no-prompt", ...permissions, CLI, defaultEntryUrl()], { timeoutMs: 30_000, env });
 }
@@ -23,16 +19,9 @@ beforeAll(requireDist);
 afterAll(killChildren);
 
 it("Deno: init → DCN with 4-bit ALPT → fit → AUC, predictions bit-identical to Node", async () => {
-  const [out, node] = await Promise.all([runDeno([read, accessWorkaround]), nodeReference()]);
+  const [out, node] = await Promise.all([runDeno([read]), nodeReference()]);
   const result = parseJobLine(out, "deno");
   report(result, node, { wallMs: Math.round(out.ms) });
   expectLikeNode(result, node);
 }, 40_000);
 
-// Known bug (src/entry/default.ts, packagedWasm): with only read permission the process dies
-// with 'NotCapable: Requires sys access to "uid"'. When the loader stops using access(), this
-// starts passing and vitest reports it: then make it a plain `it` and drop accessWorkaround.
-it.fails("Deno: init() needs only read access to dist/", async () => {
-  const [out, node] = await Promise.all([runDeno([read]), nodeReference()]);
-  expectLikeNode(parseJobLine(out, "deno with --allow-read only"), node);
-}, 40_000);
