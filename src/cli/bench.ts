@@ -3,11 +3,17 @@
 // JSON line per case). The suites are not part of the npm package.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 
 const KNOWN = "kernels, memory, step, gemm, train, infer";
+
+/** The source checkout above the compiled CLI (the folder with bench/run.ts), else the package root. */
+function findRoot(from: string): string {
+  for (let d = from, k = 0; k < 6; k++, d = dirname(d)) if (existsSync(join(d, "bench/run.ts"))) return d;
+  return dirname(from);
+}
 
 /** The suite names the runner accepts (read from its source, so they never drift), plus "all". */
 function suitesOf(root: string): string[] | undefined {
@@ -44,7 +50,7 @@ function exec(cmd: string, args: string[], cwd: string): Promise<number> {
 
 export async function run(p: Parsed, out: Output): Promise<number> {
   const suite = p.positionals[0] ?? "all";
-  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const root = findRoot(fileURLToPath(new URL("../", import.meta.url)));
   const suites = suitesOf(root);
   if (suites && !suites.includes(suite)) throw new UsageError(`unknown bench suite "${suite}" (expected one of ${suites.join(", ")})`);
   const filter = flag<string>(p, "filter");

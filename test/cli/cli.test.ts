@@ -3,14 +3,14 @@
 // inspect, then the error cases: exit code 2 for usage errors, 1 for runtime errors, and
 // messages that name the file, line, key or flag.
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticCtr } from "../../src/data/synthetic.js";
 
 const ROOT = resolve(__dirname, "../..");
-const MAIN = join(ROOT, "dist/cli/main.js");
+let MAIN = "";
 let dir: string;
 
 interface Run {
@@ -31,21 +31,29 @@ function alpt(...args: string[]): Promise<Run> {
 const lines = (s: string) => s.split("\n").filter((l) => l.trim() !== "");
 const records = (s: string) => lines(s).map((l) => JSON.parse(l) as Record<string, unknown>);
 
-/** Rebuilds dist when a source this test covers is newer than the built CLI. */
-function ensureBuilt(): void {
+/**
+ * The built CLI: dist/cli/main.js when it is newer than every file of src/ (CI builds first), else a private build under .cache/ (never rewriting dist/ while other tests read it).
+ */
+function builtMain(): string {
   const newest = (d: string): number =>
     Math.max(0, ...readdirSync(d, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs)));
-  const srcTime = Math.max(...["src/cli", "src/io", "src/serve", "src/data"].map((d) => newest(join(ROOT, d))));
-  if (existsSync(MAIN) && existsSync(join(ROOT, "dist/core.wasm")) && statSync(MAIN).mtimeMs >= srcTime) return;
-  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
-  execFileSync(process.execPath, [join(ROOT, "scripts/copy-wasm.mjs")], { cwd: ROOT, stdio: "inherit" });
+  const srcTime = newest(join(ROOT, "src"));
+  const dist = join(ROOT, "dist/cli/main.js");
+  if (existsSync(dist) && existsSync(join(ROOT, "dist/core.wasm")) && statSync(dist).mtimeMs >= srcTime) return dist;
+  mkdirSync(join(ROOT, ".cache"), { recursive: true });
+  const out = mkdtempSync(join(ROOT, ".cache", "cli-dist-"));
+  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", out, "--declaration", "false", "--sourceMap", "false"], { cwd: ROOT, stdio: "inherit" });
+  copyFileSync(join(ROOT, "build/core.wasm"), join(out, "core.wasm"));
+  privateBuild = out;
+  return join(out, "cli/main.js");
 }
 
+let privateBuild: string | undefined;
 const gen = new SyntheticCtr({ seed: 21, vocabSize: 1000 });
 const TEST_ROWS = 200;
 
 beforeAll(() => {
-  ensureBuilt();
+  MAIN = builtMain();
   dir = mkdtempSync(join(tmpdir(), "alpt-cli-"));
   writeFileSync(join(dir, "train.txt"), gen.criteoText(0, 8000));
   // unlabeled test rows (39 columns, as Criteo's test.txt)
@@ -67,6 +75,7 @@ beforeAll(() => {
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+  if (privateBuild) rmSync(privateBuild, { recursive: true, force: true });
 });
 
 describe("alpt: prepare → train → eval → predict → export → inspect", () => {
