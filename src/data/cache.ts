@@ -8,6 +8,7 @@
 //
 // Gaps are zero bytes. checksum = checksumWords (hash.ts) over the ids then the labels words.
 // Encoding and decoding are runtime-agnostic; cache-file.ts reads and writes files (Node).
+import { concatBytes } from "../util/bytes.js";
 import { checksumWords } from "./hash.js";
 import { createDataset, type EncodedDataset } from "./dataset.js";
 
@@ -83,14 +84,7 @@ export function encodeCacheParts(ds: EncodedDataset, featureMapHash: string | nu
 
 /** The cache as one byte array. */
 export function encodeCache(ds: EncodedDataset, featureMapHash: string | null = null): Uint8Array {
-  const parts = encodeCacheParts(ds, featureMapHash);
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(encodeCacheParts(ds, featureMapHash));
 }
 
 /** Options of decodeCache. */

@@ -9,6 +9,7 @@ import { createModel, type ModelOptions } from "../models/registry.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { decodeSafetensors, encodeSafetensorsParts, type StoredTensor } from "./safetensors.js";
 import { applyState, collectState } from "./state.js";
+import { concatBytes } from "../util/bytes.js";
 
 export const CHECKPOINT_FORMAT = "alpt-checkpoint";
 export const CHECKPOINT_VERSION = 1;
@@ -58,14 +59,7 @@ export function encodeCheckpointParts(model: CtrModel, info: CheckpointInfo, opt
 
 /** Serializes model (and optimizer) state into safetensors bytes (one copy). */
 export function encodeCheckpoint(model: CtrModel, info: CheckpointInfo, optimizer?: Optimizer): Uint8Array {
-  const parts = encodeCheckpointParts(model, info, optimizer);
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(encodeCheckpointParts(model, info, optimizer));
 }
 
 /** A decoded checkpoint, before it is applied to a model. */

@@ -17,6 +17,7 @@ import { allocPackedTable, quantizeRows, rowStride } from "../kernels/quant.js";
 import { encodeSafetensorsParts, type StoredTensor } from "./safetensors.js";
 import { collectState } from "./state.js";
 import { f16ToF32, toF16Array } from "./half.js";
+import { concatBytes } from "../util/bytes.js";
 
 export const EXPORT_FORMAT = "alpt-export";
 export const EXPORT_VERSION = 1;
@@ -113,14 +114,7 @@ export function encodeExportParts(model: CtrModel, info: ExportInfo, options: Ex
 
 /** Serializes the inference state of `model` into one safetensors buffer. */
 export function encodeExport(model: CtrModel, info: ExportInfo, options: ExportOptions = {}): Uint8Array {
-  const parts = encodeExportParts(model, info, options);
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(encodeExportParts(model, info, options));
 }
 
 /** Writes an export atomically (Node). */

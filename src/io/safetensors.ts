@@ -14,6 +14,7 @@
 // leaving holes, shape × dtype ≠ length) is an error that says what is wrong.
 
 /** Element types we read and write. */
+import { concatBytes } from "../util/bytes.js";
 export type Dtype = "F32" | "F16" | "I32" | "U8";
 
 const SIZE: Record<Dtype, number> = { F32: 4, F16: 2, I32: 4, U8: 1 };
@@ -109,14 +110,7 @@ export function encodeSafetensorsParts(tensors: Map<string, StoredTensor>, metad
 
 /** Serializes tensors and string metadata into one safetensors file (see encodeSafetensorsParts). */
 export function encodeSafetensors(tensors: Map<string, StoredTensor>, metadata: Record<string, string>): Uint8Array {
-  const parts = encodeSafetensorsParts(tensors, metadata);
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(encodeSafetensorsParts(tensors, metadata));
 }
 
 /** Options of decodeSafetensors. */
