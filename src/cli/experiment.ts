@@ -1,0 +1,345 @@
+#!/usr/bin/env node
+// `npm run experiment -- criteo|avazu [options]`: trains the canonical model of a real-data setup
+// (issue 5) once per method × bits × seed and prints one JSON line per run (DESIGN.md §11):
+// {"case": "experiment/<dataset>-dcn-<method>[-b<bits>]-s<seed>", "value": test AUC, "unit": "AUC", …}.
+// The data comes from the shared data folder ($ALPT_DATA, default ../shared/data next to the
+// checkout) and is never copied; without it the script says so and exits 0. Progress → stderr.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { criteoOptions } from "../data/criteo.js";
+import { splitDataset, type EncodedDataset } from "../data/dataset.js";
+import { prepareDataset } from "../data/prepare.js";
+import { readFileBytes } from "../data/source.js";
+import type { EmbeddingOptions, GradScale } from "../embedding/options.js";
+import { init } from "../entry/default.js";
+import type { DCNOptions } from "../models/dcn.js";
+import { createModel } from "../models/registry.js";
+import { Trainer } from "../train/trainer.js";
+
+const HELP = `Usage: npm run experiment -- criteo|avazu [options]
+
+  --methods LIST     fp32,lpt-dr,lpt-sr,alpt,qat-lsq (default fp32,lpt-dr,lpt-sr,alpt)
+  --bits LIST        bit widths of the quantized methods (default 8,4,2)
+  --seeds LIST       seeds of the model init, the shuffles and SR (default 0,1,2)
+  --epochs N         at most N epochs (default 10; early stopping on validation AUC)
+  --patience N       Trainer patience: stop once more than N evaluations in a row fail to
+                     improve the best validation AUC (default 1)
+  --eval-every N     validate every N steps instead of at each epoch end
+  --schedule S       paper (dense lr ÷10 after epochs 6 and 9, default) or none
+  --init-std X       initial rows ~ N(0, X²) for every method (default 0.003)
+  --l2 X             L2 penalty (coupled weight decay) of the dense Adam and the rows (default 0)
+  --delta-lr X       Δ learning rate, Adam (default 2e-5)
+  --delta-init I     lsq (default), lsq-group or a positive number
+  --grad-scale G     hetu (default), mpe, none or a positive number
+  --quick            smoke run: the first 20,000 training rows, 1 epoch, the first seed only
+
+Data: $ALPT_DATA (default ../shared/data relative to the repository root).
+One JSON line per run on stdout; progress on stderr.`;
+
+class UsageError extends Error {}
+
+/** A method as named on the command line. */
+interface MethodSpec {
+  name: string;
+  embedding: Omit<EmbeddingOptions, "rows" | "dim">;
+  quantized: boolean;
+}
+
+const METHODS: Record<string, MethodSpec> = {
+  fp32: { name: "fp32", embedding: { method: "fp32" }, quantized: false },
+  "lpt-dr": { name: "lpt-dr", embedding: { method: "lpt", rounding: "dr" }, quantized: true },
+  "lpt-sr": { name: "lpt-sr", embedding: { method: "lpt", rounding: "sr" }, quantized: true },
+  alpt: { name: "alpt", embedding: { method: "alpt" }, quantized: true },
+  "qat-lsq": { name: "qat-lsq", embedding: { method: "qat-lsq" }, quantized: true },
+};
+
+/** A prepared real-data setup: splits, vocabulary sizes and the canonical model and trainer. */
+interface Setup {
+  dataset: string;
+  train: EncodedDataset;
+  valid: EncodedDataset;
+  test: EncodedDataset;
+  fieldSizes: number[];
+  model: Omit<DCNOptions, "fieldSizes" | "embedding" | "seed">;
+  /** Batch size and the learning rate of the dense Adam. */
+  trainer: { batchSize: number; lr: number };
+  describe: string;
+}
+
+interface Args {
+  dataset: "criteo" | "avazu";
+  methods: MethodSpec[];
+  bits: number[];
+  seeds: number[];
+  epochs: number;
+  patience: number;
+  evalEvery: number | undefined;
+  l2: number;
+  initStd: number;
+  schedule: "paper" | "none";
+  deltaLr: number;
+  deltaInit: "lsq" | "lsq-group" | number;
+  gradScale: GradScale;
+  quick: boolean;
+}
+
+const QUICK_TRAIN_ROWS = 20_000;
+
+function list(raw: string, what: string): string[] {
+  const items = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (items.length === 0) throw new UsageError(`${what} expects a comma-separated list, got "${raw}"`);
+  return items;
+}
+
+function int(raw: string, what: string, min: number): number {
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) throw new UsageError(`${what} expects an integer ≥ ${min}, got "${raw}"`);
+  return v;
+}
+
+function positive(raw: string, what: string): number {
+  const v = Number(raw);
+  if (!(v > 0 && Number.isFinite(v))) throw new UsageError(`${what} expects a positive number, got "${raw}"`);
+  return v;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    dataset: "criteo", methods: ["fp32", "lpt-dr", "lpt-sr", "alpt"].map((m) => METHODS[m]!), bits: [8, 4, 2], seeds: [0, 1, 2],
+    epochs: 10, patience: 1, evalEvery: undefined, l2: 0, initStd: 0.003, schedule: "paper", deltaLr: 2e-5, deltaInit: "lsq", gradScale: "hetu", quick: false,
+  };
+  const named: string[] = [];
+  let epochsGiven = false, seedsGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]!;
+    if (!k.startsWith("--")) {
+      named.push(k);
+      continue;
+    }
+    if (k === "--quick") {
+      a.quick = true;
+      continue;
+    }
+    const v = argv[++i];
+    if (v === undefined) throw new UsageError(`${k} expects a value`);
+    switch (k) {
+      case "--methods":
+        a.methods = list(v, k).map((m) => {
+          const spec = METHODS[m];
+          if (!spec) throw new UsageError(`--methods: unknown method "${m}" (known: ${Object.keys(METHODS).join(", ")})`);
+          return spec;
+        });
+        break;
+      case "--bits":
+        a.bits = list(v, k).map((b) => int(b, k, 1));
+        if (a.bits.some((b) => b > 8 && b !== 16)) throw new UsageError(`--bits: each width must be 1..8 or 16, got "${v}"`);
+        break;
+      case "--seeds":
+        a.seeds = list(v, k).map((s) => int(s, k, 0));
+        seedsGiven = true;
+        break;
+      case "--epochs":
+        a.epochs = int(v, k, 1);
+        epochsGiven = true;
+        break;
+      case "--patience":
+        a.patience = int(v, k, 0);
+        break;
+      case "--eval-every":
+        a.evalEvery = int(v, k, 1);
+        break;
+      case "--init-std":
+        a.initStd = positive(v, k);
+        break;
+      case "--l2":
+        a.l2 = Number(v);
+        if (!(a.l2 >= 0 && Number.isFinite(a.l2))) throw new UsageError(`--l2 expects a number ≥ 0, got "${v}"`);
+        break;
+      case "--schedule":
+        if (v !== "paper" && v !== "none") throw new UsageError(`--schedule expects paper or none, got "${v}"`);
+        a.schedule = v;
+        break;
+      case "--delta-lr":
+        a.deltaLr = positive(v, k);
+        break;
+      case "--delta-init":
+        a.deltaInit = v === "lsq" || v === "lsq-group" ? v : positive(v, k);
+        break;
+      case "--grad-scale":
+        a.gradScale = v === "hetu" || v === "mpe" || v === "none" ? v : positive(v, k);
+        break;
+      default:
+        throw new UsageError(`unknown option ${k}`);
+    }
+  }
+  if (named.length !== 1 || (named[0] !== "criteo" && named[0] !== "avazu")) {
+    throw new UsageError(`expected exactly one dataset, criteo or avazu; got ${named.length ? named.join(" ") : "none"}`);
+  }
+  a.dataset = named[0];
+  if (a.quick) {
+    if (!epochsGiven) a.epochs = 1;
+    if (!seedsGiven) a.seeds = a.seeds.slice(0, 1);
+  }
+  return a;
+}
+
+/** The shared data folder: $ALPT_DATA, else ../shared/data relative to the repository root. */
+function dataRoot(): string {
+  if (process.env.ALPT_DATA) return resolve(process.env.ALPT_DATA);
+  // The repository root is the nearest folder above this file with a package.json (src/cli and
+  // dist/cli both work).
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(resolve(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return resolve(dir, "../shared/data");
+}
+
+const DATA_FILES: Record<Args["dataset"], string[]> = {
+  criteo: ["criteo/criteo_w261_toy_train.txt.gz"],
+  avazu: ["avazu/X_test_xsmall.csv", "avazu/y_test_xsmall.csv"],
+};
+
+function log(msg: string): void {
+  process.stderr.write(msg + "\n");
+}
+
+/**
+ * Criteo: the W261 toy sample (137,139 rows) split by line order 8:1:1; I1..I13 through the
+ * criteo transform as categorical fields (39 fields); vocabulary of the training rows, minCount 2.
+ */
+async function criteoSetup(root: string): Promise<Setup> {
+  const path = resolve(root, DATA_FILES.criteo[0]!);
+  const { dataset, featureMap, stats } = await prepareDataset({
+    open: () => readFileBytes(path),
+    reader: criteoOptions({ file: path }),
+    featureMap: { minCount: 2 },
+    fitFraction: 0.8,
+  });
+  if (stats.skipped) log(`criteo: skipped ${stats.skipped} malformed rows`);
+  const [train, valid, test] = splitDataset(dataset, [0.8, 0.1, 0.1]) as [EncodedDataset, EncodedDataset, EncodedDataset];
+  return {
+    dataset: "criteo", train, valid, test, fieldSizes: [...featureMap.fieldSizes],
+    model: { embeddingDim: 16, crossLayers: 3, hiddenUnits: [1024, 512, 256], batchNorm: true, dropout: 0 },
+    trainer: { batchSize: 2048, lr: 1e-3 },
+    describe: "criteo_w261_toy_train.txt.gz, 39 fields, minCount 2 on train; DCN dim 16, 3 cross, MLP 1024-512-256 BN; batch 2048",
+  };
+}
+
+/**
+ * Avazu: the xsmall sample (15,000 random rows of train.csv, labels in a separate file) split by
+ * line order 8:1:1; its 21 columns (hour of day, C1, banner_pos, site_*, app_*, device_id,
+ * device_model, device_type, device_conn_type, C14..C21) as categorical fields, minCount 2.
+ */
+async function avazuSetup(root: string): Promise<Setup> {
+  const [xFile, yFile] = DATA_FILES.avazu.map((f) => resolve(root, f)) as [string, string];
+  const { dataset, featureMap, stats } = await prepareDataset({
+    open: () => readFileBytes(xFile),
+    reader: { delimiter: ",", header: true, columns: [], otherColumns: "categorical", file: xFile },
+    featureMap: { minCount: 2 },
+    fitFraction: 0.8,
+  });
+  if (stats.skipped) throw new Error(`${xFile}: ${stats.skipped} malformed rows (rows must stay aligned with ${yFile})`);
+  const y = (await readFile(yFile, "utf8")).split(/\r?\n/).filter((l) => l !== "");
+  if (y[0] !== "click") throw new Error(`${yFile}:1: expected the header "click", got "${y[0] ?? ""}"`);
+  if (y.length - 1 !== dataset.n) throw new Error(`${yFile}: ${y.length - 1} labels for ${dataset.n} rows of ${xFile}`);
+  for (let i = 0; i < dataset.n; i++) {
+    const v = y[i + 1];
+    if (v !== "0" && v !== "1") throw new Error(`${yFile}:${i + 2}: label "${v ?? ""}" is not 0 or 1`);
+    dataset.labels[i] = Number(v);
+  }
+  const [train, valid, test] = splitDataset(dataset, [0.8, 0.1, 0.1]) as [EncodedDataset, EncodedDataset, EncodedDataset];
+  return {
+    dataset: "avazu", train, valid, test, fieldSizes: [...featureMap.fieldSizes],
+    model: { embeddingDim: 16, crossLayers: 3, hiddenUnits: [256, 128, 64], batchNorm: true, dropout: 0 },
+    trainer: { batchSize: 256, lr: 1e-3 },
+    describe: "X_test_xsmall.csv + y_test_xsmall.csv, 21 fields, minCount 2 on train; DCN dim 16, 3 cross, MLP 256-128-64 BN; batch 256",
+  };
+}
+
+function headOf(ds: EncodedDataset, rows: number): EncodedDataset {
+  return rows >= ds.n ? ds : splitDataset(ds, [rows / ds.n, 1 - rows / ds.n])[0]!;
+}
+
+/** Trains and evaluates one configuration; returns its JSON record. */
+function run(s: Setup, a: Args, m: MethodSpec, bits: number | undefined, seed: number): Record<string, unknown> {
+  const name = `${s.dataset}-dcn-${m.name}${bits === undefined ? "" : `-b${bits}`}-s${seed}`;
+  const embedding: Omit<EmbeddingOptions, "rows" | "dim"> = {
+    optimizer: "adam", lr: 1e-3, initStd: a.initStd, weightDecay: a.l2, ...m.embedding,
+  };
+  if (m.quantized) {
+    Object.assign(embedding, { bits, deltaInit: a.deltaInit, gradScale: a.gradScale, deltaOptimizer: { kind: "adam", lr: a.deltaLr } });
+  }
+  const model = createModel("DCN", { ...s.model, fieldSizes: s.fieldSizes, seed, embedding });
+  const t0 = performance.now();
+  try {
+    const trainer = new Trainer(model, {
+      batchSize: s.trainer.batchSize, optimizer: { kind: "adam", lr: s.trainer.lr, weightDecay: a.l2 },
+      epochs: a.epochs, patience: a.patience, evalEvery: a.evalEvery, lrSchedule: a.schedule, monitor: "auc",
+      restoreBest: true, seed, progress: false,
+      onEval: (e) => {
+        const secs = ((performance.now() - t0) / 1000).toFixed(0);
+        log(`  ${name} epoch ${e.epoch} step ${e.step}: loss ${e.loss.toFixed(4)} val AUC ${e.metrics!.auc.toFixed(4)} logloss ${e.metrics!.logloss.toFixed(4)} (${secs} s)`);
+      },
+    });
+    const h = trainer.fit(s.train, s.valid);
+    const val = trainer.evaluate(s.valid);
+    const test = trainer.evaluate(s.test);
+    const seconds = (performance.now() - t0) / 1000;
+    const record: Record<string, unknown> = {
+      case: `experiment/${name}`, value: round(test.auc), unit: "AUC",
+      testAuc: round(test.auc), testLogloss: round(test.logloss), valAuc: round(val.auc), valLogloss: round(val.logloss),
+      bestEpoch: h.bestEpoch, epochsRun: h.evals[h.evals.length - 1]?.epoch ?? 0, seconds: Math.round(seconds * 10) / 10,
+      dataset: s.dataset, model: "DCN", method: m.name, bits: bits ?? 32, seed,
+      bytesPerRow: model.embedding.memory().bytesPerRow, embeddingRows: model.embedding.options.rows,
+      rows: { train: s.train.n, valid: s.valid.n, test: s.test.n },
+      bestStep: h.evals.find((e) => e.metrics === h.best)?.step, epochs: a.epochs, patience: a.patience,
+      evalEvery: a.evalEvery ?? null, l2: a.l2, initStd: a.initStd, schedule: a.schedule,
+      ...(m.quantized ? { deltaLr: a.deltaLr, deltaInit: a.deltaInit, gradScale: a.gradScale } : {}),
+      quick: a.quick, runtime: `node-${process.versions.node}`, date: new Date().toISOString(),
+    };
+    return record;
+  } finally {
+    model.dispose();
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(HELP);
+    return 0;
+  }
+  const a = parseArgs(argv);
+  const root = dataRoot();
+  const missing = DATA_FILES[a.dataset].map((f) => resolve(root, f)).filter((p) => !existsSync(p));
+  if (missing.length) {
+    log(`experiment: skipped — ${missing.join(", ")} not found (set ALPT_DATA to the shared data folder)`);
+    return 0;
+  }
+  await init();
+  const t0 = performance.now();
+  const s = a.dataset === "criteo" ? await criteoSetup(root) : await avazuSetup(root);
+  if (a.quick) s.train = headOf(s.train, QUICK_TRAIN_ROWS);
+  log(`experiment ${s.dataset}: ${s.describe}`);
+  log(`  rows train ${s.train.n} / valid ${s.valid.n} / test ${s.test.n}; ${s.fieldSizes.reduce((x, y) => x + y, 0)} embedding rows; data ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  for (const m of a.methods) {
+    for (const bits of m.quantized ? a.bits : [undefined]) {
+      for (const seed of a.seeds) console.log(JSON.stringify(run(s, a, m, bits, seed)));
+    }
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`experiment: ${err instanceof Error ? err.message : String(err)}`);
+    if (!(err instanceof UsageError)) console.error(err);
+    else console.error(HELP);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);
