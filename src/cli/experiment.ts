@@ -24,8 +24,8 @@ const HELP = `Usage: npm run experiment -- criteo|avazu [options]
   --bits LIST        bit widths of the quantized methods (default 8,4,2)
   --seeds LIST       seeds of the model init, the shuffles and SR (default 0,1,2)
   --epochs N         at most N epochs (default 10; early stopping on validation AUC)
-  --patience N       Trainer patience: stop once more than N evaluations in a row fail to
-                     improve the best validation AUC (default 1)
+  --patience N       stop after N evaluations in a row that do not improve the best
+                     validation AUC (default 2)
   --eval-every N     validate every N steps instead of at each epoch end
   --schedule S       paper (dense lr ÷10 after epochs 6 and 9, default) or none
   --init-std X       initial rows ~ N(0, X²) for every method (default 0.003)
@@ -108,7 +108,7 @@ function positive(raw: string, what: string): number {
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     dataset: "criteo", methods: ["fp32", "lpt-dr", "lpt-sr", "alpt"].map((m) => METHODS[m]!), bits: [8, 4, 2], seeds: [0, 1, 2],
-    epochs: 10, patience: 1, evalEvery: undefined, l2: 0, initStd: 0.003, schedule: "paper", deltaLr: 2e-5, deltaInit: "lsq", gradScale: "hetu", quick: false,
+    epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, schedule: "paper", deltaLr: 2e-5, deltaInit: "lsq", gradScale: "hetu", quick: false,
   };
   const named: string[] = [];
   let epochsGiven = false, seedsGiven = false;

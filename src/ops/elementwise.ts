@@ -17,10 +17,10 @@ export function add(a: Tensor, b: Tensor): Tensor {
   const av = a.values, bv = b.values, yv = y.values;
   for (let i = 0; i < yv.length; i++) yv[i] = av[i] + bv[i];
   return record(y, [a, b], () => {
-    const dy = y.grad!.array;
     for (const t of [a, b]) {
       if (!t.requiresGrad) continue;
-      const d = gradOf(t).array;
+      // gradOf may grow the heap: take every view after it
+      const d = gradOf(t).array, dy = y.grad!.array;
       for (let i = 0; i < t.size; i++) d[i] += dy[i];
     }
   });
@@ -32,13 +32,13 @@ export function mul(a: Tensor, b: Tensor): Tensor {
   const av = a.values, bv = b.values, yv = y.values;
   for (let i = 0; i < yv.length; i++) yv[i] = av[i] * bv[i];
   return record(y, [a, b], () => {
-    const dy = y.grad!.array;
+    // gradOf may grow the heap: take every view after it
     if (a.requiresGrad) {
-      const da = gradOf(a).array, bs = b.values;
+      const da = gradOf(a).array, dy = y.grad!.array, bs = b.values;
       for (let i = 0; i < a.size; i++) da[i] += dy[i] * bs[i];
     }
     if (b.requiresGrad) {
-      const db = gradOf(b).array, as = a.values;
+      const db = gradOf(b).array, dy = y.grad!.array, as = a.values;
       for (let i = 0; i < b.size; i++) db[i] += dy[i] * as[i];
     }
   });

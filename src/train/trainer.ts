@@ -165,7 +165,7 @@ export class Trainer {
         return false;
       }
       bad++;
-      return o.patience !== undefined && bad > o.patience;
+      return o.patience !== undefined && bad >= o.patience;
     };
     try {
       outer: for (let epoch = 1; epoch <= o.epochs; epoch++) {
