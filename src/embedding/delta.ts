@@ -5,7 +5,7 @@
 import { adagradRows, adamRows, sgdRows } from "../kernels/optim.js";
 import type { HeapF32, HeapI32 } from "../wasm/heap.js";
 import { getEngine } from "../wasm/load.js";
-import type { ResolvedEmbeddingOptions } from "./options.js";
+import { fieldOfRow, type ResolvedEmbeddingOptions } from "./options.js";
 
 /** The Δ gradient scale s for a batch of `samples` samples (ALPT.md §3.3). */
 export function deltaGradScale(o: ResolvedEmbeddingOptions, samples: number): number {
@@ -51,14 +51,7 @@ export class DeltaLearner {
   groupOf(row: number): number {
     if (this.o.granularity === "row") return row;
     if (this.o.granularity === "table") return 0;
-    const f = this.o.fieldOffsets;
-    let lo = 0, hi = f.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (f[mid] <= row) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return fieldOfRow(this.o.fieldOffsets, row);
   }
 
   private firstRow(g: number): number {

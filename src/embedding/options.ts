@@ -110,3 +110,14 @@ export function resolveOptions(o: EmbeddingOptions): ResolvedEmbeddingOptions {
   if (!(r.weightDecay >= 0)) fail(name, "weightDecay", `= ${r.weightDecay} must be ≥ 0`);
   return r;
 }
+
+/** The field of a row: the last i with fieldOffsets[i] ≤ row (binary search). */
+export function fieldOfRow(fieldOffsets: readonly number[], row: number): number {
+  let lo = 0, hi = fieldOffsets.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (fieldOffsets[mid] <= row) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}

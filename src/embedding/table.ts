@@ -23,7 +23,7 @@ import { fillNormal } from "../util/rng.js";
 import type { HeapF32, HeapI32 } from "../wasm/heap.js";
 import { getEngine } from "../wasm/load.js";
 import { DeltaLearner, deltaGradScale } from "./delta.js";
-import { resolveOptions, type EmbeddingOptions, type ResolvedEmbeddingOptions } from "./options.js";
+import { fieldOfRow, resolveOptions, type EmbeddingOptions, type ResolvedEmbeddingOptions } from "./options.js";
 
 /** Bytes of training state, by kind. */
 export interface EmbeddingMemory {
@@ -112,7 +112,7 @@ export class EmbeddingTable {
     else {
       // mean |w₀| per group ("lsq-group") or over the table ("lsq")
       const groupOf = (r: number): number =>
-        o.deltaInit === "lsq" || o.granularity === "table" ? 0 : o.granularity === "row" ? r : fieldOf(o.fieldOffsets, r);
+        o.deltaInit === "lsq" || o.granularity === "table" ? 0 : o.granularity === "row" ? r : fieldOfRow(o.fieldOffsets, r);
       const sums = new Map<number, [number, number]>();
       const row = new Float32Array(INIT_CHUNK * o.dim);
       for (let r0 = 0; r0 < o.rows; r0 += INIT_CHUNK) {
@@ -288,10 +288,4 @@ export class EmbeddingTable {
   dispose(): void {
     for (const b of new Set(this.buffers().values())) b.free();
   }
-}
-
-function fieldOf(offsets: readonly number[], row: number): number {
-  let f = 0;
-  while (f + 1 < offsets.length && offsets[f + 1] <= row) f++;
-  return f;
 }
