@@ -34,6 +34,11 @@ export interface TrainEvent {
 /** Options of a Trainer. */
 export interface TrainerOptions {
   epochs?: number;
+  /**
+   * Epochs already done (resuming from a checkpoint written at an epoch end): training goes on
+   * with epoch startEpoch + 1, its shuffle and learning rate, as if it had never stopped.
+   */
+  startEpoch?: number;
   batchSize?: number;
   /** The dense optimizer: an instance, or its settings (default Adam, lr 1e-3). */
   optimizer?: Optimizer | { kind?: "adam" | "adamw" | "sgd"; lr?: number; weightDecay?: number; momentum?: number };
@@ -89,7 +94,11 @@ export class Trainer {
     if (!Number.isInteger(this.o.batchSize) || this.o.batchSize < 1) throw new RangeError(`Trainer: batchSize = ${this.o.batchSize} must be a positive integer`);
     if (this.o.monitor !== "auc" && this.o.monitor !== "logloss") throw new RangeError(`Trainer: monitor = "${String(this.o.monitor)}" (expected auc or logloss)`);
     this.optimizer = makeOptimizer(model, options.optimizer);
-    this.baseLr = this.optimizer.lr;
+    // resuming: the optimizer's lr already has the decay of epoch startEpoch; recover the base
+    const done = Math.max(0, (this.o.startEpoch ?? 0) - 1);
+    const sched = this.o.lrSchedule;
+    const factor = sched === "paper" ? stepDecay(1, done) : typeof sched === "object" && "milestones" in sched ? stepDecay(1, done, sched.milestones, sched.gamma ?? 0.1) : 1;
+    this.baseLr = this.optimizer.lr / factor;
   }
 
   private checkData(d: EncodedData, what: string): void {
@@ -141,7 +150,11 @@ export class Trainer {
     const plateau = typeof o.lrSchedule === "object" && "kind" in o.lrSchedule ? new ReduceOnPlateau(o.lrSchedule) : undefined;
     const restoreBest = o.restoreBest ?? !!valid;
     const progress = new Progress(o.progress ?? "auto");
-    const history: History = { evals: [], bestEpoch: 0, best: undefined, steps: 0, seconds: 0, stoppedEarly: false };
+    const startEpoch = o.startEpoch ?? 0;
+    if (!Number.isInteger(startEpoch) || startEpoch < 0 || startEpoch > o.epochs) {
+      throw new RangeError(`Trainer: startEpoch = ${startEpoch} must be an integer in [0, epochs = ${o.epochs}]`);
+    }
+    const history: History = { evals: [], bestEpoch: 0, best: undefined, steps: startEpoch * stepsPerEpoch, seconds: 0, stoppedEarly: false };
     let bestState: ReturnType<typeof snapshotState> | undefined;
     let bad = 0;
     const t0 = performance.now();
@@ -168,7 +181,7 @@ export class Trainer {
       return o.patience !== undefined && bad >= o.patience;
     };
     try {
-      outer: for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      outer: for (let epoch = startEpoch + 1; epoch <= o.epochs; epoch++) {
         if (o.lrSchedule === "paper") this.optimizer.lr = stepDecay(this.baseLr, epoch - 1);
         else if (typeof o.lrSchedule === "object" && "milestones" in o.lrSchedule) {
           this.optimizer.lr = stepDecay(this.baseLr, epoch - 1, o.lrSchedule.milestones, o.lrSchedule.gamma ?? 0.1);

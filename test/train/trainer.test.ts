@@ -63,3 +63,29 @@ describe("Trainer", () => {
     m.dispose();
   });
 });
+
+describe("resuming", () => {
+  it("a checkpoint at an epoch end plus startEpoch continues exactly as an uninterrupted run", async () => {
+    const { encodeCheckpoint, restoreCheckpoint } = await import("../../src/io/checkpoint.js");
+    const { Adam } = await import("../../src/optim/optimizer.js");
+    const options = { fieldSizes: gen.fieldSizes, embeddingDim: 4, hiddenUnits: [16], seed: 4, embedding: { method: "alpt" as const, bits: 4 } };
+    const settings = { batchSize: 512, seed: 6, progress: false as const, lrSchedule: { milestones: [1], gamma: 0.5 } };
+    const full = createModel("DeepFM", options);
+    const fullTrainer = new Trainer(full, { ...settings, epochs: 3 });
+    fullTrainer.fit(train);
+    const expected = fullTrainer.predict(valid);
+    // the same run, stopped after epoch 2 (lr already halved) and resumed from its checkpoint
+    const first = createModel("DeepFM", options);
+    const firstTrainer = new Trainer(first, { ...settings, epochs: 2 });
+    firstTrainer.fit(train);
+    const bytes = encodeCheckpoint(first, { model: "DeepFM", modelOptions: options }, firstTrainer.optimizer);
+    first.dispose();
+    const { model, optimizer } = restoreCheckpoint(bytes, (m) => new Adam(m.parameters(), { lr: 1e-3 }));
+    const resumed = new Trainer(model, { ...settings, epochs: 3, startEpoch: 2, optimizer });
+    expect(resumed.optimizer.lr).toBe(5e-4);
+    resumed.fit(train);
+    expect(Array.from(resumed.predict(valid))).toEqual(Array.from(expected));
+    full.dispose();
+    model.dispose();
+  });
+});
