@@ -8,7 +8,7 @@ import type { CtrModel } from "../models/base.js";
 import { createModel, type ModelOptions } from "../models/registry.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { decodeSafetensors, encodeSafetensorsParts, type StoredTensor } from "./safetensors.js";
-import { applyState, collectState } from "./state.js";
+import { applyState, collectState, entryBytes } from "./state.js";
 import { concatBytes } from "../util/bytes.js";
 
 export const CHECKPOINT_FORMAT = "alpt-checkpoint";
@@ -34,10 +34,7 @@ export interface CheckpointInfo {
 export function encodeCheckpointParts(model: CtrModel, info: CheckpointInfo, optimizer?: Optimizer): Uint8Array[] {
   const st = collectState(model, optimizer);
   const tensors = new Map<string, StoredTensor>();
-  for (const [name, e] of st.tensors) {
-    const bytes = e.dtype === "U8" ? 1 : 4;
-    tensors.set(name, { dtype: e.dtype, shape: e.shape, data: new Uint8Array(e.buffer.array.buffer, e.buffer.ptr, e.buffer.length * bytes) });
-  }
+  for (const [name, e] of st.tensors) tensors.set(name, { dtype: e.dtype, shape: e.shape, data: entryBytes(e) });
   const t = model.embedding.options;
   const metadata: Record<string, string> = {
     format: CHECKPOINT_FORMAT,

@@ -12,26 +12,18 @@
 // A qat-lsq table is served as its forward pass sees it: codes clip(floor(w/Δ + 1/2)) and Δ,
 // the exact values of Δ·clip(round(w/Δ)).
 import type { CtrModel } from "../models/base.js";
-import type { ModelOptions } from "../models/registry.js";
 import { allocPackedTable, quantizeRows, rowStride } from "../kernels/quant.js";
 import { encodeSafetensorsParts, type StoredTensor } from "./safetensors.js";
-import { collectState } from "./state.js";
+import type { CheckpointInfo } from "./checkpoint.js";
+import { collectState, entryBytes } from "./state.js";
 import { f16ToF32, toF16Array } from "./half.js";
 import { concatBytes } from "../util/bytes.js";
 
 export const EXPORT_FORMAT = "alpt-export";
 export const EXPORT_VERSION = 1;
 
-/** What an export describes besides the tensors. */
-export interface ExportInfo {
-  /** Registered model name (models/registry.ts). */
-  model: string;
-  modelOptions: ModelOptions;
-  /** A serialized FeatureMap, so the artifact predicts on raw rows. */
-  featureMap?: unknown;
-  /** Reader preset of the raw rows ("criteo", "avazu"), when known. */
-  dataFormat?: string;
-}
+/** What an export describes besides the tensors: a checkpoint's description without progress. */
+export type ExportInfo = Pick<CheckpointInfo, "model" | "modelOptions" | "featureMap" | "dataFormat">;
 
 /** Options of an export. */
 export interface ExportOptions {
@@ -91,7 +83,7 @@ export function encodeExportParts(model: CtrModel, info: ExportInfo, options: Ex
   }
   for (const [name, e] of collectState(model).tensors) {
     if (!name.startsWith("dense/") && !name.startsWith("buffer/")) continue;
-    tensors.set(name, { dtype: "F32", shape: e.shape, data: new Uint8Array(e.buffer.array.buffer, e.buffer.ptr, e.buffer.length * 4) });
+    tensors.set(name, { dtype: "F32", shape: e.shape, data: entryBytes(e) });
   }
   const metadata: Record<string, string> = {
     format: EXPORT_FORMAT,

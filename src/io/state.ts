@@ -24,17 +24,32 @@ export interface ModelState {
   scalars: Record<string, number>;
 }
 
+/** The bytes of a state entry: a view of its heap block (valid until the heap grows). */
+export function entryBytes(e: StateEntry): Uint8Array {
+  return new Uint8Array(e.buffer.array.buffer, e.buffer.ptr, e.buffer.length * (e.dtype === "U8" ? 1 : 4));
+}
+
+/** Embedding buffers that hold what the model computes with (the rest is optimizer state). */
+const EMBEDDING_WEIGHTS = new Set(["weights", "codes", "delta", "groupDelta"]);
+
+/** What to collect: everything (checkpoints), or the weights alone (best-weight snapshots). */
+export interface StateOptions {
+  weightsOnly?: boolean;
+}
+
 /** Collects every persistent buffer of `model` (and `optimizer`). */
-export function collectState(model: CtrModel, optimizer?: Optimizer): ModelState {
+export function collectState(model: CtrModel, optimizer?: Optimizer, { weightsOnly = false }: StateOptions = {}): ModelState {
   const tensors = new Map<string, StateEntry>();
   for (const p of model.parameters()) tensors.set(`dense/${p.name}`, { dtype: "F32", shape: [...p.shape], buffer: p.data });
   for (const [name, b] of model.buffers()) tensors.set(`buffer/${name}`, { dtype: "F32", shape: [b.length], buffer: b });
   const t = model.embedding;
   const { rows, dim, bits } = t.options;
   for (const [name, b] of t.buffers()) {
+    if (weightsOnly && !EMBEDDING_WEIGHTS.has(name)) continue;
     const shape = name === "codes" ? [rows, rowStride(dim, bits)] : b.length === rows * dim ? [rows, dim] : [b.length];
     tensors.set(`embedding/${name}`, { dtype: name === "codes" ? "U8" : "F32", shape, buffer: b });
   }
+  if (weightsOnly) return { tensors, scalars: {} };
   const scalars: Record<string, number> = { "embedding.step": t.step, "embedding.deltaStep": t.deltaLearner?.step ?? 0 };
   for (const [k, v] of model.scalars()) scalars[`model.${k}`] = v;
   if (optimizer) {
@@ -52,18 +67,19 @@ export function collectState(model: CtrModel, optimizer?: Optimizer): ModelState
  */
 export function applyState(
   model: CtrModel, optimizer: Optimizer | undefined, saved: { tensors: Map<string, Uint8Array>; scalars: Record<string, number> },
-  what = "checkpoint",
+  what = "checkpoint", options: StateOptions = {},
 ): void {
-  const live = collectState(model, optimizer);
+  const live = collectState(model, optimizer, options);
   for (const [name, entry] of live.tensors) {
     const bytes = saved.tensors.get(name);
-    const target = new Uint8Array(entry.buffer.array.buffer, entry.buffer.ptr, entry.buffer.length * (entry.dtype === "U8" ? 1 : 4));
+    const target = entryBytes(entry);
     if (!bytes) throw new Error(`${what}: tensor "${name}" is missing`);
     if (bytes.length !== target.length) {
       throw new Error(`${what}: tensor "${name}" has ${bytes.length} bytes, the model expects ${target.length} (shape [${entry.shape.join(", ")}])`);
     }
     target.set(bytes);
   }
+  if (options.weightsOnly) return;
   const s = saved.scalars;
   const t = model.embedding;
   if (typeof s["embedding.step"] === "number") t.step = s["embedding.step"];
@@ -78,12 +94,12 @@ export function applyState(
   optimizer?.loadScalars(optScalars);
 }
 
-/** An in-memory copy of the state (for restoring the best weights). */
-export function snapshotState(model: CtrModel, optimizer?: Optimizer): { tensors: Map<string, Uint8Array>; scalars: Record<string, number> } {
-  const st = collectState(model, optimizer);
+/** An in-memory copy of the state (with weightsOnly: for restoring the best weights). */
+export function snapshotState(
+  model: CtrModel, optimizer?: Optimizer, options: StateOptions = {},
+): { tensors: Map<string, Uint8Array>; scalars: Record<string, number> } {
+  const st = collectState(model, optimizer, options);
   const tensors = new Map<string, Uint8Array>();
-  for (const [name, e] of st.tensors) {
-    tensors.set(name, new Uint8Array(e.buffer.array.buffer, e.buffer.ptr, e.buffer.length * (e.dtype === "U8" ? 1 : 4)).slice());
-  }
+  for (const [name, e] of st.tensors) tensors.set(name, entryBytes(e).slice());
   return { tensors, scalars: st.scalars };
 }

@@ -22,7 +22,7 @@ import { getEngine } from "../wasm/load.js";
 import { EXPORT_FORMAT, EXPORT_VERSION } from "../io/export.js";
 import { fromF16Array } from "../io/half.js";
 import { decodeSafetensors, type StoredTensor } from "../io/safetensors.js";
-import { collectState } from "../io/state.js";
+import { collectState, entryBytes } from "../io/state.js";
 
 /** A raw row: values in field order, or a record keyed by field name (absent keys are missing). */
 export type RowInput = readonly RawValue[] | Readonly<Record<string, RawValue>>;
@@ -222,7 +222,7 @@ export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {})
     for (const [name, e] of collectState(model).tensors) {
       if (!name.startsWith("dense/") && !name.startsWith("buffer/")) continue;
       const t = tensor(name, "F32", e.shape);
-      new Uint8Array(e.buffer.array.buffer, e.buffer.ptr, e.buffer.length * 4).set(t.data);
+      entryBytes(e).set(t.data);
     }
     let lookup: Lookup;
     if (storage === "codes") {

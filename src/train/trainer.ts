@@ -7,7 +7,7 @@ import { auc as aucOf, logloss as loglossOf } from "../metrics/index.js";
 import { Adam, AdamW, SGD, type Optimizer } from "../optim/optimizer.js";
 import { ReduceOnPlateau, stepDecay, type PlateauOptions } from "../optim/schedule.js";
 import { applyState, snapshotState } from "../io/state.js";
-import { shuffledOrder } from "../data/batcher.js";
+import { fillBatch, shuffledOrder } from "../data/batcher.js";
 import type { EncodedDataset } from "../data/dataset.js";
 import { getEngine } from "../wasm/load.js";
 import { predict, trainStep } from "./step.js";
@@ -174,7 +174,7 @@ export class Trainer {
         history.best = metrics;
         history.bestEpoch = epoch;
         bad = 0;
-        if (restoreBest) bestState = snapshotState(this.model);
+        if (restoreBest) bestState = snapshotState(this.model, undefined, { weightsOnly: true });
         return false;
       }
       bad++;
@@ -189,12 +189,12 @@ export class Trainer {
         const order = o.shuffle ? shuffledOrder(train.n, o.seed, epoch) : undefined;
         for (let s = 0; s < stepsPerEpoch; s++) {
           const size = Math.min(B, train.n - s * B);
-          const idv = ids.array;
-          for (let k = 0; k < size; k++) {
-            const r = order ? order[s * B + k] : s * B + k;
-            idv.set(train.ids.subarray(r * F, (r + 1) * F), k * F);
-            labels[k] = train.labels[r];
-            if (dense) dense.set(train.dense!.subarray(r * nd, (r + 1) * nd), k * nd);
+          fillBatch(train, order, s * B, size, ids.array, labels);
+          if (dense) {
+            for (let k = 0; k < size; k++) {
+              const r = order ? order[s * B + k] : s * B + k;
+              dense.set(train.dense!.subarray(r * nd, (r + 1) * nd), k * nd);
+            }
           }
           loss = trainStep(this.model, { ids, labels, dense, size }, this.optimizer).loss;
           history.steps++;
@@ -215,7 +215,7 @@ export class Trainer {
       ids.free();
       progress.done();
     }
-    if (restoreBest && bestState) applyState(this.model, undefined, bestState, "best weights");
+    if (restoreBest && bestState) applyState(this.model, undefined, bestState, "best weights", { weightsOnly: true });
     history.seconds = (performance.now() - t0) / 1000;
     return history;
   }
