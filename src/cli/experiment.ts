@@ -29,6 +29,7 @@ const HELP = `Usage: npm run experiment -- criteo|avazu [options]
   --eval-every N     validate every N steps instead of at each epoch end
   --schedule S       paper (dense lr ÷10 after epochs 6 and 9, default) or none
   --init-std X       initial rows ~ N(0, X²) for every method (default 0.003)
+  --row-lr X         learning rate of the sparse Adam on the embedding rows (default 1e-3)
   --l2 X             L2 penalty (coupled weight decay) of the dense Adam and the rows (default 0)
   --delta-lr X       Δ learning rate, Adam (default 2e-5)
   --delta-init I     lsq (default), lsq-group or a positive number
@@ -78,6 +79,7 @@ interface Args {
   evalEvery: number | undefined;
   l2: number;
   initStd: number;
+  rowLr: number;
   schedule: "paper" | "none";
   deltaLr: number;
   deltaInit: "lsq" | "lsq-group" | number;
@@ -108,7 +110,7 @@ function positive(raw: string, what: string): number {
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     dataset: "criteo", methods: ["fp32", "lpt-dr", "lpt-sr", "alpt"].map((m) => METHODS[m]!), bits: [8, 4, 2], seeds: [0, 1, 2],
-    epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, schedule: "paper", deltaLr: 2e-5, deltaInit: "lsq", gradScale: "hetu", quick: false,
+    epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, rowLr: 1e-3, schedule: "paper", deltaLr: 2e-5, deltaInit: "lsq", gradScale: "hetu", quick: false,
   };
   const named: string[] = [];
   let epochsGiven = false, seedsGiven = false;
@@ -152,6 +154,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case "--init-std":
         a.initStd = positive(v, k);
+        break;
+      case "--row-lr":
+        a.rowLr = positive(v, k);
         break;
       case "--l2":
         a.l2 = Number(v);
@@ -265,7 +270,7 @@ function headOf(ds: EncodedDataset, rows: number): EncodedDataset {
 function run(s: Setup, a: Args, m: MethodSpec, bits: number | undefined, seed: number): Record<string, unknown> {
   const name = `${s.dataset}-dcn-${m.name}${bits === undefined ? "" : `-b${bits}`}-s${seed}`;
   const embedding: Omit<EmbeddingOptions, "rows" | "dim"> = {
-    optimizer: "adam", lr: 1e-3, initStd: a.initStd, weightDecay: a.l2, ...m.embedding,
+    optimizer: "adam", lr: a.rowLr, initStd: a.initStd, weightDecay: a.l2, ...m.embedding,
   };
   if (m.quantized) {
     Object.assign(embedding, { bits, deltaInit: a.deltaInit, gradScale: a.gradScale, deltaOptimizer: { kind: "adam", lr: a.deltaLr } });
@@ -294,7 +299,7 @@ function run(s: Setup, a: Args, m: MethodSpec, bits: number | undefined, seed: n
       bytesPerRow: model.embedding.memory().bytesPerRow, embeddingRows: model.embedding.options.rows,
       rows: { train: s.train.n, valid: s.valid.n, test: s.test.n },
       bestStep: h.evals.find((e) => e.metrics === h.best)?.step, epochs: a.epochs, patience: a.patience,
-      evalEvery: a.evalEvery ?? null, l2: a.l2, initStd: a.initStd, schedule: a.schedule,
+      evalEvery: a.evalEvery ?? null, l2: a.l2, initStd: a.initStd, rowLr: a.rowLr, schedule: a.schedule,
       ...(m.quantized ? { deltaLr: a.deltaLr, deltaInit: a.deltaInit, gradScale: a.gradScale } : {}),
       quick: a.quick, runtime: `node-${process.versions.node}`, date: new Date().toISOString(),
     };

@@ -1,11 +1,17 @@
 // `alpt train`: trains a model on a prepared-data folder with settings from flags and/or a JSON
 // config of named experiments (config.ts), prints metrics per epoch and writes a checkpoint
-// (model, FeatureMap, optimizer state) atomically.
+// (model with the best weights, FeatureMap, optimizer state) atomically. At each epoch end it
+// also writes the run's resume file, <out stem>.resume.safetensors: the current weights and
+// optimizer state, the best weights so far, the settings and the trainer state, from which
+// `alpt train --resume FILE` continues exactly as if the run had never stopped.
 import { init } from "../entry/default.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
-import { saveCheckpoint } from "../io/checkpoint.js";
+import { decodeCheckpoint, encodeCheckpointParts, readFileBytesOf, restoreCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
+import { writeFileAtomicSync } from "../io/atomic.js";
+import type { CtrModel } from "../models/base.js";
 import { createModel, type ModelOptions } from "../models/registry.js";
-import { Trainer, type TrainerOptions } from "../train/trainer.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import { Trainer, createOptimizer, type TrainerOptions, type TrainerState, type WeightsSnapshot } from "../train/trainer.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { SETTINGS, loadConfig, type Settings } from "./config.js";
 import { openPrepared } from "./files.js";
@@ -17,6 +23,8 @@ export const spec: CommandSpec = {
   flags: [
     { name: "config", type: "string", metavar: "FILE", help: "JSON config of named experiments (flags override it)" },
     { name: "experiment", type: "string", metavar: "NAME", help: "the experiment of --config to run (needed when it has several)" },
+    { name: "resume", type: "string", metavar: "FILE", help: "continue the run saved in FILE (its .resume.safetensors); only --epochs, --out, --data, --patience and --max-memory-mb may change" },
+    { name: "resume-file", type: "bool", help: "write <out stem>.resume.safetensors at each epoch end (default true; --no-resume-file to skip)" },
     ...SETTINGS,
   ],
   details: `Config files: { "Base": {shared settings}, "<experiment>": {settings} }. Keys are the camelCase
@@ -25,6 +33,11 @@ embedding_dim, dnn_hidden_units, num_cross_layers, net_dropout, batch_norm, lear
 batch_size, embedding_regularizer, net_regularizer, early_stop_patience, eval_steps; task, loss and
 dnn_activations are accepted when they name what alpt does (binary_classification,
 binary_crossentropy, relu); bookkeeping keys (metrics, verbose, model_root, …) are ignored.
+
+Resuming: each epoch end rewrites <out stem>.resume.safetensors (atomically). After an interruption,
+or to add epochs to a run that did not stop early, \`alpt train --resume dcn-b4.resume.safetensors
+--epochs 4\` continues with the saved settings, shuffles, learning rate, early-stopping state and best
+weights: the result is bit-identical to a run that never stopped.
 
 Example: alpt train --data prepared --model DCN --method alpt --bits 4 --epochs 2 --out dcn-b4.safetensors`,
 };
@@ -56,9 +69,44 @@ export function modelOptionsOf(s: Settings, fieldSizes: readonly number[]): Mode
   return o;
 }
 
-export async function run(p: Parsed, out: Output): Promise<number> {
+/** Settings that may differ when a run is resumed (the rest would change the run itself). */
+const RESUME_OVERRIDES = new Set(["epochs", "out", "data", "patience", "maxMemoryMb"]);
+
+/** What the resume file stores besides the tensors. */
+interface ResumeInfo {
+  settings: Settings;
+  experiment: string | null;
+  state: TrainerState;
+}
+
+/** The resume file next to `out`: model.safetensors → model.resume.safetensors. */
+export function resumePathOf(out: string): string {
+  return out.replace(/(\.safetensors)?$/, ".resume.safetensors");
+}
+
+/** Settings from flags and the config, or from the resume file (flags may change a few). */
+async function settingsOf(p: Parsed, out: Output): Promise<{ settings: Settings; experiment?: string; resume?: { path: string; bytes: Uint8Array; info: ResumeInfo } }> {
   const configPath = flag<string>(p, "config");
+  const resumePath = flag<string>(p, "resume");
   if (!configPath && p.flags.has("experiment")) throw new UsageError("--experiment needs --config FILE");
+  if (resumePath) {
+    if (configPath) throw new UsageError("--resume takes the settings of the saved run; drop --config");
+    const bytes = await readFileBytesOf(resumePath);
+    const training = decodeCheckpoint(bytes, resumePath).info.training as ResumeInfo | undefined;
+    if (!training?.settings || !training.state) {
+      throw new Error(`${resumePath}: not a resume file (it has no training state); \`alpt train\` writes one next to its --out at each epoch end`);
+    }
+    const settings = { ...training.settings };
+    for (const st of SETTINGS) {
+      if (!p.flags.has(st.name)) continue;
+      const v = p.flags.get(st.name)!;
+      if (!RESUME_OVERRIDES.has(st.key) && JSON.stringify(v) !== JSON.stringify(settings[st.key])) {
+        throw new UsageError(`--${st.name} = ${JSON.stringify(v)}: a resumed run keeps its settings (it was ${JSON.stringify(settings[st.key] ?? null)}); only --${[...RESUME_OVERRIDES].map((k) => SETTINGS.find((x) => x.key === k)!.name).join(", --")} may change`);
+      }
+      settings[st.key] = v;
+    }
+    return { settings, experiment: training.experiment ?? undefined, resume: { path: resumePath, bytes, info: training } };
+  }
   let settings: Settings = {};
   let experiment: string | undefined;
   if (configPath) {
@@ -68,36 +116,61 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     experiment = c.experiment;
   }
   for (const st of SETTINGS) if (p.flags.has(st.name)) settings[st.key] = p.flags.get(st.name)!;
+  return { settings, experiment };
+}
+
+export async function run(p: Parsed, out: Output): Promise<number> {
+  const { settings, experiment, resume } = await settingsOf(p, out);
   const data = settings.data as string | undefined;
   if (!data) throw new UsageError(`train needs the data: --data DIR (a folder written by \`alpt prepare\`) or "data" in the config`);
   const bits = settings.bits as number | undefined;
   if (bits !== undefined && !(bits <= 8 || bits === 16)) throw new UsageError(`bits = ${bits}: expected 1..8 or 16`);
   const modelName = (settings.model as string | undefined) ?? "DCN";
   const outPath = (settings.out as string | undefined) ?? "model.safetensors";
+  const resumeFile = flag<boolean>(p, "resume-file") ?? true;
 
   const prepared = await openPrepared(data);
   const train = await prepared.split("train");
   const valid = prepared.manifest.splits.valid ? await prepared.split("valid") : undefined;
   await init(undefined, { maxMemoryMB: (settings.maxMemoryMb as number | undefined) ?? 4096 });
 
+  const lr = settings.lr as number | undefined;
+  const optimizerSettings = { kind: (settings.optimizer as "adam" | "adamw" | "sgd" | undefined) ?? "adam", lr: lr ?? 1e-3, weightDecay: (settings.weightDecay as number | undefined) ?? 0 };
   const modelOptions = modelOptionsOf(settings, prepared.featureMap.fieldSizes);
-  let model;
-  try {
-    model = createModel(modelName, modelOptions);
-  } catch (e) {
-    if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(`settings: ${e.message}`);
-    throw e;
+  let model: CtrModel;
+  let optimizer: Optimizer | undefined;
+  let resumeFrom: TrainerOptions["resume"];
+  if (resume) {
+    const ck = decodeCheckpoint(resume.bytes, resume.path);
+    if (JSON.stringify(ck.info.featureMap) !== JSON.stringify(prepared.featureMap.toJSON())) {
+      throw new Error(`${data}: its FeatureMap differs from the one ${resume.path} was trained with; resume on the same prepared folder`);
+    }
+    ({ model, optimizer } = restoreCheckpoint(resume.bytes, (m) => createOptimizer(m, optimizerSettings), resume.path) as { model: CtrModel; optimizer: Optimizer });
+    resumeFrom = { state: resume.info.state, ...(ck.info.bestWeights ? { bestWeights: ck.info.bestWeights as WeightsSnapshot } : {}) };
+  } else {
+    try {
+      model = createModel(modelName, modelOptions);
+    } catch (e) {
+      if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(`settings: ${e.message}`);
+      throw e;
+    }
+  }
+  const epochs = (settings.epochs as number | undefined) ?? 1;
+  if (resumeFrom) {
+    const st = resumeFrom.state;
+    if (st.stoppedEarly) throw new UsageError(`${resume!.path}: the run stopped early at epoch ${st.epoch} (no improvement for ${st.bad} evaluations); there is nothing to continue`);
+    if (epochs <= st.epoch) throw new UsageError(`--epochs = ${epochs}: the saved run has done ${st.epoch} epochs already; give a larger --epochs to continue it`);
   }
   const mem = model.embedding.memory();
   out.text(`training ${modelName}${experiment ? ` (experiment ${experiment})` : ""}: ${modelOptions.embedding!.method}${model.embedding.packed ? ` ${model.embedding.options.bits}-bit` : ""} embeddings, ${mem.rows.toLocaleString("en")} rows × ${mem.dim}, ${mem.bytesPerRow.toFixed(1)} B/row of training state`);
   out.text(`  ${train.n.toLocaleString("en")} training rows${valid ? `, ${valid.n.toLocaleString("en")} validation rows` : " (no validation split)"}`);
+  if (resumeFrom) out.text(`  resuming ${resume!.path} after epoch ${resumeFrom.state.epoch} (step ${resumeFrom.state.steps}), up to epoch ${epochs}`);
 
   let epochLoss = 0, epochSteps = 0, tEpoch = performance.now();
-  const lr = settings.lr as number | undefined;
   const options: TrainerOptions = {
-    epochs: (settings.epochs as number | undefined) ?? 1,
+    epochs,
     batchSize: (settings.batchSize as number | undefined) ?? 2048,
-    optimizer: { kind: (settings.optimizer as "adam" | "adamw" | "sgd" | undefined) ?? "adam", lr: lr ?? 1e-3, weightDecay: (settings.weightDecay as number | undefined) ?? 0 },
+    optimizer: optimizer ?? optimizerSettings,
     lrSchedule: (settings.lrSchedule as "none" | "paper" | undefined) ?? "none",
     monitor: (settings.monitor as "auc" | "logloss" | undefined) ?? "auc",
     seed: (settings.seed as number | undefined) ?? 0,
@@ -108,6 +181,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
       epochSteps++;
     },
   };
+  if (resumeFrom) options.resume = resumeFrom;
   if (settings.patience !== undefined) options.patience = settings.patience as number;
   if (settings.evalEvery !== undefined) options.evalEvery = settings.evalEvery as number;
   const line = (epoch: number, step: number, m?: { auc: number; logloss: number }) => {
@@ -121,6 +195,19 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   };
   if (valid) options.onEval = (ev) => line(ev.epoch, ev.step, ev.metrics);
   else options.onEpochEnd = (ev) => line(ev.epoch, ev.step);
+  const featureMap = prepared.featureMap.toJSON();
+  const resumePath = resumePathOf(outPath);
+  if (resumeFile) {
+    options.onEpochDone = (state, bestWeights) => {
+      const training: ResumeInfo = { settings, experiment: experiment ?? null, state };
+      // the parts are views of the heap: written synchronously, before anything can allocate
+      writeFileAtomicSync(resumePath, encodeCheckpointParts(model, {
+        model: modelName, modelOptions, featureMap, dataFormat: prepared.manifest.dataFormat, training,
+        progress: { epochs: state.epoch, steps: state.steps, bestEpoch: state.bestEpoch },
+        ...(bestWeights ? { bestWeights } : {}),
+      }, trainer.optimizer));
+    };
+  }
 
   const trainer = new Trainer(model, options);
   const history = trainer.fit(train, valid);
@@ -129,17 +216,17 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   if (final) Object.assign(progress, { valAuc: final.auc, valLogloss: final.logloss });
   const withOptimizer = (settings.optimizerState as boolean | undefined) ?? true;
   await saveCheckpoint(outPath, model, {
-    model: modelName, modelOptions, featureMap: prepared.featureMap.toJSON(), dataFormat: prepared.manifest.dataFormat, progress,
+    model: modelName, modelOptions, featureMap, dataFormat: prepared.manifest.dataFormat, progress,
   }, withOptimizer ? trainer.optimizer : undefined);
   const summary = {
-    event: "done", command: "train", checkpoint: outPath, model: modelName, method: model.embedding.options.method,
+    event: "done", command: "train", checkpoint: outPath, resumeFile: resumeFile ? resumePath : null, model: modelName, method: model.embedding.options.method,
     bits: model.embedding.packed ? model.embedding.options.bits : 32, experiment: experiment ?? null, steps: history.steps,
     bestEpoch: history.bestEpoch, stoppedEarly: history.stoppedEarly, valAuc: final?.auc ?? null, valLogloss: final?.logloss ?? null,
-    seconds: history.seconds, samplesPerSec: (history.steps * options.batchSize!) / history.seconds, bytesPerRow: mem.bytesPerRow,
+    seconds: history.seconds, samplesPerSec: ((history.steps - (resumeFrom?.state.steps ?? 0)) * options.batchSize!) / history.seconds, bytesPerRow: mem.bytesPerRow,
   };
   out.record(summary);
   out.text(`done in ${history.seconds.toFixed(1)} s (${Math.round(summary.samplesPerSec).toLocaleString("en")} samples/s)${final ? `; best epoch ${history.bestEpoch}: val AUC ${final.auc.toFixed(5)}, logloss ${final.logloss.toFixed(5)}` : ""}`);
-  out.text(`checkpoint: ${outPath}${withOptimizer ? "" : " (without optimizer state)"}`);
+  out.text(`checkpoint: ${outPath}${withOptimizer ? "" : " (without optimizer state)"}${resumeFile ? `; resume file: ${resumePath}` : ""}`);
   model.dispose();
   return 0;
 }

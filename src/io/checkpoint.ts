@@ -25,6 +25,13 @@ export interface CheckpointInfo {
   dataFormat?: string;
   /** Free-form progress of the run (epoch, step, best metric…). */
   progress?: Record<string, number>;
+  /** What resuming the run needs: its settings and trainer state (JSON). */
+  training?: unknown;
+  /**
+   * The best weights so far when they are not the current ones (a weights-only snapshot of this
+   * model, train/trainer.ts), stored as `best/<name>` tensors.
+   */
+  bestWeights?: { tensors: Map<string, Uint8Array> };
 }
 
 /**
@@ -35,6 +42,13 @@ export function encodeCheckpointParts(model: CtrModel, info: CheckpointInfo, opt
   const st = collectState(model, optimizer);
   const tensors = new Map<string, StoredTensor>();
   for (const [name, e] of st.tensors) tensors.set(name, { dtype: e.dtype, shape: e.shape, data: entryBytes(e) });
+  if (info.bestWeights) {
+    for (const [name, e] of collectState(model, undefined, { weightsOnly: true }).tensors) {
+      const data = info.bestWeights.tensors.get(name);
+      if (!data || data.length !== entryBytes(e).length) throw new Error(`checkpoint: best weights "${name}" missing or of the wrong size`);
+      tensors.set(`best/${name}`, { dtype: e.dtype, shape: e.shape, data });
+    }
+  }
   const t = model.embedding.options;
   const metadata: Record<string, string> = {
     format: CHECKPOINT_FORMAT,
@@ -51,6 +65,7 @@ export function encodeCheckpointParts(model: CtrModel, info: CheckpointInfo, opt
     hasOptimizer: optimizer ? "1" : "0",
   };
   if (info.dataFormat !== undefined) metadata.dataFormat = info.dataFormat;
+  if (info.training !== undefined) metadata.training = JSON.stringify(info.training);
   return encodeSafetensorsParts(tensors, metadata);
 }
 
@@ -94,7 +109,11 @@ export function decodeCheckpoint(bytes: Uint8Array, what = "checkpoint"): Decode
   if (!isObject(progress)) throw new Error(`${what}: metadata "progress" is not an object`);
   if (typeof metadata.model !== "string") throw new Error(`${what}: metadata "model" is missing`);
   const raw = new Map<string, Uint8Array>();
-  for (const [name, t] of tensors) raw.set(name, t.data);
+  const best = new Map<string, Uint8Array>();
+  for (const [name, t] of tensors) {
+    if (name.startsWith("best/")) best.set(name.slice(5), t.data);
+    else raw.set(name, t.data);
+  }
   const info: DecodedCheckpoint["info"] = {
     model: metadata.model, modelOptions: modelOptions as unknown as ModelOptions,
     featureMap: metadataJson<unknown>(metadata, "featureMap", what) ?? undefined,
@@ -102,6 +121,8 @@ export function decodeCheckpoint(bytes: Uint8Array, what = "checkpoint"): Decode
     hasOptimizer: metadata.hasOptimizer === "1",
   };
   if (metadata.dataFormat !== undefined) info.dataFormat = metadata.dataFormat;
+  if (metadata.training !== undefined) info.training = metadataJson<unknown>(metadata, "training", what);
+  if (best.size) info.bestWeights = { tensors: best };
   return { info, tensors: raw, scalars: scalars as Record<string, number> };
 }
 

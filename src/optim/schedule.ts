@@ -41,6 +41,16 @@ export class ReduceOnPlateau {
     this.best = mode === "max" ? -Infinity : Infinity;
   }
 
+  /** What resuming needs: the best metric so far and the count of bad epochs. */
+  state(): { best: number; bad: number } {
+    return { best: this.best, bad: this.bad };
+  }
+
+  load(s: { best: number; bad: number }): void {
+    this.best = s.best;
+    this.bad = s.bad;
+  }
+
   /** Observes the metric of an epoch and returns the learning rate to use next. */
   observe(metric: number, lr: number): number {
     const better = this.mode === "max" ? metric > this.best + this.threshold : metric < this.best - this.threshold;

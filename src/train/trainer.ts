@@ -31,6 +31,30 @@ export interface TrainEvent {
   metrics?: Metrics;
 }
 
+/** A weights-only snapshot of a model (io/state.ts), e.g. the best weights so far. */
+export type WeightsSnapshot = ReturnType<typeof snapshotState>;
+
+/**
+ * Where a run stands at an epoch end: with the model and optimizer state, all that resuming
+ * needs to continue exactly as if the run had never stopped.
+ */
+export interface TrainerState {
+  /** Epochs done. */
+  epoch: number;
+  steps: number;
+  /** The learning rate before any schedule, and the current one. */
+  baseLr: number;
+  lr: number;
+  best?: Metrics;
+  bestEpoch: number;
+  /** The step of the best evaluation (equal to `steps` when the current weights are the best). */
+  bestStep: number;
+  /** Evaluations in a row without improvement. */
+  bad: number;
+  plateau?: { best: number; bad: number };
+  stoppedEarly: boolean;
+}
+
 /** Options of a Trainer. */
 export interface TrainerOptions {
   epochs?: number;
@@ -39,6 +63,11 @@ export interface TrainerOptions {
    * with epoch startEpoch + 1, its shuffle and learning rate, as if it had never stopped.
    */
   startEpoch?: number;
+  /**
+   * Resume a run from its state at an epoch end (see onEpochDone), with the best weights so far
+   * when they are not the current ones. Implies startEpoch = state.epoch.
+   */
+  resume?: { state: TrainerState; bestWeights?: WeightsSnapshot };
   batchSize?: number;
   /** The dense optimizer: an instance, or its settings (default Adam, lr 1e-3). */
   optimizer?: Optimizer | { kind?: "adam" | "adamw" | "sgd"; lr?: number; weightDecay?: number; momentum?: number };
@@ -58,6 +87,11 @@ export interface TrainerOptions {
   onStep?: (e: TrainEvent) => void;
   onEval?: (e: TrainEvent) => void;
   onEpochEnd?: (e: TrainEvent) => void;
+  /**
+   * After each epoch and its validation: the state to save for resuming, and the best weights
+   * when they differ from the current ones (state.bestStep < state.steps).
+   */
+  onEpochDone?: (state: TrainerState, bestWeights: WeightsSnapshot | undefined) => void;
   /** Progress line on stderr: "auto" (TTY only, default), true or false. */
   progress?: boolean | "auto";
 }
@@ -72,7 +106,8 @@ export interface History {
   stoppedEarly: boolean;
 }
 
-function makeOptimizer(model: CtrModel, o: TrainerOptions["optimizer"]): Optimizer {
+/** The dense optimizer of `model` from an instance or its settings (as TrainerOptions.optimizer). */
+export function createOptimizer(model: CtrModel, o: TrainerOptions["optimizer"]): Optimizer {
   if (o && "step" in o && typeof o.step === "function") return o as Optimizer;
   type Settings = { kind?: "adam" | "adamw" | "sgd"; lr?: number; weightDecay?: number; momentum?: number };
   const { kind = "adam", lr = 1e-3, weightDecay = 0, momentum = 0 } = (o ?? {}) as Settings;
@@ -87,15 +122,26 @@ export class Trainer {
   readonly optimizer: Optimizer;
   private readonly o: Required<Pick<TrainerOptions, "epochs" | "batchSize" | "monitor" | "minDelta" | "seed" | "shuffle">> & TrainerOptions;
   private readonly baseLr: number;
+  private readonly startEpoch: number;
 
   constructor(readonly model: CtrModel, options: TrainerOptions = {}) {
     this.o = { epochs: 1, batchSize: 2048, monitor: "auc", minDelta: 0, seed: 0, shuffle: true, ...options };
     if (!Number.isInteger(this.o.epochs) || this.o.epochs < 1) throw new RangeError(`Trainer: epochs = ${this.o.epochs} must be a positive integer`);
     if (!Number.isInteger(this.o.batchSize) || this.o.batchSize < 1) throw new RangeError(`Trainer: batchSize = ${this.o.batchSize} must be a positive integer`);
     if (this.o.monitor !== "auc" && this.o.monitor !== "logloss") throw new RangeError(`Trainer: monitor = "${String(this.o.monitor)}" (expected auc or logloss)`);
-    this.optimizer = makeOptimizer(model, options.optimizer);
-    // resuming: the optimizer's lr already has the decay of epoch startEpoch; recover the base
-    const done = Math.max(0, (this.o.startEpoch ?? 0) - 1);
+    this.optimizer = createOptimizer(model, options.optimizer);
+    const resume = this.o.resume?.state;
+    this.startEpoch = resume ? resume.epoch : this.o.startEpoch ?? 0;
+    if (!Number.isInteger(this.startEpoch) || this.startEpoch < 0 || this.startEpoch > this.o.epochs) {
+      throw new RangeError(`Trainer: startEpoch = ${this.startEpoch} must be an integer in [0, epochs = ${this.o.epochs}]`);
+    }
+    if (resume) {
+      this.baseLr = resume.baseLr;
+      this.optimizer.lr = resume.lr;
+      return;
+    }
+    // startEpoch alone: the optimizer's lr already has the decay of epoch startEpoch; recover the base
+    const done = Math.max(0, this.startEpoch - 1);
     const sched = this.o.lrSchedule;
     const factor = sched === "paper" ? stepDecay(1, done) : typeof sched === "object" && "milestones" in sched ? stepDecay(1, done, sched.milestones, sched.gamma ?? 0.1) : 1;
     this.baseLr = this.optimizer.lr / factor;
@@ -149,14 +195,22 @@ export class Trainer {
       !b || (o.monitor === "auc" ? a.auc > b.auc + o.minDelta : a.logloss < b.logloss - o.minDelta);
     const plateau = typeof o.lrSchedule === "object" && "kind" in o.lrSchedule ? new ReduceOnPlateau(o.lrSchedule) : undefined;
     const restoreBest = o.restoreBest ?? !!valid;
+    // the best weights are kept to restore them at the end, or to hand them to onEpochDone
+    const keepBest = restoreBest || !!o.onEpochDone;
+    if (plateau && o.resume?.state.plateau) plateau.load(o.resume.state.plateau);
     const progress = new Progress(o.progress ?? "auto");
-    const startEpoch = o.startEpoch ?? 0;
-    if (!Number.isInteger(startEpoch) || startEpoch < 0 || startEpoch > o.epochs) {
-      throw new RangeError(`Trainer: startEpoch = ${startEpoch} must be an integer in [0, epochs = ${o.epochs}]`);
-    }
-    const history: History = { evals: [], bestEpoch: 0, best: undefined, steps: startEpoch * stepsPerEpoch, seconds: 0, stoppedEarly: false };
-    let bestState: ReturnType<typeof snapshotState> | undefined;
-    let bad = 0;
+    const startEpoch = this.startEpoch;
+    const resumed = o.resume?.state;
+    const history: History = {
+      evals: [], bestEpoch: resumed?.bestEpoch ?? 0, best: resumed?.best, steps: resumed?.steps ?? startEpoch * stepsPerEpoch,
+      seconds: 0, stoppedEarly: false,
+    };
+    if (resumed?.stoppedEarly) throw new RangeError(`Trainer: the run to resume stopped early at epoch ${resumed.epoch}; there is nothing to continue`);
+    // the best weights so far: a snapshot, or (resuming with best = current) the weights as they are
+    let bestState: WeightsSnapshot | undefined = o.resume?.bestWeights;
+    if (keepBest && resumed?.best && !bestState) bestState = snapshotState(this.model, undefined, { weightsOnly: true });
+    let bestStep = resumed?.bestStep ?? 0;
+    let bad = resumed?.bad ?? 0;
     const t0 = performance.now();
     const ids = heap.allocI32(B * F, "train batch ids");
     const labels = new Float32Array(B);
@@ -174,7 +228,8 @@ export class Trainer {
         history.best = metrics;
         history.bestEpoch = epoch;
         bad = 0;
-        if (restoreBest) bestState = snapshotState(this.model, undefined, { weightsOnly: true });
+        bestStep = history.steps;
+        if (keepBest) bestState = snapshotState(this.model, undefined, { weightsOnly: true });
         return false;
       }
       bad++;
@@ -206,10 +261,17 @@ export class Trainer {
           }
         }
         o.onEpochEnd?.({ epoch, step: history.steps, lr: this.optimizer.lr, loss });
-        if (!o.evalEvery && validate(epoch)) {
-          history.stoppedEarly = true;
-          break;
+        if (!o.evalEvery && validate(epoch)) history.stoppedEarly = true;
+        if (o.onEpochDone) {
+          const state: TrainerState = {
+            epoch, steps: history.steps, baseLr: this.baseLr, lr: this.optimizer.lr, bestEpoch: history.bestEpoch, bestStep, bad,
+            stoppedEarly: history.stoppedEarly,
+          };
+          if (history.best) state.best = { ...history.best };
+          if (plateau) state.plateau = plateau.state();
+          o.onEpochDone(state, bestStep < history.steps ? bestState : undefined);
         }
+        if (history.stoppedEarly) break;
       }
     } finally {
       ids.free();

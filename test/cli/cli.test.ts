@@ -157,6 +157,39 @@ describe("alpt: prepare → train → eval → predict → export → inspect", 
   });
 });
 
+describe("alpt train --resume", () => {
+  it("continues a run from its resume file bit for bit, and refuses to change it", async () => {
+    if (!existsSync(join(dir, "prep"))) await alpt("prepare", "train.txt", "--out", "prep");
+    const common = ["--config", "config.json", "--experiment", "dcn_alpt4", "--patience", "3", "--lr-schedule", "paper", "--json"];
+    const [full, part] = await Promise.all([
+      alpt("train", ...common, "--epochs", "3", "--out", "full.safetensors"),
+      alpt("train", ...common, "--epochs", "2", "--out", "part.safetensors"),
+    ]);
+    expect([full.code, part.code], full.stderr + part.stderr).toEqual([0, 0]);
+    expect(existsSync(join(dir, "part.resume.safetensors"))).toBe(true);
+    const resumed = await alpt("train", "--resume", "part.resume.safetensors", "--epochs", "3", "--out", "resumed.safetensors", "--json");
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const epochs = (r: Run) => records(r.stdout).filter((x) => x.event === "epoch").map((x) => [x.epoch, x.step, x.trainLoss, x.valAuc, x.valLogloss]);
+    expect(epochs(resumed)).toEqual(epochs(full).slice(2));
+    const done = (r: Run) => records(r.stdout).find((x) => x.event === "done")!;
+    expect(done(resumed)).toMatchObject({ steps: done(full).steps, bestEpoch: done(full).bestEpoch, valAuc: done(full).valAuc, valLogloss: done(full).valLogloss });
+    const [pf, pr] = await Promise.all(["full", "resumed"].map((f) => alpt("predict", `${f}.safetensors`, "--input", "test.txt")));
+    expect(pr!.stdout).toBe(pf!.stdout);
+
+    const [changed, done3, notResume] = await Promise.all([
+      alpt("train", "--resume", "part.resume.safetensors", "--epochs", "3", "--lr", "0.5"),
+      alpt("train", "--resume", "resumed.resume.safetensors", "--epochs", "3"),
+      alpt("train", "--resume", "full.safetensors", "--epochs", "4"),
+    ]);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toMatch(/--lr = 0\.5: a resumed run keeps its settings \(it was 0\.01\)/);
+    expect(done3.code).toBe(2);
+    expect(done3.stderr).toMatch(/--epochs = 3: the saved run has done 3 epochs already/);
+    expect(notResume.code).toBe(1);
+    expect(notResume.stderr).toMatch(/full\.safetensors: not a resume file/);
+  });
+});
+
 describe("alpt: errors name the problem and exit with 1 (runtime) or 2 (usage)", () => {
   it("every command has --help", async () => {
     const cmds = ["prepare", "train", "eval", "predict", "export", "inspect", "bench", "demo"];

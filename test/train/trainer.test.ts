@@ -88,4 +88,28 @@ describe("resuming", () => {
     full.dispose();
     model.dispose();
   });
+
+  it("resume (trainer state + best weights at an epoch end) gives the same history, best and restored weights", () => {
+    type Captured = { state: import("../../src/train/trainer.js").TrainerState; best?: import("../../src/train/trainer.js").WeightsSnapshot };
+    const settings = { batchSize: 256, seed: 5, progress: false as const, optimizer: { lr: 0.2 }, patience: 3, lrSchedule: { kind: "plateau" as const, patience: 0, factor: 0.5 } };
+    const full = model(9);
+    const fullTrainer = new Trainer(full, { ...settings, epochs: 5 });
+    const fh = fullTrainer.fit(train, valid);
+    const expected = fullTrainer.predict(valid);
+    // the same run, stopped after epoch 4, its state captured as a resume file would hold it
+    const first = model(9);
+    let captured: Captured | undefined;
+    const firstTrainer = new Trainer(first, { ...settings, epochs: 4, restoreBest: false, onEpochDone: (state, best) => (captured = { state, best }) });
+    firstTrainer.fit(train, valid);
+    expect(captured!.state).toMatchObject({ epoch: 4, steps: 4 * Math.ceil(4000 / 256), stoppedEarly: false });
+    expect(captured!.best, "the best weights are older than epoch 4").toBeDefined();
+    const resumed = new Trainer(first, { ...settings, epochs: 5, optimizer: firstTrainer.optimizer, resume: { state: captured!.state, bestWeights: captured!.best } });
+    const rh = resumed.fit(train, valid);
+    expect(rh.evals.map((e) => e.metrics)).toEqual(fh.evals.slice(4).map((e) => e.metrics));
+    expect([rh.best, rh.bestEpoch, rh.steps, rh.stoppedEarly]).toEqual([fh.best, fh.bestEpoch, fh.steps, fh.stoppedEarly]);
+    expect(Array.from(resumed.predict(valid))).toEqual(Array.from(expected));
+    full.dispose();
+    first.dispose();
+  });
 });
+
