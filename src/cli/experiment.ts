@@ -29,6 +29,9 @@ const HELP = `Usage: npm run experiment -- criteo|avazu [options]
   --eval-every N     validate every N steps instead of at each epoch end
   --schedule S       paper (dense lr ÷10 after epochs 6 and 9, default) or none
   --init-std X       initial rows ~ N(0, X²) for every method (default 0.003)
+  --precise-bn N     before each validation, recompute the batch-norm statistics over N
+                     training batches (default 0: running averages)
+  --dropout X        dropout rate of the MLP (default 0)
   --row-lr X         learning rate of the sparse Adam on the embedding rows (default 1e-3)
   --l2 X             L2 penalty (coupled weight decay) of the dense Adam and the rows (default 0)
   --delta-lr X       Δ learning rate, Adam (default 2e-5)
@@ -80,6 +83,8 @@ interface Args {
   l2: number;
   initStd: number;
   rowLr: number;
+  preciseBn: number;
+  dropout: number;
   schedule: "paper" | "none";
   deltaLr: number;
   deltaInit: "lsq" | "lsq-group" | number;
@@ -110,7 +115,7 @@ function positive(raw: string, what: string): number {
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     dataset: "criteo", methods: ["fp32", "lpt-dr", "lpt-sr", "alpt"].map((m) => METHODS[m]!), bits: [8, 4, 2], seeds: [0, 1, 2],
-    epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, rowLr: 1e-3, schedule: "paper", deltaLr: 2e-5, deltaInit: "lsq", gradScale: "hetu", quick: false,
+    epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, rowLr: 1e-3, preciseBn: 0, dropout: 0, schedule: "paper", deltaLr: 2e-5, deltaInit: "lsq", gradScale: "hetu", quick: false,
   };
   const named: string[] = [];
   let epochsGiven = false, seedsGiven = false;
@@ -154,6 +159,13 @@ function parseArgs(argv: string[]): Args {
         break;
       case "--init-std":
         a.initStd = positive(v, k);
+        break;
+      case "--dropout":
+        a.dropout = Number(v);
+        if (!(a.dropout >= 0 && a.dropout < 1)) throw new UsageError(`--dropout expects a number in [0, 1), got "${v}"`);
+        break;
+      case "--precise-bn":
+        a.preciseBn = int(v, k, 0);
         break;
       case "--row-lr":
         a.rowLr = positive(v, k);
@@ -275,13 +287,13 @@ function run(s: Setup, a: Args, m: MethodSpec, bits: number | undefined, seed: n
   if (m.quantized) {
     Object.assign(embedding, { bits, deltaInit: a.deltaInit, gradScale: a.gradScale, deltaOptimizer: { kind: "adam", lr: a.deltaLr } });
   }
-  const model = createModel("DCN", { ...s.model, fieldSizes: s.fieldSizes, seed, embedding });
+  const model = createModel("DCN", { ...s.model, dropout: a.dropout, fieldSizes: s.fieldSizes, seed, embedding });
   const t0 = performance.now();
   try {
     const trainer = new Trainer(model, {
       batchSize: s.trainer.batchSize, optimizer: { kind: "adam", lr: s.trainer.lr, weightDecay: a.l2 },
       epochs: a.epochs, patience: a.patience, evalEvery: a.evalEvery, lrSchedule: a.schedule, monitor: "auc",
-      restoreBest: true, seed, progress: false,
+      restoreBest: true, seed, progress: false, preciseBn: a.preciseBn,
       onEval: (e) => {
         const secs = ((performance.now() - t0) / 1000).toFixed(0);
         log(`  ${name} epoch ${e.epoch} step ${e.step}: loss ${e.loss.toFixed(4)} val AUC ${e.metrics!.auc.toFixed(4)} logloss ${e.metrics!.logloss.toFixed(4)} (${secs} s)`);
@@ -299,7 +311,7 @@ function run(s: Setup, a: Args, m: MethodSpec, bits: number | undefined, seed: n
       bytesPerRow: model.embedding.memory().bytesPerRow, embeddingRows: model.embedding.options.rows,
       rows: { train: s.train.n, valid: s.valid.n, test: s.test.n },
       bestStep: h.evals.find((e) => e.metrics === h.best)?.step, epochs: a.epochs, patience: a.patience,
-      evalEvery: a.evalEvery ?? null, l2: a.l2, initStd: a.initStd, rowLr: a.rowLr, schedule: a.schedule,
+      evalEvery: a.evalEvery ?? null, l2: a.l2, initStd: a.initStd, rowLr: a.rowLr, preciseBn: a.preciseBn, dropout: a.dropout, schedule: a.schedule,
       ...(m.quantized ? { deltaLr: a.deltaLr, deltaInit: a.deltaInit, gradScale: a.gradScale } : {}),
       quick: a.quick, runtime: `node-${process.versions.node}`, date: new Date().toISOString(),
     };

@@ -2,6 +2,7 @@
 // verified; no model is built): model and options, method and bits, bytes per embedding row by
 // kind (codes, Δ, row optimizer state, Δ optimizer state, fp32 rows), Δ statistics, dense
 // parameters, FeatureMap and training progress.
+import { summarizeDelta } from "../embedding/delta-stats.js";
 import { readFileBytesOf } from "../io/checkpoint.js";
 import { fromF16Array } from "../io/half.js";
 import { decodeSafetensors, type StoredTensor } from "../io/safetensors.js";
@@ -34,7 +35,6 @@ function floats(t: StoredTensor): Float32Array {
   return f;
 }
 
-const quantile = (sorted: Float32Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))]!;
 
 export async function run(p: Parsed, out: Output): Promise<number> {
   const path = p.positionals[0]!;
@@ -59,11 +59,8 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const total = Object.values(breakdown).reduce((a, b) => a + b, 0);
   let deltaStats: { min: number; median: number; max: number; mean: number; dtype: string } | null = null;
   if (delta && rows) {
-    const d = floats(delta);
-    let sum = 0;
-    for (let i = 0; i < d.length; i++) sum += d[i]!;
-    const sorted = d.slice().sort();
-    deltaStats = { min: sorted[0]!, median: quantile(sorted, 0.5), max: sorted[sorted.length - 1]!, mean: sum / d.length, dtype: delta.dtype };
+    const { min, median, max, mean } = summarizeDelta(floats(delta));
+    deltaStats = { min, median, max, mean, dtype: delta.dtype };
   }
   let denseParams = 0, denseBytes = 0, optimizerBytes = 0, bufferBytes = 0;
   for (const [name, t] of tensors) {

@@ -27,6 +27,11 @@ export abstract class Module {
     return [...this.ownParams, ...this.children.flatMap(([, m]) => m.parameters())];
   }
 
+  /** This module and every descendant, depth first. */
+  modules(): Module[] {
+    return [this, ...this.children.flatMap(([, m]) => m.modules())];
+  }
+
   /** Persistent non-parameter buffers (e.g. running statistics), by path name; recursive. */
   buffers(prefix = ""): [string, HeapF32][] {
     return this.children.flatMap(([name, m]) => m.buffers(`${prefix}${name}.`));

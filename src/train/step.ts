@@ -30,7 +30,8 @@ export interface StepResult {
   loss2?: number;
 }
 
-function denseInput(model: CtrModel, batch: Batch): Tensor | undefined {
+/** The dense features of a batch as a tensor (undefined when the model takes none). */
+export function denseInput(model: CtrModel, batch: Batch): Tensor | undefined {
   if (!model.denseFeatures) return undefined;
   if (!batch.dense) throw new RangeError(`trainStep: the model takes ${model.denseFeatures} dense features, the batch has none`);
   return Tensor.from(batch.dense.subarray(0, batch.size * model.denseFeatures), [batch.size, model.denseFeatures]);

@@ -10,7 +10,8 @@ import { applyState, snapshotState } from "../io/state.js";
 import { fillBatch, shuffledOrder } from "../data/batcher.js";
 import type { EncodedDataset } from "../data/dataset.js";
 import { getEngine } from "../wasm/load.js";
-import { predict, trainStep } from "./step.js";
+import { refreshBatchNormStats } from "./precise-bn.js";
+import { predict, trainStep, type Batch } from "./step.js";
 import { Progress } from "./progress.js";
 
 /** An encoded dataset, plus dense features [n, denseFeatures] for models that take them. */
@@ -79,6 +80,12 @@ export interface TrainerOptions {
   /** Stop after this many evaluations without improvement (default: never). */
   patience?: number;
   minDelta?: number;
+  /**
+   * Before each validation, recompute the batch-norm running statistics as the average over this
+   * many training batches of the current epoch (precise BN, train/precise-bn.ts; default 0: keep
+   * the running averages).
+   */
+  preciseBn?: number;
   /** Restore the weights of the best evaluation at the end (default true with validation). */
   restoreBest?: boolean;
   /** Seed of the shuffles. */
@@ -216,8 +223,24 @@ export class Trainer {
     const labels = new Float32Array(B);
     const dense = nd ? new Float32Array(B * nd) : undefined;
     let loss = NaN;
+    let order: Uint32Array | undefined;
+    const batchAt = (s: number): Batch => {
+      const size = Math.min(B, train.n - s * B);
+      fillBatch(train, order, s * B, size, ids.array, labels);
+      if (dense) {
+        for (let k = 0; k < size; k++) {
+          const r = order ? order[s * B + k]! : s * B + k;
+          dense.set(train.dense!.subarray(r * nd, (r + 1) * nd), k * nd);
+        }
+      }
+      return { ids, labels, dense, size };
+    };
+    function* firstBatches(count: number): Generator<Batch> {
+      for (let s = 0; s < Math.min(count, stepsPerEpoch); s++) yield batchAt(s);
+    }
     const validate = (epoch: number): boolean => {
       if (!valid) return false;
+      if (o.preciseBn) refreshBatchNormStats(this.model, firstBatches(o.preciseBn));
       const metrics = this.evaluate(valid);
       const ev: TrainEvent = { epoch, step: history.steps, lr: this.optimizer.lr, loss, metrics };
       history.evals.push(ev);
@@ -241,17 +264,9 @@ export class Trainer {
         else if (typeof o.lrSchedule === "object" && "milestones" in o.lrSchedule) {
           this.optimizer.lr = stepDecay(this.baseLr, epoch - 1, o.lrSchedule.milestones, o.lrSchedule.gamma ?? 0.1);
         }
-        const order = o.shuffle ? shuffledOrder(train.n, o.seed, epoch) : undefined;
+        order = o.shuffle ? shuffledOrder(train.n, o.seed, epoch) : undefined;
         for (let s = 0; s < stepsPerEpoch; s++) {
-          const size = Math.min(B, train.n - s * B);
-          fillBatch(train, order, s * B, size, ids.array, labels);
-          if (dense) {
-            for (let k = 0; k < size; k++) {
-              const r = order ? order[s * B + k] : s * B + k;
-              dense.set(train.dense!.subarray(r * nd, (r + 1) * nd), k * nd);
-            }
-          }
-          loss = trainStep(this.model, { ids, labels, dense, size }, this.optimizer).loss;
+          loss = trainStep(this.model, batchAt(s), this.optimizer).loss;
           history.steps++;
           o.onStep?.({ epoch, step: history.steps, lr: this.optimizer.lr, loss });
           progress.update(epoch, o.epochs, s + 1, stepsPerEpoch, loss, history.steps * B, performance.now() - t0);
