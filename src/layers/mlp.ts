@@ -53,7 +53,7 @@ export class MLP extends Module {
       h = lin.forward(h);
       const bn = this.norms[i];
       if (bn) h = bn.forward(h);
-      h = relu(h);
+      h = relu(h, { inPlace: true }); // h is the fresh output of the linear layer or batch norm
       if (p > 0) h = dropout(h, p, (this.options.seed ?? 0) + i, call, this.training);
     });
     return h;

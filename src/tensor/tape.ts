@@ -46,8 +46,10 @@ export function noGrad<T>(fn: () => T): T {
 
 /**
  * Reverse sweep from `loss`, seeded with `seed` (default: ones). Gradients accumulate into
- * every tensor that requires one; frozen parameters are skipped by the ops. The part of the
- * graph that was swept is then released (a second backward through it does nothing).
+ * every tensor that requires one; frozen parameters are skipped by the ops. The gradients of
+ * recorded op outputs are freed as soon as they are passed on (only leaves keep a gradient),
+ * and the part of the graph that was swept is then released (a second backward through it
+ * does nothing).
  */
 export function backward(loss: Tensor, seed?: ArrayLike<number>): void {
   const g = gradOf(loss).array;
@@ -66,9 +68,16 @@ export function backward(loss: Tensor, seed?: ArrayLike<number>): void {
     reachable.add(t);
     for (const p of t.parents) stack.push(p);
   }
+  const { heap } = getEngine();
   for (let i = tape.length - 1; i >= 0; i--) {
     const t = tape[i];
-    if (reachable.has(t) && t.grad) t.backwardFn!();
+    if (!reachable.has(t) || !t.grad) continue;
+    t.backwardFn!();
+    // the gradient of an op's output has been passed on to its inputs: give its memory back now
+    // rather than at the end of the step (leaves — parameters, embedding lookups — keep theirs,
+    // and so does an input whose buffer a reshape shares)
+    if (!t.parents.some((p) => p.grad === t.grad)) heap.freeScratch(t.grad.ptr);
+    t.grad = undefined;
   }
   for (const t of reachable) forget(t);
   let w = 0;
@@ -89,11 +98,23 @@ export function clearTape(): void {
 
 /** Runs one step: everything allocated as scratch and recorded inside is released after. */
 export function scope<T>(fn: () => T): T {
+  return scopeKeeping(fn, () => []);
+}
+
+/**
+ * As scope(), but the scratch blocks that `keep(result)` names survive into the enclosing frame:
+ * a step can drop its first pass's activations and gradients and keep only what the second pass
+ * needs.
+ */
+export function scopeKeeping<T>(fn: () => T, keep: (result: T) => readonly { ptr: number }[]): T {
   const { heap } = getEngine();
   const mark = heap.mark();
   const first = recorded;
+  let kept: ReadonlySet<number> = new Set();
   try {
-    return fn();
+    const result = fn();
+    kept = new Set(keep(result).map((b) => b.ptr));
+    return result;
   } finally {
     let w = 0;
     for (const t of tape) {
@@ -101,6 +122,6 @@ export function scope<T>(fn: () => T): T {
       else tape[w++] = t;
     }
     tape.length = w;
-    heap.release(mark);
+    heap.releaseKeeping(mark, kept);
   }
 }

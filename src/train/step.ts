@@ -8,7 +8,7 @@ import { bceWithLogits } from "../ops/bce.js";
 import { sigmoidOf } from "../ops/sigmoid.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import type { CtrModel } from "../models/base.js";
-import { backward, noGrad, scope } from "../tensor/tape.js";
+import { backward, noGrad, scope, scopeKeeping } from "../tensor/tape.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { HeapI32 } from "../wasm/heap.js";
 
@@ -45,13 +45,17 @@ export function trainStep(model: CtrModel, batch: Batch, optimizer: Optimizer): 
   model.train(true);
   return scope(() => {
     const dense = denseInput(model, batch);
-    const e = table.lookup(batch.ids, n, [B, F, D], true);
-    const loss = bceWithLogits(model.forwardEmbedded(e, dense), labels);
-    const result: StepResult = { loss: loss.values[0] };
-    backward(loss);
-    optimizer.step();
-    optimizer.zeroGrad();
-    const pending = table.applyGradient(batch.ids, n, e.grad!, B);
+    const result: StepResult = { loss: NaN };
+    // pass 1 in its own frame: only what alpt's pass 2 needs outlives it (not the activations)
+    const pending = scopeKeeping(() => {
+      const e = table.lookup(batch.ids, n, [B, F, D], true);
+      const loss = bceWithLogits(model.forwardEmbedded(e, dense), labels);
+      result.loss = loss.values[0];
+      backward(loss);
+      optimizer.step();
+      optimizer.zeroGrad();
+      return table.applyGradient(batch.ids, n, e.grad!, B);
+    }, (p) => (p ? [p.coalesced.unique, p.coalesced.inverse, p.updated] : []));
     if (pending) {
       const e2 = table.alptPass2Input(pending, [B, F, D]);
       model.gradientOnlyPass(() => {

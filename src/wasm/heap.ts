@@ -126,6 +126,26 @@ export class Heap {
     while (this.scratchStack.length > mark) this.free(this.scratchStack.pop()!);
   }
 
+  /** Frees one scratch block before its frame is released (e.g. a gradient already consumed). */
+  freeScratch(ptr: number): void {
+    const i = this.scratchStack.lastIndexOf(ptr);
+    if (i < 0) throw new RangeError(`Heap: freeScratch(${ptr}) is not a live scratch block`);
+    this.scratchStack.splice(i, 1);
+    this.free(ptr);
+  }
+
+  /**
+   * Frees the scratch blocks allocated since `mark` except those at the pointers in `keep`, which
+   * stay scratch of the enclosing frame (freed by its release).
+   */
+  releaseKeeping(mark: number, keep: ReadonlySet<number>): void {
+    if (!Number.isInteger(mark) || mark < 0 || mark > this.scratchStack.length) {
+      throw new RangeError(`Heap: releaseKeeping(${mark}) does not match an open mark`);
+    }
+    const kept = this.scratchStack.splice(mark).filter((ptr) => keep.has(ptr) || (this.free(ptr), false));
+    this.scratchStack.push(...kept);
+  }
+
   /** A fresh f32 view; valid until the next allocation. */
   f32(ptr: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, ptr, length);

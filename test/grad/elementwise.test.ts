@@ -13,6 +13,8 @@ beforeAll(engine);
 describe("elementwise ops match central differences", () => {
   it("relu (inputs away from 0)", () => {
     expect(gradcheck((x) => relu(x), [[4, 7]], { kinks: [0] })).toBeLessThanOrEqual(1);
+    // in place over a fresh op output (a + b, away from 0 as a whole: b is small)
+    expect(gradcheck((a, b) => relu(add(a, b), { inPlace: true }), [[4, 7], [4, 7]], { kinks: [0], init: (i, s) => (i === 1 ? Array(s[0]! * s[1]!).fill(0.001) : undefined) })).toBeLessThanOrEqual(1);
   });
   it("sigmoid", () => {
     expect(gradcheck((x) => sigmoid(x), [[3, 5]], { range: [-4, 4] })).toBeLessThanOrEqual(1);

@@ -44,6 +44,24 @@ describe("Heap", () => {
     h.free(all);
   });
 
+  it("frees one scratch block early, or a frame's blocks but the kept ones, which the outer frame then frees", () => {
+    const h = fresh();
+    const outer = h.mark();
+    const a = h.scratch(100);
+    const inner = h.mark();
+    const b = h.scratch(200), c = h.scratch(300), d = h.scratch(400);
+    h.freeScratch(c);
+    expect(() => h.freeScratch(c)).toThrow("not a live scratch block");
+    expect(h.bytesInUse).toBe(112 + 208 + 400);
+    h.releaseKeeping(inner, new Set([b]));
+    expect(h.bytesInUse).toBe(112 + 208);
+    expect(() => h.free(d)).toThrow("not a live block");
+    h.release(outer);
+    expect(h.bytesInUse).toBe(0);
+    expect(() => h.free(a)).toThrow("not a live block");
+    expect(() => h.free(b)).toThrow("not a live block");
+  });
+
   it("keeps views valid across memory growth (the old ArrayBuffer is detached)", () => {
     const h = fresh();
     const a = h.allocF32(1000);
