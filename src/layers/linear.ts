@@ -1,5 +1,5 @@
 // Linear layer y = x·W + b with Glorot-uniform W [inFeatures, outFeatures] and zero b.
-import { linear } from "../ops/linear.js";
+import { linear, linearConcat } from "../ops/linear.js";
 import { Tensor } from "../tensor/tensor.js";
 import { initXavier } from "./init.js";
 import { Module } from "./module.js";
@@ -24,5 +24,10 @@ export class Linear extends Module {
 
   forward(x: Tensor): Tensor {
     return linear(x, this.W, this.b);
+  }
+
+  /** The layer applied to [x₁ ‖ … ‖ x_m] without building the concatenation. */
+  forwardParts(xs: readonly Tensor[]): Tensor {
+    return xs.length === 1 ? linear(xs[0]!, this.W, this.b) : linearConcat(xs, this.W, this.b);
   }
 }

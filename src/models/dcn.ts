@@ -43,6 +43,6 @@ export class DCN extends CtrModel {
     const x0 = dense ? concat([flat, dense]) : flat;
     const parts = [this.cross.forward(x0)];
     if (this.deep) parts.push(this.deep.forward(x0));
-    return this.head.forward(parts.length > 1 ? concat(parts) : parts[0]);
+    return this.head.forwardParts(parts);
   }
 }

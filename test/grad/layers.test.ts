@@ -1,7 +1,8 @@
 // Gradient checks of linear and of whole networks (MLP with batch norm, cross networks v1 and
 // v2), and a frozen pass that must leave weight gradients untouched.
 import { beforeAll, describe, expect, it } from "vitest";
-import { linear } from "../../src/ops/linear.js";
+import { linear, linearConcat } from "../../src/ops/linear.js";
+import { concat } from "../../src/ops/shape.js";
 import { CrossNet } from "../../src/layers/cross-net.js";
 import { MLP } from "../../src/layers/mlp.js";
 import { Linear } from "../../src/layers/linear.js";
@@ -19,6 +20,15 @@ describe("linear", () => {
   });
   it("without bias, and with a shared input", () => {
     expect(gradcheck((x, w) => add(linear(x, w), linear(x, w)), [[3, 4], [4, 4]])).toBeLessThanOrEqual(1);
+  });
+  it.each([[1], [3]])("linearConcat of three parts equals linear of their concatenation, N = %i", (N) => {
+    expect(gradcheck((a, b, c, w, bias) => linearConcat([a, b, c], w, bias), [[5, 3], [5, 8], [5, 1], [12, N], [N]], { seed: N })).toBeLessThanOrEqual(1);
+    expect(gradcheck((a, w) => linearConcat([a], w), [[4, 6], [6, N]], { seed: 7 })).toBeLessThanOrEqual(1);
+    scope(() => {
+      const parts = [Tensor.from([1, 2, 3, 4, 5, 6], [2, 3]), Tensor.from([7, -8], [2, 1])];
+      const w = Tensor.from(Array.from({ length: 4 * N }, (_, i) => (i % 5) - 2), [4, N]);
+      expect(Array.from(linearConcat(parts, w).values)).toEqual(Array.from(linear(concat(parts), w).values));
+    });
   });
 });
 
