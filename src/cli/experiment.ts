@@ -4,7 +4,7 @@
 // {"case": "experiment/<dataset>-dcn-<method>[-b<bits>]-s<seed>", "value": test AUC, "unit": "AUC", …}.
 // The data comes from the shared data folder ($ALPT_DATA, default ../shared/data next to the
 // checkout) and is never copied; without it the script says so and exits 0. Progress → stderr.
-import { existsSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,13 +12,24 @@ import { criteoOptions } from "../data/criteo.js";
 import { splitDataset, type EncodedDataset } from "../data/dataset.js";
 import { prepareDataset } from "../data/prepare.js";
 import { readFileBytes } from "../data/source.js";
+import { summarizeDelta } from "../embedding/delta-stats.js";
 import type { EmbeddingOptions, GradScale } from "../embedding/options.js";
 import { init } from "../entry/default.js";
 import type { DCNOptions } from "../models/dcn.js";
 import { createModel } from "../models/registry.js";
 import { Trainer } from "../train/trainer.js";
 
-const HELP = `Usage: npm run experiment -- criteo|avazu [options]
+const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
+
+  criteo, avazu      run the grid below on one dataset; one JSON line per run on stdout
+  paper              the reproduction grid (issue 7): every method at bits 8,4,3,2 and seeds
+                     0,1,2 on Criteo and Avazu, each record appended to
+                     <results-dir>/paper-<dataset>.jsonl (cases already there are skipped, so an
+                     interrupted grid resumes), then docs/RESULTS.md and its figures
+  --datasets LIST    paper: criteo,avazu (default both)
+  --results-dir DIR  paper: where the records go (default docs/experiments)
+  --fresh            paper: rerun cases already recorded
+  --no-report        paper: only run the cases (e.g. when several processes share the grid)
 
   --methods LIST     fp32,lpt-dr,lpt-sr,alpt,qat-lsq (default fp32,lpt-dr,lpt-sr,alpt)
   --bits LIST        bit widths of the quantized methods (default 8,4,2)
@@ -72,8 +83,14 @@ interface Setup {
   describe: string;
 }
 
+type DatasetName = "criteo" | "avazu";
+
 interface Args {
-  dataset: "criteo" | "avazu";
+  dataset: DatasetName | "paper";
+  datasets: DatasetName[];
+  resultsDir: string | undefined;
+  fresh: boolean;
+  report: boolean;
   methods: MethodSpec[];
   bits: number[];
   seeds: number[];
@@ -114,19 +131,21 @@ function positive(raw: string, what: string): number {
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
-    dataset: "criteo", methods: ["fp32", "lpt-dr", "lpt-sr", "alpt"].map((m) => METHODS[m]!), bits: [8, 4, 2], seeds: [0, 1, 2],
+    dataset: "criteo", datasets: ["criteo", "avazu"], resultsDir: undefined, fresh: false, report: true, methods: ["fp32", "lpt-dr", "lpt-sr", "alpt"].map((m) => METHODS[m]!), bits: [8, 4, 2], seeds: [0, 1, 2],
     epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, rowLr: 1e-3, preciseBn: 0, dropout: 0, schedule: "paper", deltaLr: 2e-5, deltaInit: "lsq", gradScale: "hetu", quick: false,
   };
   const named: string[] = [];
-  let epochsGiven = false, seedsGiven = false;
+  let epochsGiven = false, seedsGiven = false, methodsGiven = false, bitsGiven = false, patienceGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     if (!k.startsWith("--")) {
       named.push(k);
       continue;
     }
-    if (k === "--quick") {
-      a.quick = true;
+    if (k === "--quick" || k === "--fresh" || k === "--no-report") {
+      if (k === "--quick") a.quick = true;
+      else if (k === "--fresh") a.fresh = true;
+      else a.report = false;
       continue;
     }
     const v = argv[++i];
@@ -138,10 +157,12 @@ function parseArgs(argv: string[]): Args {
           if (!spec) throw new UsageError(`--methods: unknown method "${m}" (known: ${Object.keys(METHODS).join(", ")})`);
           return spec;
         });
+        methodsGiven = true;
         break;
       case "--bits":
         a.bits = list(v, k).map((b) => int(b, k, 1));
         if (a.bits.some((b) => b > 8 && b !== 16)) throw new UsageError(`--bits: each width must be 1..8 or 16, got "${v}"`);
+        bitsGiven = true;
         break;
       case "--seeds":
         a.seeds = list(v, k).map((s) => int(s, k, 0));
@@ -153,6 +174,16 @@ function parseArgs(argv: string[]): Args {
         break;
       case "--patience":
         a.patience = int(v, k, 0);
+        patienceGiven = true;
+        break;
+      case "--datasets":
+        a.datasets = list(v, k).map((d) => {
+          if (d !== "criteo" && d !== "avazu") throw new UsageError(`--datasets: unknown dataset "${d}" (known: criteo, avazu)`);
+          return d;
+        });
+        break;
+      case "--results-dir":
+        a.resultsDir = v;
         break;
       case "--eval-every":
         a.evalEvery = int(v, k, 1);
@@ -191,10 +222,17 @@ function parseArgs(argv: string[]): Args {
         throw new UsageError(`unknown option ${k}`);
     }
   }
-  if (named.length !== 1 || (named[0] !== "criteo" && named[0] !== "avazu")) {
-    throw new UsageError(`expected exactly one dataset, criteo or avazu; got ${named.length ? named.join(" ") : "none"}`);
+  if (named.length !== 1 || (named[0] !== "criteo" && named[0] !== "avazu" && named[0] !== "paper")) {
+    throw new UsageError(`expected exactly one of criteo, avazu or paper; got ${named.length ? named.join(" ") : "none"}`);
   }
   a.dataset = named[0];
+  if (a.dataset === "paper") {
+    // the grid of issue 7: every method, bits 8/4/3/2; one evaluation without improvement ends
+    // a run (each Criteo epoch costs minutes; every fp32 seed peaks after epoch 1)
+    if (!methodsGiven) a.methods = Object.values(METHODS);
+    if (!bitsGiven) a.bits = [8, 4, 3, 2];
+    if (!patienceGiven) a.patience = 1;
+  }
   if (a.quick) {
     if (!epochsGiven) a.epochs = 1;
     if (!seedsGiven) a.seeds = a.seeds.slice(0, 1);
@@ -205,14 +243,10 @@ function parseArgs(argv: string[]): Args {
 /** The shared data folder: $ALPT_DATA, else ../shared/data relative to the repository root. */
 function dataRoot(): string {
   if (process.env.ALPT_DATA) return resolve(process.env.ALPT_DATA);
-  // The repository root is the nearest folder above this file with a package.json (src/cli and
-  // dist/cli both work).
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(resolve(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
-  return resolve(dir, "../shared/data");
+  return resolve(repoRoot(), "../shared/data");
 }
 
-const DATA_FILES: Record<Args["dataset"], string[]> = {
+const DATA_FILES: Record<DatasetName, string[]> = {
   criteo: ["criteo/criteo_w261_toy_train.txt.gz"],
   avazu: ["avazu/X_test_xsmall.csv", "avazu/y_test_xsmall.csv"],
 };
@@ -278,9 +312,13 @@ function headOf(ds: EncodedDataset, rows: number): EncodedDataset {
   return rows >= ds.n ? ds : splitDataset(ds, [rows / ds.n, 1 - rows / ds.n])[0]!;
 }
 
+function caseName(s: Setup, m: MethodSpec, bits: number | undefined, seed: number): string {
+  return `${s.dataset}-dcn-${m.name}${bits === undefined ? "" : `-b${bits}`}-s${seed}`;
+}
+
 /** Trains and evaluates one configuration; returns its JSON record. */
 function run(s: Setup, a: Args, m: MethodSpec, bits: number | undefined, seed: number): Record<string, unknown> {
-  const name = `${s.dataset}-dcn-${m.name}${bits === undefined ? "" : `-b${bits}`}-s${seed}`;
+  const name = caseName(s, m, bits, seed);
   const embedding: Omit<EmbeddingOptions, "rows" | "dim"> = {
     optimizer: "adam", lr: a.rowLr, initStd: a.initStd, weightDecay: a.l2, ...m.embedding,
   };
@@ -289,11 +327,22 @@ function run(s: Setup, a: Args, m: MethodSpec, bits: number | undefined, seed: n
   }
   const model = createModel("DCN", { ...s.model, dropout: a.dropout, fieldSizes: s.fieldSizes, seed, embedding });
   const t0 = performance.now();
+  const stepsPerEpoch = Math.ceil(s.train.n / s.trainer.batchSize);
+  const every = Math.max(1, Math.round(stepsPerEpoch / 9));
+  const lossCurve: number[] = [];
+  let lossSum = 0, lossCount = 0;
   try {
     const trainer = new Trainer(model, {
       batchSize: s.trainer.batchSize, optimizer: { kind: "adam", lr: s.trainer.lr, weightDecay: a.l2 },
       epochs: a.epochs, patience: a.patience, evalEvery: a.evalEvery, lrSchedule: a.schedule, monitor: "auc",
       restoreBest: true, seed, progress: false, preciseBn: a.preciseBn,
+      onStep: (e) => {
+        lossSum += e.loss;
+        if (++lossCount === every) {
+          lossCurve.push(round(lossSum / every));
+          lossSum = lossCount = 0;
+        }
+      },
       onEval: (e) => {
         const secs = ((performance.now() - t0) / 1000).toFixed(0);
         log(`  ${name} epoch ${e.epoch} step ${e.step}: loss ${e.loss.toFixed(4)} val AUC ${e.metrics!.auc.toFixed(4)} logloss ${e.metrics!.logloss.toFixed(4)} (${secs} s)`);
@@ -313,8 +362,11 @@ function run(s: Setup, a: Args, m: MethodSpec, bits: number | undefined, seed: n
       bestStep: h.evals.find((e) => e.metrics === h.best)?.step, epochs: a.epochs, patience: a.patience,
       evalEvery: a.evalEvery ?? null, l2: a.l2, initStd: a.initStd, rowLr: a.rowLr, preciseBn: a.preciseBn, dropout: a.dropout, schedule: a.schedule,
       ...(m.quantized ? { deltaLr: a.deltaLr, deltaInit: a.deltaInit, gradScale: a.gradScale } : {}),
+      lossCurve: { every, values: lossCurve },
       quick: a.quick, runtime: `node-${process.versions.node}`, date: new Date().toISOString(),
     };
+    const delta = model.embedding.delta;
+    if (delta) record.delta = roundDeep(summarizeDelta(delta.array));
     return record;
   } finally {
     model.dispose();
@@ -325,29 +377,92 @@ function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
+/** Numbers to 6 significant digits, recursively (Δ statistics span many decades). */
+function roundDeep<T>(v: T): T {
+  if (typeof v === "number") return (Number.isInteger(v) ? v : Number(v.toPrecision(6))) as T;
+  if (Array.isArray(v)) return v.map(roundDeep) as T;
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, roundDeep(x)])) as T;
+  return v;
+}
+
+/** The repository root: the nearest folder above this file with a package.json. */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(resolve(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/** Loads and prepares a dataset, or says why it is skipped (undefined). */
+async function setupOf(dataset: DatasetName, a: Args): Promise<Setup | undefined> {
+  const root = dataRoot();
+  const missing = DATA_FILES[dataset].map((f) => resolve(root, f)).filter((p) => !existsSync(p));
+  if (missing.length) {
+    log(`experiment: ${dataset} skipped — ${missing.join(", ")} not found (set ALPT_DATA to the shared data folder)`);
+    return undefined;
+  }
+  const t0 = performance.now();
+  const s = dataset === "criteo" ? await criteoSetup(root) : await avazuSetup(root);
+  if (a.quick) s.train = headOf(s.train, QUICK_TRAIN_ROWS);
+  log(`experiment ${s.dataset}: ${s.describe}`);
+  log(`  rows train ${s.train.n} / valid ${s.valid.n} / test ${s.test.n}; ${s.fieldSizes.reduce((x, y) => x + y, 0)} embedding rows; data ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return s;
+}
+
+/** Every case of the grid: method × bits (quantized methods) × seed. */
+function* cases(a: Args): Generator<[MethodSpec, number | undefined, number]> {
+  for (const m of a.methods) {
+    for (const bits of m.quantized ? a.bits : [undefined]) for (const seed of a.seeds) yield [m, bits, seed];
+  }
+}
+
+/** Cases already recorded in a JSON-lines file (malformed lines name file:line). */
+function recordedCases(path: string): Set<string> {
+  const done = new Set<string>();
+  if (!existsSync(path)) return done;
+  readFileSync(path, "utf8").split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    try {
+      done.add((JSON.parse(line) as { case: string }).case);
+    } catch (e) {
+      throw new Error(`${path}:${i + 1}: not a JSON record (${(e as Error).message})`);
+    }
+  });
+  return done;
+}
+
+/** The reproduction grid: records appended per case (resumable), then the report. */
+async function paper(a: Args): Promise<number> {
+  const dir = resolve(a.resultsDir ?? resolve(repoRoot(), "docs/experiments"));
+  for (const dataset of a.datasets) {
+    const s = await setupOf(dataset, a);
+    if (!s) continue;
+    const path = resolve(dir, `paper-${dataset}.jsonl`);
+    for (const [m, bits, seed] of cases(a)) {
+      const name = `experiment/${caseName(s, m, bits, seed)}`;
+      // re-read each time: other processes may share the grid
+      if (!a.fresh && recordedCases(path).has(name)) {
+        log(`  ${name}: recorded in ${path}, skipped`);
+        continue;
+      }
+      const line = JSON.stringify(run(s, a, m, bits, seed));
+      appendFileSync(path, line + "\n");
+      console.log(line);
+    }
+  }
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(HELP);
     return 0;
   }
   const a = parseArgs(argv);
-  const root = dataRoot();
-  const missing = DATA_FILES[a.dataset].map((f) => resolve(root, f)).filter((p) => !existsSync(p));
-  if (missing.length) {
-    log(`experiment: skipped — ${missing.join(", ")} not found (set ALPT_DATA to the shared data folder)`);
-    return 0;
-  }
   await init();
-  const t0 = performance.now();
-  const s = a.dataset === "criteo" ? await criteoSetup(root) : await avazuSetup(root);
-  if (a.quick) s.train = headOf(s.train, QUICK_TRAIN_ROWS);
-  log(`experiment ${s.dataset}: ${s.describe}`);
-  log(`  rows train ${s.train.n} / valid ${s.valid.n} / test ${s.test.n}; ${s.fieldSizes.reduce((x, y) => x + y, 0)} embedding rows; data ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  for (const m of a.methods) {
-    for (const bits of m.quantized ? a.bits : [undefined]) {
-      for (const seed of a.seeds) console.log(JSON.stringify(run(s, a, m, bits, seed)));
-    }
-  }
+  if (a.dataset === "paper") return paper(a);
+  const s = await setupOf(a.dataset, a);
+  if (!s) return 0;
+  for (const [m, bits, seed] of cases(a)) console.log(JSON.stringify(run(s, a, m, bits, seed)));
   return 0;
 }
 
