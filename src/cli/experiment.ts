@@ -25,11 +25,11 @@ const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
   paper              the reproduction grid (issue 7): every method at bits 8,4,3,2 and seeds
                      0,1,2 on Criteo and Avazu, each record appended to
                      <results-dir>/paper-<dataset>.jsonl (cases already there are skipped, so an
-                     interrupted grid resumes), then docs/RESULTS.md and its figures
+                     interrupted grid resumes); the RESULTS.md report is not wired yet
   --datasets LIST    paper: criteo,avazu (default both)
   --results-dir DIR  paper: where the records go (default docs/experiments)
   --fresh            paper: rerun cases already recorded
-  --no-report        paper: only run the cases (e.g. when several processes share the grid)
+  --no-report        paper: accepted for the report step to come (no effect yet)
 
   --methods LIST     fp32,lpt-dr,lpt-sr,alpt,qat-lsq (default fp32,lpt-dr,lpt-sr,alpt)
   --bits LIST        bit widths of the quantized methods (default 8,4,2)
