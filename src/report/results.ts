@@ -34,7 +34,7 @@ export interface Report {
 }
 
 /** Settings read from the records and listed per dataset (distinct values with run counts). */
-const SETTINGS = ["model", "epochs", "patience", "evalEvery", "schedule", "batchSize", "l2", "initStd", "rowLr", "preciseBn", "deltaLr", "deltaInit", "gradScale", "quick"];
+const SETTINGS = ["model", "epochs", "patience", "evalEvery", "schedule", "batchSize", "l2", "initStd", "rowLr", "preciseBn", "dropout", "deltaLr", "deltaInit", "gradScale", "quick"];
 /** Optional fields describing the machine, shown when a record has them. */
 const MACHINE = ["machine", "host", "hostname", "platform", "arch", "cpu", "cpuModel", "cpus", "cores", "threads", "backend", "simd"];
 
