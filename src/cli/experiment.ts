@@ -18,6 +18,7 @@ import { init } from "../entry/default.js";
 import type { DCNOptions } from "../models/dcn.js";
 import { createModel } from "../models/registry.js";
 import { Trainer } from "../train/trainer.js";
+import { writeReport } from "./report.js";
 
 const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
 
@@ -25,11 +26,11 @@ const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
   paper              the reproduction grid (issue 7): every method at bits 8,4,3,2 and seeds
                      0,1,2 on Criteo and Avazu, each record appended to
                      <results-dir>/paper-<dataset>.jsonl (cases already there are skipped, so an
-                     interrupted grid resumes); the RESULTS.md report is not wired yet
+                     interrupted grid resumes), then docs/RESULTS.md and docs/figures/*.svg
   --datasets LIST    paper: criteo,avazu (default both)
   --results-dir DIR  paper: where the records go (default docs/experiments)
   --fresh            paper: rerun cases already recorded
-  --no-report        paper: accepted for the report step to come (no effect yet)
+  --no-report        paper: only run the cases (e.g. when several processes share the grid)
 
   --methods LIST     fp32,lpt-dr,lpt-sr,alpt,qat-lsq (default fp32,lpt-dr,lpt-sr,alpt)
   --bits LIST        bit widths of the quantized methods (default 8,4,2)
@@ -447,6 +448,14 @@ async function paper(a: Args): Promise<number> {
       const line = JSON.stringify(run(s, a, m, bits, seed));
       appendFileSync(path, line + "\n");
       console.log(line);
+    }
+  }
+  if (a.report) {
+    const inputs = a.datasets.map((d) => resolve(dir, `paper-${d}.jsonl`)).filter((p) => existsSync(p));
+    if (inputs.length) {
+      const docs = resolve(repoRoot(), "docs");
+      const r = await writeReport({ inputs, out: resolve(docs, "RESULTS.md"), figuresDir: resolve(docs, "figures"), command: "npm run experiment -- paper" });
+      log(`report: ${r.out} (${r.figures.length} figures)`);
     }
   }
   return 0;
