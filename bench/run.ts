@@ -1,5 +1,5 @@
 // `npm run bench -- <suite> [--quick] [--filter REGEX]`: suites kernels, memory, step, gemm, train,
-// infer, or all. Prints one JSON
+// infer, peer (optional tfjs-wasm peer, peer-tfjs.bench.ts), or all. Prints one JSON
 // line per case (DESIGN.md §11) and saves bench/results/node-<version>.json.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,8 +10,9 @@ import { memoryCases } from "./memory.bench.js";
 import { gemmCases } from "./gemm.bench.js";
 import { stepCases } from "./step.bench.js";
 import { inferCases, peakRssCases, trainCases } from "./train.bench.js";
+import { peerCases } from "./peer-tfjs.bench.js";
 
-const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer"] as const;
+const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "peer"] as const;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
     if (s === "step") results.push(...(await runCases("step", stepCases(e, quick), { quick, filter })));
     if (s === "train") results.push(...(await runCases("train", trainCases(e, quick), { quick, filter })));
     if (s === "infer") results.push(...(await runCases("infer", inferCases(e, quick), { quick, filter })));
+    if (s === "peer") {
+      const peer = await peerCases(quick);
+      results.push(...(await runCases("train", peer.train, { quick, filter })), ...(await runCases("memory", peer.memory, { quick, filter })));
+    }
   }
   if (!quick) saveResults(results, join(root, "bench/results", `node-${process.versions.node}-${chosen.join("+")}.json`));
 }
