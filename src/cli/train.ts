@@ -6,7 +6,7 @@
 // `alpt train --resume FILE` continues exactly as if the run had never stopped.
 import { init } from "../entry/default.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
-import { decodeCheckpoint, encodeCheckpointParts, readFileBytesOf, restoreCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
+import { decodeCheckpoint, encodeCheckpointParts, type DecodedCheckpoint, readFileBytesOf, restoreCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
 import type { CtrModel } from "../models/base.js";
 import { createModel, type ModelOptions } from "../models/registry.js";
@@ -85,14 +85,14 @@ export function resumePathOf(out: string): string {
 }
 
 /** Settings from flags and the config, or from the resume file (flags may change a few). */
-async function settingsOf(p: Parsed, out: Output): Promise<{ settings: Settings; experiment?: string; resume?: { path: string; bytes: Uint8Array; info: ResumeInfo } }> {
+async function settingsOf(p: Parsed, out: Output): Promise<{ settings: Settings; experiment?: string; resume?: { path: string; checkpoint: DecodedCheckpoint; info: ResumeInfo } }> {
   const configPath = flag<string>(p, "config");
   const resumePath = flag<string>(p, "resume");
   if (!configPath && p.flags.has("experiment")) throw new UsageError("--experiment needs --config FILE");
   if (resumePath) {
     if (configPath) throw new UsageError("--resume takes the settings of the saved run; drop --config");
-    const bytes = await readFileBytesOf(resumePath);
-    const training = decodeCheckpoint(bytes, resumePath).info.training as ResumeInfo | undefined;
+    const checkpoint = decodeCheckpoint(await readFileBytesOf(resumePath), resumePath);
+    const training = checkpoint.info.training as ResumeInfo | undefined;
     if (!training?.settings || !training.state) {
       throw new Error(`${resumePath}: not a resume file (it has no training state); \`alpt train\` writes one next to its --out at each epoch end`);
     }
@@ -105,7 +105,7 @@ async function settingsOf(p: Parsed, out: Output): Promise<{ settings: Settings;
       }
       settings[st.key] = v;
     }
-    return { settings, experiment: training.experiment ?? undefined, resume: { path: resumePath, bytes, info: training } };
+    return { settings, experiment: training.experiment ?? undefined, resume: { path: resumePath, checkpoint, info: training } };
   }
   let settings: Settings = {};
   let experiment: string | undefined;
@@ -141,11 +141,11 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   let optimizer: Optimizer | undefined;
   let resumeFrom: TrainerOptions["resume"];
   if (resume) {
-    const ck = decodeCheckpoint(resume.bytes, resume.path);
+    const ck = resume.checkpoint;
     if (JSON.stringify(ck.info.featureMap) !== JSON.stringify(prepared.featureMap.toJSON())) {
       throw new Error(`${data}: its FeatureMap differs from the one ${resume.path} was trained with; resume on the same prepared folder`);
     }
-    ({ model, optimizer } = restoreCheckpoint(resume.bytes, (m) => createOptimizer(m, optimizerSettings), resume.path) as { model: CtrModel; optimizer: Optimizer });
+    ({ model, optimizer } = restoreCheckpoint(ck, (m) => createOptimizer(m, optimizerSettings), resume.path) as { model: CtrModel; optimizer: Optimizer });
     resumeFrom = { state: resume.info.state, ...(ck.info.bestWeights ? { bestWeights: ck.info.bestWeights as WeightsSnapshot } : {}) };
   } else {
     try {

@@ -126,9 +126,9 @@ export function decodeCheckpoint(bytes: Uint8Array, what = "checkpoint"): Decode
   return { info, tensors: raw, scalars: scalars as Record<string, number> };
 }
 
-/** Builds the model a checkpoint describes and loads its weights (and the optimizer's state). */
-export function restoreCheckpoint(bytes: Uint8Array, makeOptimizer?: (m: CtrModel) => Optimizer, what = "checkpoint") {
-  const ck = decodeCheckpoint(bytes, what);
+/** Builds the model a checkpoint (bytes, or already decoded) describes and loads its weights (and the optimizer's state). */
+export function restoreCheckpoint(source: Uint8Array | DecodedCheckpoint, makeOptimizer?: (m: CtrModel) => Optimizer, what = "checkpoint") {
+  const ck = source instanceof Uint8Array ? decodeCheckpoint(source, what) : source;
   let model: CtrModel;
   try {
     // every buffer is overwritten below: a constant Δ₀ skips the pass that measures E|w₀| (half

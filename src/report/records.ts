@@ -4,26 +4,11 @@
 // means 32 bits, and a missing metric is just missing. A field of the wrong type, or a line
 // that is not a JSON object, is an error naming file:line. The last record of a case wins.
 
-/** Per-row step sizes Δ at the end of a run, with a histogram over log10 Δ. */
-export interface DeltaStats {
-  min?: number;
-  p10?: number;
-  median?: number;
-  p90?: number;
-  max?: number;
-  mean?: number;
-  histogram?: DeltaHistogram;
-}
+import type { DeltaSummary } from "../embedding/delta-stats.js";
 
-/** Counts of log10 Δ in `bins` equal-width bins over [log10Min, log10Max), plus the outliers. */
-export interface DeltaHistogram {
-  log10Min: number;
-  log10Max: number;
-  bins: number;
-  counts: number[];
-  below: number;
-  above: number;
-}
+/** Per-row step sizes Δ at the end of a run (embedding/delta-stats.ts); old records may lack any field. */
+export type DeltaStats = Partial<DeltaSummary>;
+export type { LogHistogram as DeltaHistogram } from "../embedding/delta-stats.js";
 
 /** Mean training loss over consecutive windows of `every` steps (NaN where the loss was not finite). */
 export interface LossCurve {

@@ -1,7 +1,9 @@
 // A tiny CTR task with a planted signal, generated inside tests: per-field vocabularies with
 // Zipf-like ids, labels from a hidden logistic model with first-order weights and one pairwise
 // interaction, so that models must learn both to do well.
+import type { Batch } from "../../src/train/step.js";
 import { normal, uniform } from "../../src/util/rng.js";
+import { getEngine } from "../../src/wasm/load.js";
 
 export interface Planted {
   fieldSizes: number[];
@@ -37,4 +39,12 @@ export function planted(n: number, fieldSizes: number[], seed = 1): Planted {
     labels[k] = uniform(seed, 99, k) < 1 / (1 + Math.exp(-z)) ? 1 : 0;
   }
   return { fieldSizes, ids, labels, n };
+}
+
+/** Samples [start, start + size) of a planted task as a training batch (ids copied to the heap). */
+export function plantedBatch(data: Planted, start: number, size: number): Batch {
+  const F = data.fieldSizes.length;
+  const ids = getEngine().heap.allocI32(size * F);
+  ids.array.set(data.ids.subarray(start * F, (start + size) * F));
+  return { ids, labels: data.labels.slice(start, start + size), size };
 }

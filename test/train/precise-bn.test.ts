@@ -4,24 +4,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DCN } from "../../src/models/dcn.js";
 import { refreshBatchNormStats } from "../../src/train/precise-bn.js";
-import type { Batch } from "../../src/train/step.js";
-import type { Engine } from "../../src/wasm/load.js";
 import { engine } from "../helpers/engine.js";
-import { planted } from "../helpers/planted.js";
+import { planted, plantedBatch } from "../helpers/planted.js";
 
-let e: Engine;
-beforeAll(async () => {
-  e = await engine();
-});
+beforeAll(engine);
 
 const SIZES = [30, 20, 50, 10];
-
-function batchOf(data: ReturnType<typeof planted>, start: number, size: number): Batch {
-  const F = SIZES.length;
-  const ids = e.heap.allocI32(size * F);
-  ids.array.set(data.ids.subarray(start * F, (start + size) * F));
-  return { ids, labels: data.labels.slice(start, start + size), size };
-}
 
 const stats = (m: DCN) => m.deep!.norms.filter((bn) => bn !== undefined).map((bn) => [Array.from(bn.state.runningMean.array), Array.from(bn.state.runningVar.array)]);
 
@@ -29,7 +17,7 @@ describe("refreshBatchNormStats", () => {
   it("averages the batch statistics of the batches and changes nothing else", () => {
     const m = new DCN({ fieldSizes: SIZES, embeddingDim: 4, crossLayers: 1, hiddenUnits: [16, 8], batchNorm: true, seed: 3, embedding: { method: "alpt", bits: 4, initStd: 0.05 } });
     const data = planted(96, SIZES);
-    const a = batchOf(data, 0, 48), b = batchOf(data, 48, 48);
+    const a = plantedBatch(data, 0, 48), b = plantedBatch(data, 48, 48);
     const params = m.parameters().map((p) => Array.from(p.data.array));
     expect(refreshBatchNormStats(m, [a])).toBe(1);
     const sa = stats(m);

@@ -3,11 +3,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DCN } from "../../src/models/dcn.js";
 import { Adam } from "../../src/optim/optimizer.js";
-import { trainStep, type Batch } from "../../src/train/step.js";
+import { trainStep } from "../../src/train/step.js";
 import type { Engine } from "../../src/wasm/load.js";
 import { engine } from "../helpers/engine.js";
 import { useBackend } from "../../src/wasm/load.js";
-import { planted } from "../helpers/planted.js";
+import { planted, plantedBatch } from "../helpers/planted.js";
 
 let e: Engine;
 beforeAll(async () => {
@@ -16,12 +16,6 @@ beforeAll(async () => {
 
 const SIZES = [30, 20, 50, 10];
 
-function batchOf(data: ReturnType<typeof planted>, start: number, size: number): Batch {
-  const F = SIZES.length;
-  const ids = e.heap.allocI32(size * F);
-  ids.array.set(data.ids.subarray(start * F, (start + size) * F));
-  return { ids, labels: data.labels.slice(start, start + size), size };
-}
 
 function model(method: "fp32" | "alpt" | "lpt", seed = 1) {
   return new DCN({
@@ -35,7 +29,7 @@ describe("trainStep", () => {
     const m = model("alpt");
     const opt = new Adam(m.parameters(), { lr: 1e-3 });
     const data = planted(64, SIZES);
-    const batch = batchOf(data, 0, 64);
+    const batch = plantedBatch(data, 0, 64);
     const bn = m.deep!.norms[0]!;
     // spy: after the step the dense grads were zeroed by the optimizer; pass 2 must not add any
     const before = Array.from(bn.state.runningMean.array);
@@ -57,7 +51,7 @@ describe("trainStep", () => {
       const m = model(method);
       const opt = new Adam(m.parameters(), { lr: 1e-3 });
       const data = planted(256, SIZES, 2);
-      const batches = [0, 64, 128, 192].map((s) => batchOf(data, s, 64));
+      const batches = [0, 64, 128, 192].map((s) => plantedBatch(data, s, 64));
       for (let s = 0; s < 4; s++) trainStep(m, batches[s], opt);
       const used = e.heap.bytesInUse, cap = e.heap.capacity;
       for (let s = 0; s < 200; s++) trainStep(m, batches[s % 4], opt);
@@ -73,7 +67,7 @@ describe("trainStep", () => {
       const opt = new Adam(m.parameters(), { lr: 1e-2 });
       const data = planted(128, SIZES, 3);
       const losses: number[] = [];
-      for (let s = 0; s < 6; s++) losses.push(trainStep(m, batchOf(data, (s % 2) * 64, 64), opt).loss);
+      for (let s = 0; s < 6; s++) losses.push(trainStep(m, plantedBatch(data, (s % 2) * 64, 64), opt).loss);
       const state = [Array.from(m.embedding.packed!.codes.array), Array.from(m.embedding.delta!.array), Array.from(m.parameters()[0].data.array)];
       m.dispose();
       return { losses, state };
@@ -91,7 +85,7 @@ describe("backends", () => {
         const opt = new Adam(m.parameters(), { lr: 1e-2 });
         const data = planted(128, SIZES, 4);
         const losses: number[] = [];
-        for (let s = 0; s < 3; s++) losses.push(trainStep(m, batchOf(data, (s % 2) * 64, 64), opt).loss);
+        for (let s = 0; s < 3; s++) losses.push(trainStep(m, plantedBatch(data, (s % 2) * 64, 64), opt).loss);
         const state = [Array.from(m.embedding.packed!.codes.array), Array.from(m.embedding.delta!.array), ...m.parameters().map((p) => Array.from(p.data.array))];
         m.dispose();
         return { losses, state };
