@@ -45,7 +45,8 @@ export async function runCases(suite: string, cases: BenchCase[], opts: RunOptio
     let value: number;
     c.setup?.();
     if (c.fn) {
-      const bench = new Bench({ time: opts.quick ? 30 : 1500, warmupTime: opts.quick ? 10 : 300 });
+      // quick: a smoke run, two timed calls (tinybench's default minimum is 64 calls)
+      const bench = new Bench(opts.quick ? { time: 30, warmupTime: 10, iterations: 2, warmupIterations: 1 } : { time: 1500, warmupTime: 300 });
       bench.add(name, c.fn);
       await bench.run();
       const r = bench.tasks[0].result;
@@ -63,10 +64,16 @@ export async function runCases(suite: string, cases: BenchCase[], opts: RunOptio
   return out;
 }
 
-/** Writes results to bench/results/<runtime>.json atomically (temp file + rename). */
-export function saveResults(results: BenchResult[], file: string): void {
+/** Writes text to a file atomically (temp file + rename): a failed write keeps the old file. */
+function writeAtomic(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ date: new Date().toISOString(), results }, null, 1) + "\n");
+  writeFileSync(tmp, text);
   renameSync(tmp, file);
+}
+
+/** Writes results to `<stem>.json` and their markdown summary to `<stem>.md`. */
+export function saveResults(results: BenchResult[], stem: string, markdown: string): void {
+  writeAtomic(`${stem}.json`, JSON.stringify({ date: new Date().toISOString(), results }, null, 1) + "\n");
+  writeAtomic(`${stem}.md`, markdown);
 }

@@ -1,20 +1,22 @@
-// Child process of the peak-RSS bench: builds DCN criteo1m with the given embedding method and
-// optimizer, trains `steps` steps, prints {"peakRssMiB"} (process.resourceUsage().maxRSS).
+// Child process of the peak-RSS bench: builds DCN criteo1m with the given embedding options (a
+// JSON object: method, bits, rounding, optimizer), trains `steps` steps, prints {"peakRssMiB"}
+// (process.resourceUsage().maxRSS).
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { init } from "../src/entry/default.js";
 import { DCN } from "../src/models/dcn.js";
 import { Adam } from "../src/optim/optimizer.js";
 import { trainStep } from "../src/train/step.js";
-import type { EmbeddingMethod, SparseOptimizerName } from "../src/embedding/options.js";
+import type { EmbeddingOptions } from "../src/embedding/options.js";
 import { criteo1m } from "./train.bench.js";
 
-const [method = "alpt", optimizer = "adagrad", stepsArg = "20"] = process.argv.slice(2);
+const [embeddingArg = '{"method":"alpt","bits":4,"optimizer":"adagrad"}', stepsArg = "20"] = process.argv.slice(2);
+const embedding = JSON.parse(embeddingArg) as Pick<EmbeddingOptions, "method" | "bits" | "rounding" | "optimizer">;
 const e = await init(await readFile(join(process.cwd(), "build/core.wasm")));
 const data = criteo1m(2048 * 4);
 const model = new DCN({
   fieldSizes: data.sizes, denseFeatures: 13, embeddingDim: 16, crossLayers: 3, hiddenUnits: [400, 400, 400],
-  embedding: { method: method as EmbeddingMethod, bits: 4, optimizer: optimizer as SparseOptimizerName },
+  embedding,
 });
 const opt = new Adam(model.parameters(), { lr: 1e-3 });
 const ids = e.heap.allocI32(2048 * data.fields);

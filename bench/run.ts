@@ -1,6 +1,7 @@
 // `npm run bench -- <suite> [--quick] [--filter REGEX]`: suites kernels, memory, step, gemm, train,
 // infer, peer (optional tfjs-wasm peer, peer-tfjs.bench.ts), or all. Prints one JSON
-// line per case (DESIGN.md §11) and saves bench/results/node-<version>.json.
+// line per case (DESIGN.md §11) on stdout and a markdown summary on stderr; a full run saves both
+// as bench/results/node-<version>-<suites>.json and .md.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { init } from "../src/entry/default.js";
@@ -11,6 +12,7 @@ import { gemmCases } from "./gemm.bench.js";
 import { stepCases } from "./step.bench.js";
 import { inferCases, peakRssCases, trainCases } from "./train.bench.js";
 import { peerCases } from "./peer-tfjs.bench.js";
+import { markdownSummary } from "./summary.js";
 
 const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "peer"] as const;
 
@@ -42,7 +44,10 @@ async function main(): Promise<void> {
       results.push(...(await runCases("train", peer.train, { quick, filter })), ...(await runCases("memory", peer.memory, { quick, filter })));
     }
   }
-  if (!quick) saveResults(results, join(root, "bench/results", `node-${process.versions.node}-${chosen.join("+")}.json`));
+  const command = `npm run bench -- ${args.join(" ")}`.trim();
+  const markdown = markdownSummary(results, command, new Date().toISOString().slice(0, 10), quick);
+  process.stderr.write("\n" + markdown);
+  if (!quick) saveResults(results, join(root, "bench/results", `node-${process.versions.node}-${chosen.join("+")}`), markdown);
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,5 @@
-// End-to-end benches on the criteo1m and criteo1m-small configurations (DESIGN.md §11):
-// training throughput (batch assembly from a shuffled in-memory dataset + one full step),
+// End-to-end benches on the criteo1m and criteo1m-small configurations (DESIGN.md §11), with
+// fp32, lpt-sr and alpt at 8/4/2 bits: training throughput (batch assembly from a shuffled in-memory dataset + one full step),
 // inference throughput (predict on batches of 2048), and the peak RSS of a whole training run
 // measured in a child process (so the bench's own allocations do not count).
 import { execFileSync } from "node:child_process";
@@ -39,81 +39,102 @@ function fill(data: ReturnType<typeof criteo1m>, order: Uint32Array, s: number, 
   }
 }
 
+/** A configuration of the end-to-end benches: the model shape and the embedding method. */
+interface E2eConfig {
+  /** Case name without the suite: dcn-criteo1m[-small]-<method>[-b<bits>]. */
+  name: string;
+  hiddenUnits: number[];
+  embedding: Pick<EmbeddingOptions, "method" | "bits" | "rounding">;
+}
+
+const SHAPES: [string, number[]][] = [["criteo1m", [400, 400, 400]], ["criteo1m-small", [256, 128, 64]]];
+const METHODS: [string, E2eConfig["embedding"]][] = [
+  ["fp32", { method: "fp32" }],
+  ...[8, 4, 2].map((bits): [string, E2eConfig["embedding"]] => [`lpt-sr-b${bits}`, { method: "lpt", rounding: "sr", bits }]),
+  ...[8, 4, 2].map((bits): [string, E2eConfig["embedding"]] => [`alpt-b${bits}`, { method: "alpt", bits }]),
+];
+
+/** Every shape × method of the end-to-end benches (DESIGN.md §11). */
+export const E2E_CONFIGS: E2eConfig[] = SHAPES.flatMap(([shape, hiddenUnits]) =>
+  METHODS.map(([method, embedding]) => ({ name: `dcn-${shape}-${method}`, hiddenUnits, embedding })));
+
+function buildModel(data: ReturnType<typeof criteo1m>, c: E2eConfig): { model: DCN; opt: Adam } {
+  const model = new DCN({ fieldSizes: data.sizes, denseFeatures: DENSE, embeddingDim: 16, crossLayers: 3, hiddenUnits: c.hiddenUnits, embedding: c.embedding });
+  return { model, opt: new Adam(model.parameters(), { lr: 1e-3 }) };
+}
+
+function metaOf(data: ReturnType<typeof criteo1m>, c: E2eConfig): Record<string, unknown> {
+  return { batch: BATCH, rows: data.sizes.reduce((a, b) => a + b, 0), dim: 16, hiddenUnits: c.hiddenUnits, crossLayers: 3, ...c.embedding, optimizer: "adam" };
+}
+
+/** Training throughput: batch assembly + one full step (forward, backward, all optimizers). */
 export function trainCases(e: Engine, quick: boolean): BenchCase[] {
   const data = criteo1m(quick ? BATCH * 2 : SAMPLES);
   const order = shuffledOrder(data.n, 1, 1);
   const batch = { ids: e.heap.allocI32(BATCH * data.fields, "bench ids"), labels: new Float32Array(BATCH), dense: new Float32Array(BATCH * DENSE), size: BATCH };
-  const cases: BenchCase[] = [];
-  const configs: [string, number[], EmbeddingOptions["method"], number | undefined][] = [
-    ["dcn-criteo1m-fp32", [400, 400, 400], "fp32", undefined],
-    ["dcn-criteo1m-alpt-b4", [400, 400, 400], "alpt", 4],
-    ["dcn-criteo1m-small-fp32", [256, 128, 64], "fp32", undefined],
-    ["dcn-criteo1m-small-alpt-b4", [256, 128, 64], "alpt", 4],
-  ];
-  for (const [name, hiddenUnits, method, bits] of configs) {
-    let model: DCN | undefined, opt: Adam | undefined, s = 0;
-    const meta = { batch: BATCH, rows: data.sizes.reduce((a, b) => a + b, 0), dim: 16, hiddenUnits, crossLayers: 3, method, bits, optimizer: "adam" };
-    const build = () => {
-      model = new DCN({ fieldSizes: data.sizes, denseFeatures: DENSE, embeddingDim: 16, crossLayers: 3, hiddenUnits, embedding: { method, bits } });
-      opt = new Adam(model.parameters(), { lr: 1e-3 });
-    };
-    cases.push({
-      name, unit: "samples/s", work: BATCH, meta, setup: build, teardown: () => model?.dispose(),
+  return E2E_CONFIGS.map((c) => {
+    let built: { model: DCN; opt: Adam } | undefined, s = 0;
+    return {
+      name: c.name, unit: "samples/s", work: BATCH, meta: metaOf(data, c),
+      setup: () => (built = buildModel(data, c)),
+      teardown: () => built?.model.dispose(),
       fn: () => {
         fill(data, order, s++, batch);
-        trainStep(model!, batch, opt!);
+        trainStep(built!.model, batch, built!.opt);
       },
-    });
-  }
-  return cases;
+    };
+  });
 }
 
-/** Inference throughput of DCN criteo1m with 4-bit ALPT embeddings (after a few steps). */
+/** Inference throughput (predict on batches of 2048) after a few training steps. */
 export function inferCases(e: Engine, quick: boolean): BenchCase[] {
   const data = criteo1m(quick ? BATCH * 4 : SAMPLES);
   const order = shuffledOrder(data.n, 1, 1);
   const batch = { ids: e.heap.allocI32(BATCH * data.fields, "bench ids"), labels: new Float32Array(BATCH), dense: new Float32Array(BATCH * DENSE), size: BATCH };
   const out = new Float32Array(BATCH);
-  let model: DCN | undefined, s = 0;
-  return [{
-    name: "dcn-criteo1m-alpt-b4", unit: "samples/s", work: BATCH,
-    meta: { batch: BATCH, dim: 16, hiddenUnits: [400, 400, 400], crossLayers: 3, method: "alpt", bits: 4 },
-    setup: () => {
-      model = new DCN({ fieldSizes: data.sizes, denseFeatures: DENSE, embeddingDim: 16, crossLayers: 3, hiddenUnits: [400, 400, 400], embedding: { method: "alpt", bits: 4 } });
-      const opt = new Adam(model.parameters(), { lr: 1e-3 });
-      for (let i = 0; i < 4; i++) {
-        fill(data, order, i, batch);
-        trainStep(model, batch, opt);
-      }
-    },
-    teardown: () => model?.dispose(),
-    fn: () => {
-      fill(data, order, s++, batch);
-      predict(model!, batch, out);
-    },
-  }];
+  return E2E_CONFIGS.map((c) => {
+    let built: { model: DCN; opt: Adam } | undefined, s = 0;
+    return {
+      name: c.name, unit: "samples/s", work: BATCH, meta: { ...metaOf(data, c), optimizer: undefined },
+      setup: () => {
+        built = buildModel(data, c);
+        for (let i = 0; i < 4; i++) {
+          fill(data, order, i, batch);
+          trainStep(built.model, batch, built.opt);
+        }
+      },
+      teardown: () => built?.model.dispose(),
+      fn: () => {
+        fill(data, order, s++, batch);
+        predict(built!.model, batch, out);
+      },
+    };
+  });
 }
 
-/** Peak RSS of a child process that builds the model and trains `steps` steps (MiB). */
+/**
+ * Peak RSS (MiB) of a child process that builds DCN criteo1m and trains `steps` steps: every
+ * method of the train bench with Adam rows, and 4-bit ALPT with rowwise Adagrad rows.
+ */
 export function peakRssCases(quick: boolean): BenchCase[] {
   const script = fileURLToPath(new URL("./peak-rss.js", import.meta.url));
-  const cases: BenchCase[] = [];
-  for (const [name, method, optimizer] of [
-    ["peak-rss-dcn-criteo1m-alpt-b4-adagrad", "alpt", "adagrad"],
-    ["peak-rss-dcn-criteo1m-fp32-adam", "fp32", "adam"],
-  ] as const) {
-    const steps = quick ? 2 : 20;
+  const steps = quick ? 2 : 20;
+  const runs: [string, E2eConfig["embedding"], "adam" | "adagrad"][] = [
+    ...METHODS.map(([name, embedding]): [string, E2eConfig["embedding"], "adam"] => [`${name}-adam`, embedding, "adam"]),
+    ["alpt-b4-adagrad", { method: "alpt", bits: 4 }, "adagrad"],
+  ];
+  return runs.map(([name, embedding, optimizer]) => {
     let value = NaN;
-    cases.push({
-      name, unit: "MiB", meta: { steps, method, optimizer, bits: 4, hiddenUnits: [400, 400, 400] },
+    return {
+      name: `peak-rss-dcn-criteo1m-${name}`, unit: "MiB", meta: { steps, ...embedding, optimizer, hiddenUnits: [400, 400, 400] },
       setup: () => {
-        const out = execFileSync(process.execPath, [script, method, optimizer, String(steps)], { encoding: "utf8" });
+        const args = [script, JSON.stringify({ ...embedding, optimizer }), String(steps)];
+        const out = execFileSync(process.execPath, args, { encoding: "utf8" });
         value = JSON.parse(out.trim().split("\n").pop()!).peakRssMiB as number;
       },
       get value() {
         return value;
       },
-    });
-  }
-  return cases;
+    };
+  });
 }

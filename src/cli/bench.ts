@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 
-const KNOWN = "kernels, memory, step, gemm, train, infer";
+const KNOWN = "kernels, memory, step, gemm, train, infer, peer (tfjs-wasm, optional)";
 
 /** The source checkout above the compiled CLI (the folder with bench/run.ts), else the package root. */
 function findRoot(from: string): string {
@@ -37,7 +37,7 @@ export const spec: CommandSpec = {
     { name: "filter", type: "string", metavar: "REGEX", help: "only the cases whose name matches" },
     { name: "no-build", type: "bool", help: "do not rebuild the suites first" },
   ],
-  details: "Prints one JSON object per case: {\"case\": \"<suite>/<name>\", \"value\", \"unit\", …}; full runs save bench/results/.",
+  details: "Prints one JSON object per case on stdout: {\"case\": \"<suite>/<name>\", \"value\", \"unit\", …}, and a markdown summary (targets, ratios to the peer, one table per suite) on stderr; full runs save both in bench/results/.",
 };
 
 function exec(cmd: string, args: string[], cwd: string): Promise<number> {

@@ -43,8 +43,8 @@ const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
   --init-std X       initial rows ~ N(0, X²) for every method (default 0.003)
   --precise-bn N     before each validation, recompute the batch-norm statistics over N
                      training batches (default 0: running averages)
-  --dropout X        dropout rate of the MLP (default 0)
-  --row-lr X         learning rate of the sparse Adam on the embedding rows (default 1e-3)
+  --dropout X        dropout rate of the MLP (default 0.2)
+  --row-lr X         learning rate of the sparse Adam on the embedding rows (default 5e-3)
   --l2 X             L2 penalty (coupled weight decay) of the dense Adam and the rows (default 0)
   --delta-lr X       Δ learning rate, Adam (default 2e-5)
   --delta-init I     lsq (default), lsq-group or a positive number
@@ -133,7 +133,7 @@ function positive(raw: string, what: string): number {
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     dataset: "criteo", datasets: ["criteo", "avazu"], resultsDir: undefined, fresh: false, report: true, methods: ["fp32", "lpt-dr", "lpt-sr", "alpt"].map((m) => METHODS[m]!), bits: [8, 4, 2], seeds: [0, 1, 2],
-    epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, rowLr: 1e-3, preciseBn: 0, dropout: 0, schedule: "paper", deltaLr: 2e-5, deltaInit: "lsq", gradScale: "hetu", quick: false,
+    epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, rowLr: 5e-3, preciseBn: 0, dropout: 0.2, schedule: "paper", deltaLr: 2e-5, deltaInit: "lsq", gradScale: "hetu", quick: false,
   };
   const named: string[] = [];
   let epochsGiven = false, seedsGiven = false, methodsGiven = false, bitsGiven = false, patienceGiven = false;
@@ -272,7 +272,7 @@ async function criteoSetup(root: string): Promise<Setup> {
   const [train, valid, test] = splitDataset(dataset, [0.8, 0.1, 0.1]) as [EncodedDataset, EncodedDataset, EncodedDataset];
   return {
     dataset: "criteo", train, valid, test, fieldSizes: [...featureMap.fieldSizes],
-    model: { embeddingDim: 16, crossLayers: 3, hiddenUnits: [1024, 512, 256], batchNorm: true, dropout: 0 },
+    model: { embeddingDim: 16, crossLayers: 3, hiddenUnits: [1024, 512, 256], batchNorm: true },
     trainer: { batchSize: 2048, lr: 1e-3 },
     describe: "criteo_w261_toy_train.txt.gz, 39 fields, minCount 2 on train; DCN dim 16, 3 cross, MLP 1024-512-256 BN; batch 2048",
   };
@@ -303,7 +303,7 @@ async function avazuSetup(root: string): Promise<Setup> {
   const [train, valid, test] = splitDataset(dataset, [0.8, 0.1, 0.1]) as [EncodedDataset, EncodedDataset, EncodedDataset];
   return {
     dataset: "avazu", train, valid, test, fieldSizes: [...featureMap.fieldSizes],
-    model: { embeddingDim: 16, crossLayers: 3, hiddenUnits: [256, 128, 64], batchNorm: true, dropout: 0 },
+    model: { embeddingDim: 16, crossLayers: 3, hiddenUnits: [256, 128, 64], batchNorm: true },
     trainer: { batchSize: 256, lr: 1e-3 },
     describe: "X_test_xsmall.csv + y_test_xsmall.csv, 21 fields, minCount 2 on train; DCN dim 16, 3 cross, MLP 256-128-64 BN; batch 256",
   };

@@ -1,0 +1,73 @@
+// The markdown summary of a bench run: the issue's targets with their status, the ratios against
+// the tfjs-wasm peer measured in the same run, and one table per suite. Pure: results in, text out.
+import type { BenchResult } from "./harness.js";
+
+/** A figure the product promises (issue 7), single thread on the reference machine. */
+interface Target {
+  case: string;
+  atLeast?: number;
+  atMost?: number;
+}
+
+export const TARGETS: Target[] = [
+  { case: "train/dcn-criteo1m-fp32", atLeast: 8000 },
+  { case: "train/dcn-criteo1m-alpt-b4", atLeast: 5000 },
+  { case: "infer/dcn-criteo1m-alpt-b4", atLeast: 60000 },
+  { case: "memory/peak-rss-dcn-criteo1m-alpt-b4-adagrad", atMost: 150 },
+];
+
+/** [ours, peer, what]: "ours is N× the peer" lines, when both were measured. */
+const PEER_RATIOS: [string, string, string][] = [
+  ["train/dcn-criteo1m-fp32", "train/peer-tfjs-wasm-dcn-criteo1m", "fp32 training vs tfjs-wasm (stock gradients)"],
+  ["train/dcn-criteo1m-fp32", "train/peer-tfjs-wasm-dcn-criteo1m-best", "fp32 training vs tfjs-wasm (best variant)"],
+  ["train/dcn-criteo1m-alpt-b4", "train/peer-tfjs-wasm-dcn-criteo1m-best", "4-bit ALPT training vs tfjs-wasm fp32 (best variant)"],
+  ["memory/peak-rss-dcn-criteo1m-alpt-b4-adagrad", "memory/peak-rss-peer-tfjs-wasm-dcn-criteo1m", "peak RSS, 4-bit ALPT + Adagrad vs tfjs-wasm (stock)"],
+  ["memory/peak-rss-dcn-criteo1m-fp32-adam", "memory/peak-rss-peer-tfjs-wasm-dcn-criteo1m-best", "peak RSS, fp32 + Adam vs tfjs-wasm (best variant)"],
+];
+
+const DETAIL_KEYS = ["method", "bits", "rounding", "optimizer", "hiddenUnits", "batch", "steps", "variant"];
+
+function fmt(v: number): string {
+  return Number.isFinite(v) ? v.toLocaleString("en-US", { maximumSignificantDigits: 4 }) : String(v);
+}
+
+function details(r: BenchResult): string {
+  return DETAIL_KEYS.filter((k) => r[k] !== undefined).map((k) => `${k} ${Array.isArray(r[k]) ? (r[k] as unknown[]).join("-") : String(r[k])}`).join(", ");
+}
+
+/** The summary of `results`; `command` and `date` go in its header. */
+export function markdownSummary(results: BenchResult[], command: string, date: string, quick: boolean): string {
+  const byCase = new Map(results.map((r) => [r.case, r]));
+  const lines = [`# Bench results`, "", `\`${command}\` on ${date}, ${results[0]?.runtime ?? "?"}, 1 thread.`];
+  if (quick) lines.push("", "**Smoke run (`--quick`): two timed calls per case; these figures are not measurements.**");
+
+  const targets = TARGETS.filter((t) => byCase.has(t.case));
+  if (targets.length) {
+    lines.push("", "## Targets", "", "| case | measured | target | met |", "|---|---|---|---|");
+    for (const t of targets) {
+      const r = byCase.get(t.case)!;
+      const met = t.atLeast !== undefined ? r.value >= t.atLeast : r.value <= t.atMost!;
+      const bound = t.atLeast !== undefined ? `≥ ${fmt(t.atLeast)}` : `≤ ${fmt(t.atMost!)}`;
+      lines.push(`| ${t.case} | ${fmt(r.value)} ${r.unit} | ${bound} | ${met ? "yes" : "**no**"} |`);
+    }
+  }
+
+  const ratios = PEER_RATIOS.filter(([a, b]) => byCase.has(a) && byCase.has(b));
+  if (ratios.length) {
+    lines.push("", "## Against the peer (same run)", "");
+    for (const [a, b, what] of ratios) {
+      const x = byCase.get(a)!, y = byCase.get(b)!;
+      const ratio = x.unit === "MiB" ? `${fmt(y.value / x.value)}× less` : `${fmt(x.value / y.value)}×`;
+      lines.push(`- ${what}: ${fmt(x.value)} vs ${fmt(y.value)} ${x.unit} (${ratio})`);
+    }
+  }
+
+  const suites = [...new Set(results.map((r) => r.case.split("/")[0]!))];
+  for (const suite of suites) {
+    lines.push("", `## ${suite}`, "", "| case | value | unit | details |", "|---|---|---|---|");
+    for (const r of results.filter((x) => x.case.startsWith(`${suite}/`))) {
+      lines.push(`| ${r.case.slice(suite.length + 1)} | ${fmt(r.value)} | ${r.unit} | ${details(r)} |`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
