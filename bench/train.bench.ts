@@ -1,7 +1,8 @@
 // End-to-end benches on the criteo1m and criteo1m-small configurations (DESIGN.md §11), with
-// fp32, lpt-sr and alpt at 8/4/2 bits: training throughput (batch assembly from a shuffled in-memory dataset + one full step),
-// inference throughput (predict on batches of 2048), and the peak RSS of a whole training run
-// measured in a child process (so the bench's own allocations do not count).
+// fp32, lpt-sr and alpt at 8/4/2 bits: training throughput (batch assembly from a shuffled
+// in-memory dataset + one full step), inference throughput (predict on batches of 2048), and the
+// peak RSS of a whole training run measured in a child process (so the bench's own allocations
+// do not count).
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { DCN } from "../src/models/dcn.js";

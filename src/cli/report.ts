@@ -19,7 +19,7 @@ const HELP = `Usage: node dist/cli/report.js --in FILE[,FILE…] --out FILE --fi
   --date ISO       the report's date (default: now), e.g. 2026-11-27T10:00:00Z
 
 Example:
-  node dist/cli/report.js --in docs/experiments/criteo.jsonl,docs/experiments/avazu.jsonl \\
+  node dist/cli/report.js --in docs/experiments/paper-criteo.jsonl,docs/experiments/paper-avazu.jsonl \\
     --out docs/RESULTS.md --figures docs/figures --command "npm run -s experiment -- criteo"`;
 
 /** A mistake in how the command was called (exit code 2). */

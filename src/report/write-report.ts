@@ -56,7 +56,7 @@ export async function readRecordFiles(paths: readonly string[]): Promise<ParsedR
 /**
  * Writes the report of the records in `o.inputs` to `o.out` and its figures to `o.figuresDir`
  * (image links in the markdown are relative to the markdown's folder). For experiment.ts:
- * `await writeReport({ inputs: ["docs/experiments/criteo.jsonl"], out: "docs/RESULTS.md", figuresDir: "docs/figures", command })`.
+ * `await writeReport({ inputs: ["docs/experiments/paper-criteo.jsonl"], out: "docs/RESULTS.md", figuresDir: "docs/figures", command })`.
  */
 export async function writeReport(o: WriteReportOptions): Promise<WrittenReport> {
   if (o.inputs.length === 0) throw new Error("writeReport: no input files");
