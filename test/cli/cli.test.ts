@@ -2,15 +2,16 @@
 // (config with FuxiCTR keys + flags) → eval → predict (TSV and JSON lines) → export (f32, f16) →
 // inspect, then the error cases: exit code 2 for usage errors, 1 for runtime errors, and
 // messages that name the file, line, key or flag.
-import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticCtr } from "../../src/data/synthetic.js";
+import { builtCli } from "../helpers/built-cli.js";
 
-const ROOT = resolve(__dirname, "../..");
 let MAIN = "";
+let cleanupBuild = () => {};
 let dir: string;
 
 interface Run {
@@ -31,29 +32,13 @@ function alpt(...args: string[]): Promise<Run> {
 const lines = (s: string) => s.split("\n").filter((l) => l.trim() !== "");
 const records = (s: string) => lines(s).map((l) => JSON.parse(l) as Record<string, unknown>);
 
-/**
- * The built CLI: dist/cli/main.js when it is newer than every file of src/ (CI builds first), else a private build under .cache/ (never rewriting dist/ while other tests read it).
- */
-function builtMain(): string {
-  const newest = (d: string): number =>
-    Math.max(0, ...readdirSync(d, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs)));
-  const srcTime = newest(join(ROOT, "src"));
-  const dist = join(ROOT, "dist/cli/main.js");
-  if (existsSync(dist) && existsSync(join(ROOT, "dist/core.wasm")) && statSync(dist).mtimeMs >= srcTime) return dist;
-  mkdirSync(join(ROOT, ".cache"), { recursive: true });
-  const out = mkdtempSync(join(ROOT, ".cache", "cli-dist-"));
-  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", out, "--declaration", "false", "--sourceMap", "false"], { cwd: ROOT, stdio: "inherit" });
-  copyFileSync(join(ROOT, "build/core.wasm"), join(out, "core.wasm"));
-  privateBuild = out;
-  return join(out, "cli/main.js");
-}
-
-let privateBuild: string | undefined;
 const gen = new SyntheticCtr({ seed: 21, vocabSize: 1000 });
 const TEST_ROWS = 200;
 
 beforeAll(() => {
-  MAIN = builtMain();
+  const cli = builtCli();
+  MAIN = join(cli.dir, "main.js");
+  cleanupBuild = cli.cleanup;
   dir = mkdtempSync(join(tmpdir(), "alpt-cli-"));
   writeFileSync(join(dir, "train.txt"), gen.criteoText(0, 8000));
   // unlabeled test rows (39 columns, as Criteo's test.txt)
@@ -75,7 +60,7 @@ beforeAll(() => {
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
-  if (privateBuild) rmSync(privateBuild, { recursive: true, force: true });
+  cleanupBuild();
 });
 
 describe("alpt: prepare → train → eval → predict → export → inspect", () => {

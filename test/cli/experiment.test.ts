@@ -1,0 +1,106 @@
+// The real-data experiment script (`npm run experiment`) end to end on generated stand-ins for
+// the shared data folder: Criteo-format TSV (gzip) and Avazu-format CSV + label file. Checks the
+// skip message without data, usage errors, the JSON records, and the paper grid's resumable
+// records. The real data is never needed.
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SyntheticCtr } from "../../src/data/synthetic.js";
+import { builtCli } from "../helpers/built-cli.js";
+
+let script = "";
+let cleanupBuild = () => {};
+let dir = "";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function experiment(data: string, ...args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, [script, ...args], { cwd: dir, env: { ...process.env, ALPT_DATA: data }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const records = (s: string) => s.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
+
+beforeAll(() => {
+  const cli = builtCli();
+  script = join(cli.dir, "experiment.js");
+  cleanupBuild = cli.cleanup;
+  dir = mkdtempSync(join(tmpdir(), "alpt-experiment-"));
+  const gen = new SyntheticCtr({ seed: 5, vocabSize: 2000 });
+  mkdirSync(join(dir, "data/criteo"), { recursive: true });
+  writeFileSync(join(dir, "data/criteo/criteo_w261_toy_train.txt.gz"), gzipSync(gen.criteoText(0, 3000)));
+  // Avazu layout: a CSV of categorical columns with a header, labels in a separate file
+  const rows = gen.criteoText(3000, 1000).split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
+  mkdirSync(join(dir, "data/avazu"), { recursive: true });
+  const header = Array.from({ length: 8 }, (_, k) => `C${k + 1}`).join(",");
+  writeFileSync(join(dir, "data/avazu/X_test_xsmall.csv"), [header, ...rows.map((r) => r.slice(14, 22).join(","))].join("\n") + "\n");
+  writeFileSync(join(dir, "data/avazu/y_test_xsmall.csv"), ["click", ...rows.map((r) => r[0])].join("\n") + "\n");
+  mkdirSync(join(dir, "empty"));
+}, 120_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  cleanupBuild();
+});
+
+describe("npm run experiment", () => {
+  it("skips with a message naming the missing file when the data folder is absent", async () => {
+    const r = await experiment(join(dir, "empty"), "criteo", "--quick");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("experiment: criteo skipped");
+    expect(r.stderr).toContain(join("empty", "criteo", "criteo_w261_toy_train.txt.gz"));
+  });
+
+  it("rejects bad flags with exit code 2 and names the flag", async () => {
+    const bad = await experiment(join(dir, "data"), "criteo", "--bits", "4,x");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--bits/);
+    const unknown = await experiment(join(dir, "data"), "criteo", "--methods", "fp16");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/fp16/);
+    expect((await experiment(join(dir, "data"), "mnist")).code).toBe(2);
+  });
+
+  it("prints one record per run with the issue's fields, split 8:1:1 by line order", async () => {
+    const r = await experiment(join(dir, "data"), "criteo", "--quick", "--methods", "fp32,alpt", "--bits", "4");
+    expect(r.code, r.stderr).toBe(0);
+    const [fp32, alpt] = records(r.stdout);
+    expect(fp32).toMatchObject({ case: "experiment/criteo-dcn-fp32-s0", unit: "AUC", method: "fp32", bits: 32, seed: 0, bestEpoch: 1, rows: { train: 2400, valid: 300, test: 300 }, rowLr: 5e-3, dropout: 0.2 });
+    expect(alpt).toMatchObject({ case: "experiment/criteo-dcn-alpt-b4-s0", method: "alpt", bits: 4, deltaLr: 2e-5 });
+    for (const rec of [fp32!, alpt!]) {
+      for (const k of ["testAuc", "testLogloss", "valAuc", "seconds"]) expect(Number.isFinite(rec[k]), k).toBe(true);
+      expect(rec.testAuc).toBeGreaterThan(0.5); // the generator plants a learnable signal
+      expect(rec.value).toBe(rec.testAuc);
+    }
+    expect(alpt!.bytesPerRow).toBeLessThan(fp32!.bytesPerRow as number);
+    const h = (alpt!.delta as { histogram: { counts: number[]; below: number; above: number } }).histogram;
+    expect(h.counts.reduce((a, b) => a + b, h.below + h.above)).toBe(alpt!.embeddingRows);
+    expect(fp32!.delta).toBeUndefined();
+  }, 120_000);
+
+  it("paper: appends each case to <results-dir>/paper-<dataset>.jsonl and skips recorded cases on rerun", async () => {
+    const args = ["paper", "--quick", "--no-report", "--methods", "fp32,lpt-sr", "--bits", "2", "--results-dir", "runs"];
+    const first = await experiment(join(dir, "data"), ...args);
+    expect(first.code, first.stderr).toBe(0);
+    const read = (d: string) => records(readFileSync(join(dir, "runs", `paper-${d}.jsonl`), "utf8"));
+    expect(read("criteo").map((x) => x.case)).toEqual(["experiment/criteo-dcn-fp32-s0", "experiment/criteo-dcn-lpt-sr-b2-s0"]);
+    expect(read("avazu").map((x) => x.case)).toEqual(["experiment/avazu-dcn-fp32-s0", "experiment/avazu-dcn-lpt-sr-b2-s0"]);
+    expect(read("avazu")[0]).toMatchObject({ rows: { train: 800, valid: 100, test: 100 } });
+    const again = await experiment(join(dir, "data"), ...args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe("");
+    expect(again.stderr).toContain("experiment/avazu-dcn-lpt-sr-b2-s0: recorded in");
+    expect(read("criteo")).toHaveLength(2);
+  }, 120_000);
+});
