@@ -47,7 +47,7 @@ const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
   --dropout X        dropout rate of the MLP (default 0.2)
   --row-lr X         learning rate of the sparse Adam on the embedding rows (default 5e-3)
   --l2 X             L2 penalty (coupled weight decay) of the dense Adam and the rows (default 0)
-  --delta-lr X       Δ learning rate, Adam (default 2e-5)
+  --delta-lr X       Δ learning rate, Adam (default 2e-3; Hetu used 2e-5)
   --delta-init I     lsq (default), lsq-group or a positive number
   --grad-scale G     hetu (default), mpe, none or a positive number
   --quick            smoke run: the first 20,000 training rows, 1 epoch, the first seed only
@@ -136,7 +136,7 @@ function positive(raw: string, what: string): number {
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     dataset: "criteo", datasets: ["criteo", "avazu"], resultsDir: undefined, fresh: false, report: true, methods: ["fp32", "lpt-dr", "lpt-sr", "alpt"].map((m) => METHODS[m]!), bits: [8, 4, 2], seeds: [0, 1, 2], seedsByDataset: {},
-    epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, rowLr: 5e-3, preciseBn: 0, dropout: 0.2, schedule: "paper", deltaLr: 2e-5, deltaInit: "lsq", gradScale: "hetu", quick: false,
+    epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, rowLr: 5e-3, preciseBn: 0, dropout: 0.2, schedule: "paper", deltaLr: 2e-3, deltaInit: "lsq", gradScale: "hetu", quick: false,
   };
   const named: string[] = [];
   let epochsGiven = false, seedsGiven = false, methodsGiven = false, bitsGiven = false, patienceGiven = false;

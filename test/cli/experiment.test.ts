@@ -77,7 +77,7 @@ describe("npm run experiment", () => {
     expect(r.code, r.stderr).toBe(0);
     const [fp32, alpt] = records(r.stdout);
     expect(fp32).toMatchObject({ case: "experiment/criteo-dcn-fp32-s0", unit: "AUC", method: "fp32", bits: 32, seed: 0, bestEpoch: 1, rows: { train: 2400, valid: 300, test: 300 }, rowLr: 5e-3, dropout: 0.2 });
-    expect(alpt).toMatchObject({ case: "experiment/criteo-dcn-alpt-b4-s0", method: "alpt", bits: 4, deltaLr: 2e-5 });
+    expect(alpt).toMatchObject({ case: "experiment/criteo-dcn-alpt-b4-s0", method: "alpt", bits: 4, deltaLr: 2e-3 });
     for (const rec of [fp32!, alpt!]) {
       for (const k of ["testAuc", "testLogloss", "valAuc", "seconds"]) expect(Number.isFinite(rec[k]), k).toBe(true);
       expect(rec.testAuc).toBeGreaterThan(0.5); // the generator plants a learnable signal
