@@ -65,7 +65,7 @@ function buildModel(data: ReturnType<typeof criteo1m>, c: E2eConfig): { model: D
 }
 
 function metaOf(data: ReturnType<typeof criteo1m>, c: E2eConfig): Record<string, unknown> {
-  return { batch: BATCH, rows: data.sizes.reduce((a, b) => a + b, 0), dim: 16, hiddenUnits: c.hiddenUnits, crossLayers: 3, ...c.embedding, optimizer: "adam" };
+  return { batch: BATCH, rows: data.sizes.reduce((a, b) => a + b, 0), dim: 16, hiddenUnits: c.hiddenUnits, crossLayers: 3, ...c.embedding };
 }
 
 /** Training throughput: batch assembly + one full step (forward, backward, all optimizers). */
@@ -76,7 +76,7 @@ export function trainCases(e: Engine, quick: boolean): BenchCase[] {
   return E2E_CONFIGS.map((c) => {
     let built: { model: DCN; opt: Adam } | undefined, s = 0;
     return {
-      name: c.name, unit: "samples/s", work: BATCH, meta: metaOf(data, c),
+      name: c.name, unit: "samples/s", work: BATCH, meta: { ...metaOf(data, c), optimizer: "adam" },
       setup: () => (built = buildModel(data, c)),
       teardown: () => built?.model.dispose(),
       fn: () => {
@@ -96,7 +96,7 @@ export function inferCases(e: Engine, quick: boolean): BenchCase[] {
   return E2E_CONFIGS.map((c) => {
     let built: { model: DCN; opt: Adam } | undefined, s = 0;
     return {
-      name: c.name, unit: "samples/s", work: BATCH, meta: { ...metaOf(data, c), optimizer: undefined },
+      name: c.name, unit: "samples/s", work: BATCH, meta: metaOf(data, c),
       setup: () => {
         built = buildModel(data, c);
         for (let i = 0; i < 4; i++) {

@@ -18,6 +18,7 @@ import { init } from "../entry/default.js";
 import type { DCNOptions } from "../models/dcn.js";
 import { createModel } from "../models/registry.js";
 import { Trainer } from "../train/trainer.js";
+import { parseRecords } from "../report/records.js";
 import { writeReport } from "./report.js";
 
 const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
@@ -28,6 +29,7 @@ const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
                      each record appended to
                      <results-dir>/paper-<dataset>.jsonl (cases already there are skipped, so an
                      interrupted grid resumes), then docs/RESULTS.md and docs/figures/*.svg
+                     (with --results-dir: RESULTS.md and figures/ in that folder)
   --datasets LIST    paper: criteo,avazu (default both)
   --results-dir DIR  paper: where the records go (default docs/experiments)
   --fresh            paper: rerun cases already recorded
@@ -127,6 +129,15 @@ function int(raw: string, what: string, min: number): number {
   return v;
 }
 
+/** A number in [min, below) — `below` exclusive, Infinity for no upper bound. */
+function numberIn(raw: string, what: string, min: number, below = Infinity): number {
+  const v = Number(raw);
+  if (!(v >= min && v < below)) {
+    throw new UsageError(`${what} expects a number ${below === Infinity ? `≥ ${min}` : `in [${min}, ${below})`}, got "${raw}"`);
+  }
+  return v;
+}
+
 function positive(raw: string, what: string): number {
   const v = Number(raw);
   if (!(v > 0 && Number.isFinite(v))) throw new UsageError(`${what} expects a positive number, got "${raw}"`);
@@ -196,8 +207,7 @@ function parseArgs(argv: string[]): Args {
         a.initStd = positive(v, k);
         break;
       case "--dropout":
-        a.dropout = Number(v);
-        if (!(a.dropout >= 0 && a.dropout < 1)) throw new UsageError(`--dropout expects a number in [0, 1), got "${v}"`);
+        a.dropout = numberIn(v, k, 0, 1);
         break;
       case "--precise-bn":
         a.preciseBn = int(v, k, 0);
@@ -206,8 +216,7 @@ function parseArgs(argv: string[]): Args {
         a.rowLr = positive(v, k);
         break;
       case "--l2":
-        a.l2 = Number(v);
-        if (!(a.l2 >= 0 && Number.isFinite(a.l2))) throw new UsageError(`--l2 expects a number ≥ 0, got "${v}"`);
+        a.l2 = numberIn(v, k, 0);
         break;
       case "--schedule":
         if (v !== "paper" && v !== "none") throw new UsageError(`--schedule expects paper or none, got "${v}"`);
@@ -420,19 +429,10 @@ function* cases(a: Args): Generator<[MethodSpec, number | undefined, number]> {
   }
 }
 
-/** Cases already recorded in a JSON-lines file (malformed lines name file:line). */
+/** Cases already recorded in a JSON-lines file (a malformed line is an error naming file:line). */
 function recordedCases(path: string): Set<string> {
-  const done = new Set<string>();
-  if (!existsSync(path)) return done;
-  readFileSync(path, "utf8").split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    try {
-      done.add((JSON.parse(line) as { case: string }).case);
-    } catch (e) {
-      throw new Error(`${path}:${i + 1}: not a JSON record (${(e as Error).message})`);
-    }
-  });
-  return done;
+  if (!existsSync(path)) return new Set();
+  return new Set(parseRecords(readFileSync(path, "utf8"), path).records.map((r) => r.case));
 }
 
 /** The reproduction grid: records appended per case (resumable), then the report. */
@@ -458,8 +458,9 @@ async function paper(a: Args): Promise<number> {
   if (a.report) {
     const inputs = a.datasets.map((d) => resolve(dir, `paper-${d}.jsonl`)).filter((p) => existsSync(p));
     if (inputs.length) {
-      const docs = resolve(repoRoot(), "docs");
-      const r = await writeReport({ inputs, out: resolve(docs, "RESULTS.md"), figuresDir: resolve(docs, "figures"), command: "npm run experiment -- paper" });
+      // the repository's docs/ for its own records, else next to the records (never overwriting docs/)
+      const out = a.resultsDir === undefined ? resolve(repoRoot(), "docs") : dir;
+      const r = await writeReport({ inputs, out: resolve(out, "RESULTS.md"), figuresDir: resolve(out, "figures"), command: "npm run experiment -- paper" });
       log(`report: ${r.out} (${r.figures.length} figures)`);
     }
   }

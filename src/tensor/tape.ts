@@ -122,6 +122,6 @@ export function scopeKeeping<T>(fn: () => T, keep: (result: T) => readonly { ptr
       else tape[w++] = t;
     }
     tape.length = w;
-    heap.releaseKeeping(mark, kept);
+    heap.release(mark, kept);
   }
 }

@@ -27,6 +27,8 @@ interface Range {
 
 const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 
+const NOTHING_KEPT: ReadonlySet<number> = new Set();
+
 /** A 16-byte-aligned allocator over a WebAssembly.Memory, with scratch frames. */
 export class Heap {
   /** Incremented on every memory.grow; views compare it to know when to refresh. */
@@ -118,12 +120,21 @@ export class Heap {
     return ptr;
   }
 
-  /** Frees every scratch block allocated since `mark`. */
-  release(mark: number): void {
+  /**
+   * Frees every scratch block allocated since `mark` (newest first), except those at the pointers
+   * in `keep`, which stay scratch of the enclosing frame (freed by its release).
+   */
+  release(mark: number, keep: ReadonlySet<number> = NOTHING_KEPT): void {
     if (!Number.isInteger(mark) || mark < 0 || mark > this.scratchStack.length) {
       throw new RangeError(`Heap: release(${mark}) does not match an open mark`);
     }
-    while (this.scratchStack.length > mark) this.free(this.scratchStack.pop()!);
+    const kept: number[] = [];
+    while (this.scratchStack.length > mark) {
+      const ptr = this.scratchStack.pop()!;
+      if (keep.has(ptr)) kept.push(ptr);
+      else this.free(ptr);
+    }
+    for (let i = kept.length - 1; i >= 0; i--) this.scratchStack.push(kept[i]!);
   }
 
   /** Frees one scratch block before its frame is released (e.g. a gradient already consumed). */
@@ -132,18 +143,6 @@ export class Heap {
     if (i < 0) throw new RangeError(`Heap: freeScratch(${ptr}) is not a live scratch block`);
     this.scratchStack.splice(i, 1);
     this.free(ptr);
-  }
-
-  /**
-   * Frees the scratch blocks allocated since `mark` except those at the pointers in `keep`, which
-   * stay scratch of the enclosing frame (freed by its release).
-   */
-  releaseKeeping(mark: number, keep: ReadonlySet<number>): void {
-    if (!Number.isInteger(mark) || mark < 0 || mark > this.scratchStack.length) {
-      throw new RangeError(`Heap: releaseKeeping(${mark}) does not match an open mark`);
-    }
-    const kept = this.scratchStack.splice(mark).filter((ptr) => keep.has(ptr) || (this.free(ptr), false));
-    this.scratchStack.push(...kept);
   }
 
   /** A fresh f32 view; valid until the next allocation. */

@@ -3,7 +3,7 @@
 // skip message without data, usage errors, the JSON records, and the paper grid's resumable
 // records. The real data is never needed.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -70,6 +70,9 @@ describe("npm run experiment", () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/fp16/);
     expect((await experiment(join(dir, "data"), "mnist")).code).toBe(2);
+    const dropout = await experiment(join(dir, "data"), "criteo", "--dropout", "1");
+    expect(dropout.code).toBe(2);
+    expect(dropout.stderr).toContain('--dropout expects a number in [0, 1), got "1"');
   });
 
   it("prints one record per run with the issue's fields, split 8:1:1 by line order", async () => {
@@ -102,5 +105,11 @@ describe("npm run experiment", () => {
     expect(again.stdout).toBe("");
     expect(again.stderr).toContain("experiment/avazu-dcn-lpt-sr-b2-s0: recorded in");
     expect(read("criteo")).toHaveLength(2);
+    // the report goes next to records kept outside the repository's docs/
+    const report = await experiment(join(dir, "data"), ...args.filter((x) => x !== "--no-report"));
+    expect(report.code, report.stderr).toBe(0);
+    const md = readFileSync(join(dir, "runs", "RESULTS.md"), "utf8");
+    expect(md).toContain("from 4 runs");
+    expect(readdirSync(join(dir, "runs", "figures")).some((f) => f.endsWith(".svg"))).toBe(true);
   }, 120_000);
 });

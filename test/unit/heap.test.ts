@@ -53,7 +53,7 @@ describe("Heap", () => {
     h.freeScratch(c);
     expect(() => h.freeScratch(c)).toThrow("not a live scratch block");
     expect(h.bytesInUse).toBe(112 + 208 + 400);
-    h.releaseKeeping(inner, new Set([b]));
+    h.release(inner, new Set([b]));
     expect(h.bytesInUse).toBe(112 + 208);
     expect(() => h.free(d)).toThrow("not a live block");
     h.release(outer);
