@@ -1,4 +1,5 @@
-// BatchNorm1d over [B, N]: γ = 1, β = 0, running mean 0 and variance 1 at start, momentum 0.1.
+// BatchNorm1d over [B, N]: γ = 1, β = 0, momentum 0.1; the running statistics are a plain
+// average of the batches until 1/momentum updates have passed, then exponential (ops/batchnorm.ts).
 // `statsUpdate = false` (ALPT's second pass) uses batch statistics without updating the
 // running ones.
 import { batchNorm, type BatchNormState } from "../ops/batchnorm.js";
@@ -25,6 +26,7 @@ export class BatchNorm1d extends Module {
       runningVar: heap.allocF32(features, `${name}.runningVar`),
       momentum,
       eps,
+      updates: 0,
     };
     this.state.runningVar.array.fill(1);
   }
@@ -36,6 +38,15 @@ export class BatchNorm1d extends Module {
 
   override buffers(prefix = ""): [string, HeapF32][] {
     return [[`${prefix}runningMean`, this.state.runningMean], [`${prefix}runningVar`, this.state.runningVar]];
+  }
+
+  override scalars(prefix = ""): [string, number][] {
+    return [[`${prefix}updates`, this.state.updates]];
+  }
+
+  override loadScalars(values: Record<string, number>, prefix = ""): void {
+    const u = values[`${prefix}updates`];
+    if (typeof u === "number") this.state.updates = u;
   }
 
   override setStatsUpdate(on: boolean): void {

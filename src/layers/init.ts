@@ -31,3 +31,28 @@ export function initXavier(t: Tensor, fanIn: number, fanOut: number, seed: numbe
 export function initConstant(t: Tensor, c: number): void {
   t.data.array.fill(c);
 }
+
+/**
+ * How a dense layer's weights and biases start:
+ * - "torch": PyTorch's nn.Linear default (kaiming-uniform with a = √5): W and b ~ U(±1/√fanIn).
+ *   What the ALPT author's code, torchfm and most PyTorch CTR model zoos train with (default).
+ * - "glorot": Glorot/Xavier-uniform W ~ U(±√(6/(fanIn + fanOut))), b = 0 (Keras, TF).
+ * - "xavier-normal": W ~ N(0, 2/(fanIn + fanOut)), b = 0 (FuxiCTR's reset_parameters).
+ */
+export type DenseInit = "torch" | "glorot" | "xavier-normal";
+
+export const DENSE_INITS: readonly DenseInit[] = ["torch", "glorot", "xavier-normal"];
+
+/** Fills the weights W (fanIn × fanOut values) and the bias b (if any) of one dense layer. */
+export function initDense(W: Tensor, b: Tensor | undefined, fanIn: number, fanOut: number, scheme: DenseInit, seed: number): void {
+  if (scheme === "torch") {
+    const bound = 1 / Math.sqrt(fanIn);
+    initUniform(W, bound, seed);
+    if (b) initUniform(b, bound, seed);
+    return;
+  }
+  if (scheme === "glorot") initXavier(W, fanIn, fanOut, seed);
+  else if (scheme === "xavier-normal") initNormal(W, Math.sqrt(2 / (fanIn + fanOut)), seed);
+  else throw new RangeError(`init = "${String(scheme)}" (expected ${DENSE_INITS.join(", ")})`);
+  if (b) initConstant(b, 0);
+}

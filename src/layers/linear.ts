@@ -1,7 +1,8 @@
-// Linear layer y = x·W + b with Glorot-uniform W [inFeatures, outFeatures] and zero b.
+// Linear layer y = x·W + b, W [inFeatures, outFeatures]. Initialised as PyTorch's nn.Linear by
+// default (W and b ~ U(±1/√inFeatures)); `init` picks another convention (init.ts).
 import { linear, linearConcat } from "../ops/linear.js";
 import { Tensor } from "../tensor/tensor.js";
-import { initXavier } from "./init.js";
+import { initDense, type DenseInit } from "./init.js";
 import { Module } from "./module.js";
 
 export class Linear extends Module {
@@ -11,15 +12,15 @@ export class Linear extends Module {
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    { name = "linear", bias = true, seed = 0 }: { name?: string; bias?: boolean; seed?: number } = {},
+    { name = "linear", bias = true, seed = 0, init = "torch" }: { name?: string; bias?: boolean; seed?: number; init?: DenseInit } = {},
   ) {
     super();
     for (const [k, v] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`Linear ${name}: ${k} = ${v} must be a positive integer`);
     }
     this.W = this.param(Tensor.param([inFeatures, outFeatures], `${name}.W`));
-    initXavier(this.W, inFeatures, outFeatures, seed);
     this.b = bias ? this.param(Tensor.param([outFeatures], `${name}.b`)) : undefined;
+    initDense(this.W, this.b, inFeatures, outFeatures, init, seed);
   }
 
   forward(x: Tensor): Tensor {

@@ -1,9 +1,11 @@
 // MLP: for each width in hiddenUnits, Linear → (BatchNorm1d) → ReLU → (Dropout).
 // Dropout masks come from (seed, forward-call counter, layer), so runs are reproducible.
+// The Linear layers start as `init` says (default "torch", PyTorch's nn.Linear; init.ts).
 import { dropout } from "../ops/dropout.js";
 import { relu } from "../ops/relu.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { BatchNorm1d } from "./batchnorm.js";
+import type { DenseInit } from "./init.js";
 import { Linear } from "./linear.js";
 import { Module } from "./module.js";
 
@@ -14,6 +16,7 @@ export interface MLPOptions {
   dropout?: number;
   name?: string;
   seed?: number;
+  init?: DenseInit;
 }
 
 export class MLP extends Module {
@@ -24,11 +27,11 @@ export class MLP extends Module {
 
   constructor(readonly inFeatures: number, readonly options: MLPOptions) {
     super();
-    const { hiddenUnits, batchNorm = false, dropout: p = 0, name = "mlp", seed = 0 } = options;
+    const { hiddenUnits, batchNorm = false, dropout: p = 0, name = "mlp", seed = 0, init = "torch" } = options;
     if (!(p >= 0 && p < 1)) throw new RangeError(`MLP ${name}: dropout = ${p} must be in [0, 1)`);
     let width = inFeatures;
     hiddenUnits.forEach((h, i) => {
-      this.linears.push(this.child(`${i}`, new Linear(width, h, { name: `${name}.${i}`, seed })));
+      this.linears.push(this.child(`${i}`, new Linear(width, h, { name: `${name}.${i}`, seed, init })));
       this.norms.push(batchNorm ? this.child(`${i}.bn`, new BatchNorm1d(h, { name: `${name}.${i}.bn` })) : undefined);
       width = h;
     });

@@ -5,6 +5,7 @@
 //   dense [B, nd] ─────────────────────────┴▶ forwardEmbedded ──▶ logit [B, 1]
 import { EmbeddingTable } from "../embedding/table.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
+import { DENSE_INITS, type DenseInit } from "../layers/init.js";
 import { Module } from "../layers/module.js";
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -18,6 +19,11 @@ export interface CtrModelOptions {
   /** How the embedding table is trained (method, bits, optimizer, Δ options, …). */
   embedding?: Omit<EmbeddingOptions, "rows" | "dim" | "fieldOffsets">;
   seed?: number;
+  /**
+   * How the dense layers start (Linear, MLP, cross layers): "torch" (default, PyTorch's
+   * nn.Linear: W and b ~ U(±1/√fanIn)), "glorot" or "xavier-normal" (layers/init.ts).
+   */
+  init?: DenseInit;
 }
 
 /** A CTR model: embedding table + dense network. */
@@ -27,6 +33,8 @@ export abstract class CtrModel extends Module {
   readonly denseFeatures: number;
   readonly embeddingDim: number;
   readonly fieldOffsets: readonly number[];
+  /** Initialisation convention of the dense layers. */
+  readonly init: DenseInit;
 
   /**
    * @param firstOrder the table gets one more column holding each feature's linear weight
@@ -44,6 +52,10 @@ export abstract class CtrModel extends Module {
     if (!Number.isInteger(denseFeatures) || denseFeatures < 0) {
       throw new RangeError(`model: denseFeatures = ${denseFeatures} must be a non-negative integer`);
     }
+    if (baseOptions.init !== undefined && !DENSE_INITS.includes(baseOptions.init)) {
+      throw new RangeError(`model: init = "${String(baseOptions.init)}" (expected ${DENSE_INITS.join(", ")})`);
+    }
+    this.init = baseOptions.init ?? "torch";
     const offsets: number[] = [];
     let rows = 0;
     for (const n of fieldSizes) {

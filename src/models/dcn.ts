@@ -3,6 +3,8 @@
 //   cross: x_{l+1} = x0·(x_l·w_l) + b_l + x_l          (v2: x0 ⊙ (x_l·W_l + b_l) + x_l)
 //   deep:  MLP(x0) with hiddenUnits, BatchNorm, ReLU, dropout
 //   logit = [x_L ‖ deep] · w_out + b_out
+// Dense layers start as the ALPT author's PyTorch DCN (init "torch"): cross w_l ~ U(±1/√D),
+// b_l = 0; MLP and head as nn.Linear, W and b ~ U(±1/√fanIn). DCNv2's W_l, b_l as nn.Linear(D, D).
 import { concat, reshape } from "../ops/shape.js";
 import { CrossNet } from "../layers/cross-net.js";
 import { Linear } from "../layers/linear.js";
@@ -30,11 +32,11 @@ export class DCN extends CtrModel {
     super(options);
     const { crossLayers = 3, hiddenUnits = [400, 400, 400], batchNorm = false, dropout = 0, crossVersion = 1, seed = 0 } = options;
     this.inputDim = this.fields * this.embeddingDim + this.denseFeatures;
-    this.cross = this.child("cross", new CrossNet(this.inputDim, crossLayers, { version: crossVersion, seed }));
+    this.cross = this.child("cross", new CrossNet(this.inputDim, crossLayers, { version: crossVersion, seed, init: this.init }));
     this.deep = hiddenUnits.length
-      ? this.child("deep", new MLP(this.inputDim, { hiddenUnits, batchNorm, dropout, name: "deep", seed }))
+      ? this.child("deep", new MLP(this.inputDim, { hiddenUnits, batchNorm, dropout, name: "deep", seed, init: this.init }))
       : undefined;
-    this.head = this.child("head", new Linear(this.inputDim + (this.deep?.outFeatures ?? 0), 1, { name: "head", seed }));
+    this.head = this.child("head", new Linear(this.inputDim + (this.deep?.outFeatures ?? 0), 1, { name: "head", seed, init: this.init }));
   }
 
   forwardEmbedded(e: Tensor, dense?: Tensor): Tensor {

@@ -1,5 +1,6 @@
 // DNN: an MLP on the concatenated field embeddings (and dense features), then one logit.
 //   logit = w_out · MLP([e₁ ‖ … ‖ e_F ‖ dense]) + b_out
+// MLP and head start as PyTorch's nn.Linear (init "torch", as the ALPT author's DNN).
 import { concat, reshape } from "../ops/shape.js";
 import { Linear } from "../layers/linear.js";
 import { MLP } from "../layers/mlp.js";
@@ -28,8 +29,8 @@ export class DNN extends CtrModel {
     super(options);
     const { hiddenUnits = [400, 400, 400], batchNorm = false, dropout = 0, seed = 0 } = options;
     const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
-    this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, dropout, name: "deep", seed }));
-    this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", seed }));
+    this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, dropout, name: "deep", seed, init: this.init }));
+    this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", seed, init: this.init }));
   }
 
   forwardEmbedded(e: Tensor, dense?: Tensor): Tensor {

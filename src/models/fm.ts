@@ -1,5 +1,6 @@
 // FM, Factorization Machines (Rendle 2010, ICDM):
 //   logit = b + Σ_f w[x_f] + ½ Σ_d ((Σ_f v_{f,d})² − Σ_f v_{f,d}²)
+// No dense layers: b starts at 0 (torchfm's FeaturesLinear); w and v are table columns.
 import { expandBias } from "../ops/bias.js";
 import { add } from "../ops/elementwise.js";
 import { fm } from "../ops/interaction.js";

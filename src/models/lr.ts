@@ -1,6 +1,6 @@
 // LR, logistic regression on one-hot features: logit = b + Σ_f w[x_f].
 // The weights are the first-order column of a table with no vector part (trained with any
-// embedding method).
+// embedding method). No dense layers: b starts at 0, as torchfm's FeaturesLinear.
 import { expandBias } from "../ops/bias.js";
 import { add } from "../ops/elementwise.js";
 import { Tensor } from "../tensor/tensor.js";

@@ -1,6 +1,9 @@
 // Wide & Deep (Cheng et al. 2016, DLRS): a wide linear part on the one-hot features and a deep
 // MLP on their embeddings, summed into one logit.
 //   logit = b + Σ_f w[x_f] + w_out · MLP([e₁ ‖ … ‖ e_F ‖ dense])
+// MLP and head start as PyTorch's nn.Linear (init "torch"); the head has no bias (b is the
+// wide part's, zero at the start, as torchfm's FeaturesLinear); the first-order weights are
+// table columns initialised like the rest of the row.
 import { expandBias } from "../ops/bias.js";
 import { add } from "../ops/elementwise.js";
 import { Linear } from "../layers/linear.js";
@@ -20,8 +23,8 @@ export class WideDeep extends CtrModel {
     const { hiddenUnits = [400, 400, 400], batchNorm = false, dropout = 0, seed = 0 } = options;
     this.bias = this.param(Tensor.param([1], "wide.bias"));
     const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
-    this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, dropout, name: "deep", seed }));
-    this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", bias: false, seed }));
+    this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, dropout, name: "deep", seed, init: this.init }));
+    this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", bias: false, seed, init: this.init }));
   }
 
   /** The field vectors, the wide logit b + Σ w and the deep logit. */

@@ -1,7 +1,11 @@
 // Batch normalization over the batch axis of x [B, N] (Ioffe & Szegedy 2015):
 //   x̂ = (x − μ) / √(σ² + ε),  y = γ ⊙ x̂ + β
 //   "train":       μ, σ² of the batch (biased σ²); running stats ← (1 − m)·running + m·batch
-//                  (running σ² takes the unbiased batch variance, as PyTorch)
+//                  (running σ² takes the unbiased batch variance, as PyTorch) with
+//                  m = max(momentum, 1/(updates + 1)): a plain average of the batches seen until
+//                  1/momentum updates have passed (PyTorch's momentum=None), then the usual
+//                  exponential average. The initial 0 / 1 never weigh on the statistics, so an
+//                  evaluation after a short epoch (54 steps) is calibrated (ALPT.md P15).
 //   "batch-stats": batch statistics, running stats untouched (ALPT's second pass)
 //   "eval":        running statistics
 // Backward with batch statistics: dx = (γ/√(σ²+ε)) · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂));
@@ -20,6 +24,8 @@ export interface BatchNormState {
   runningVar: HeapF32;
   momentum: number;
   eps: number;
+  /** Running-statistics updates so far (a training-mode pass adds one). */
+  updates: number;
 }
 
 export type BatchNormMode = "train" | "batch-stats" | "eval";
@@ -41,7 +47,8 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, state: BatchNo
     const v = variance.array, is = invStd.array;
     for (let n = 0; n < N; n++) is[n] = 1 / Math.sqrt(v[n] + state.eps);
     if (mode === "train") {
-      const rm = state.runningMean.array, rv = state.runningVar.array, mu = mean.array, m = state.momentum;
+      const rm = state.runningMean.array, rv = state.runningVar.array, mu = mean.array;
+      const m = Math.max(state.momentum, 1 / ++state.updates);
       for (let n = 0; n < N; n++) {
         rm[n] = (1 - m) * rm[n] + m * mu[n];
         rv[n] = (1 - m) * rv[n] + m * v[n] * (B / (B - 1));

@@ -13,7 +13,7 @@ import { denseInput, type Batch } from "./step.js";
 export function refreshBatchNormStats(model: CtrModel, batches: Iterable<Batch>): number {
   const norms = model.modules().filter((m): m is BatchNorm1d => m instanceof BatchNorm1d);
   if (norms.length === 0) return 0;
-  const momenta = norms.map((bn) => bn.state.momentum);
+  const saved = norms.map((bn) => ({ momentum: bn.state.momentum, updates: bn.state.updates }));
   const F = model.fields, D = model.embedding.dim;
   let k = 0;
   model.train(true);
@@ -29,7 +29,7 @@ export function refreshBatchNormStats(model: CtrModel, batches: Iterable<Batch>)
       );
     }
   } finally {
-    norms.forEach((bn, i) => (bn.state.momentum = momenta[i]!));
+    norms.forEach((bn, i) => Object.assign(bn.state, saved[i]!));
   }
   return k;
 }

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 
 function state(n: number): BatchNormState {
-  const s = { runningMean: e.heap.allocF32(n), runningVar: e.heap.allocF32(n), momentum: 0.1, eps: 1e-5 };
+  const s = { runningMean: e.heap.allocF32(n), runningVar: e.heap.allocF32(n), momentum: 0.1, eps: 1e-5, updates: 0 };
   s.runningVar.array.fill(1);
   s.runningMean.array.set(Array.from({ length: n }, (_, i) => 0.1 * i));
   return s;
@@ -39,9 +39,29 @@ it("batchNorm normalises, updates running stats in train mode only", () => {
     expect(col0.reduce((a, c) => a + c, 0)).toBeCloseTo(0, 5);
     expect(col0.reduce((a, c) => a + c * c, 0) / 4).toBeCloseTo(1, 3);
     expect(Array.from(s.runningMean.array)).toEqual([0, Math.fround(0.1)]);
+    // the first update replaces the initial values: column 0 has mean 4, unbiased variance 20/3
     batchNorm(x, g, b, s, "train");
-    expect(s.runningMean.array[0]).toBeCloseTo(0.1 * 4, 5); // mean of column 0 is 4
-    expect(s.runningVar.array[0]).toBeCloseTo(0.9 + 0.1 * (20 / 3), 4); // unbiased variance 20/3
+    expect(s.runningMean.array[0]).toBeCloseTo(4, 5);
+    expect(s.runningVar.array[0]).toBeCloseTo(20 / 3, 4);
+    expect(s.updates).toBe(1);
+  });
+});
+
+it("batchNorm running stats: a plain average for the first 1/momentum updates, then exponential", () => {
+  scope(() => {
+    const s = state(1);
+    const g = Tensor.from([1], [1]), b = Tensor.from([0], [1]);
+    const means = Array.from({ length: 14 }, (_, k) => 3 * k - 5);
+    let expectMean = 0;
+    means.forEach((mu, k) => {
+      batchNorm(Tensor.from([mu - 1, mu + 1], [2, 1]), g, b, s, "train");
+      const m = Math.max(0.1, 1 / (k + 1));
+      expectMean = (1 - m) * expectMean + m * mu;
+      if (k < 10) expect(expectMean).toBeCloseTo(means.slice(0, k + 1).reduce((x, y) => x + y, 0) / (k + 1), 10);
+      expect(s.runningMean.array[0]).toBeCloseTo(expectMean, 4);
+      expect(s.runningVar.array[0]).toBeCloseTo(2, 4); // every batch has unbiased variance 2
+    });
+    expect(s.updates).toBe(14);
   });
 });
 
