@@ -40,14 +40,17 @@ export function sgdRows(
   }
 }
 
-/** Lazy Adam on n unique rows. @param m, v f32 [rows, dim] state; g f32 [n, dim] */
+/**
+ * Lazy Adam on n unique rows. @param m, v f32 [rows, dim] state; g f32 [n, dim]
+ * @param oneMinusBeta1, oneMinusBeta2 1 − β computed in f64 by the caller, as PyTorch does (1 − f32(0.999) is 1.3e-5 off)
+ */
 export function adamRows(
   w: usize, wIndexed: i32, g: usize, m: usize, v: usize, ids: usize, n: i32, dim: i32,
-  lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, c1: f32, c2: f32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, c1: f32, c2: f32, oneMinusBeta1: f32, oneMinusBeta2: f32,
 ): void {
   const rowBytes = <usize>dim << 2;
-  const b1 = f32x4.splat(beta1), ob1 = f32x4.splat(1 - beta1);
-  const b2 = f32x4.splat(beta2), ob2 = f32x4.splat(1 - beta2);
+  const b1 = f32x4.splat(beta1), ob1 = f32x4.splat(oneMinusBeta1);
+  const b2 = f32x4.splat(beta2), ob2 = f32x4.splat(oneMinusBeta2);
   const vlr = f32x4.splat(lr), veps = f32x4.splat(eps), vwd = f32x4.splat(weightDecay);
   const vc1 = f32x4.splat(c1), vc2 = f32x4.splat(c2);
   for (let k = 0; k < n; k++) {
@@ -69,8 +72,8 @@ export function adamRows(
     for (; j < rowBytes; j += 4) {
       const wj = load<f32>(wr + j);
       const gj = load<f32>(gr + j) + weightDecay * wj;
-      const mj = beta1 * load<f32>(mr + j) + (1 - beta1) * gj;
-      const vj = beta2 * load<f32>(vr + j) + (1 - beta2) * gj * gj;
+      const mj = beta1 * load<f32>(mr + j) + oneMinusBeta1 * gj;
+      const vj = beta2 * load<f32>(vr + j) + oneMinusBeta2 * gj * gj;
       store<f32>(mr + j, mj);
       store<f32>(vr + j, vj);
       store<f32>(wr + j, wj - (lr * (mj / c1)) / (Mathf.sqrt(vj / c2) + eps));

@@ -7,6 +7,11 @@ import type { HeapF32, HeapI32 } from "../wasm/heap.js";
 import { getEngine } from "../wasm/load.js";
 import { fieldOfRow, type ResolvedEmbeddingOptions } from "./options.js";
 
+/** The LSQ initial Δ in expectation for w₀ ~ N(0, σ²): 2·E|w₀| / √(2^(b−1)), E|w₀| = σ·√(2/π). */
+export function lsqDelta(initStd: number, bits: number): number {
+  return (2 * initStd * Math.sqrt(2 / Math.PI)) / Math.sqrt(2 ** (bits - 1));
+}
+
 /** The Δ gradient scale s for a batch of `samples` samples (ALPT.md §3.3). */
 export function deltaGradScale(o: ResolvedEmbeddingOptions, samples: number): number {
   const qp = 2 ** (o.bits - 1) - 1 || 1;
@@ -31,6 +36,8 @@ export class DeltaLearner {
     private readonly o: ResolvedEmbeddingOptions,
     /** f32 [rows] the per-row Δ the kernels read. */
     private readonly rowDelta: HeapF32,
+    /** Δ never goes below this (a checkpoint restores it: it derives from the initial Δ). */
+    public floor: number,
   ) {
     const { heap } = getEngine();
     this.groups = o.granularity === "row" ? o.rows : o.granularity === "field" ? o.fieldOffsets.length : 1;
@@ -106,7 +113,7 @@ export class DeltaLearner {
     if (d.kind === "adam") adamRows(target, common, this.m!, this.v!, { lr: d.lr, beta1: d.beta1, beta2: d.beta2, eps: d.eps, weightDecay: 0, step: this.step });
     else if (d.kind === "adagrad") adagradRows(target, common, this.acc!, d.lr, d.eps);
     else sgdRows(target, common, d.lr);
-    const values = target.w.array, idx = gids.array, floor = Math.fround(o.deltaFloor);
+    const values = target.w.array, idx = gids.array, floor = Math.fround(this.floor);
     for (let k = 0; k < count; k++) if (!(values[idx[k]] >= floor)) values[idx[k]] = floor;
     if (this.groupDelta) {
       const rows = this.rowDelta.array;

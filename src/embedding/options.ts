@@ -42,8 +42,13 @@ export interface EmbeddingOptions {
    * "lsq-group" = the same per Δ group, or a positive constant.
    */
   deltaInit?: "lsq" | "lsq-group" | number;
-  /** Δ never goes below this floor ε (default 1e-7). */
+  /**
+   * Δ never goes below this absolute floor ε. Default: deltaFloorRatio × the mean initial Δ of
+   * the table (a relative floor keeps rows from being pruned to zero by a collapsing Δ).
+   */
   deltaFloor?: number;
+  /** The floor as a fraction of the mean initial Δ, when deltaFloor is not given (default 0.1). */
+  deltaFloorRatio?: number;
   gradScale?: GradScale;
   deltaOptimizer?: DeltaOptimizerOptions;
   optimizer?: SparseOptimizerName;
@@ -58,10 +63,20 @@ export interface EmbeddingOptions {
 }
 
 /** Options with every default filled in. */
-export type ResolvedEmbeddingOptions = Required<Omit<EmbeddingOptions, "fieldOffsets" | "deltaOptimizer">> & {
+export type ResolvedEmbeddingOptions = Required<Omit<EmbeddingOptions, "fieldOffsets" | "deltaOptimizer" | "deltaFloor">> & {
+  /** The absolute floor if one was given (else the table derives it: EmbeddingTable.deltaFloor). */
+  deltaFloor: number | undefined;
   fieldOffsets: readonly number[];
   deltaOptimizer: Required<DeltaOptimizerOptions>;
 };
+
+/** The Δ learning rate by default (Adam on Δ). */
+export const DEFAULT_DELTA_LR = 2e-5;
+
+/** The relative Δ floor by default: a tenth of the mean initial Δ. */
+export const DEFAULT_DELTA_FLOOR_RATIO = 0.1;
+/** Δ is never below this, whatever the options (a zero Δ would make every code infinite). */
+export const MIN_DELTA = 1e-7;
 
 function fail(name: string, key: string, msg: string): never {
   throw new RangeError(`Embedding ${name}: ${key} ${msg}`);
@@ -74,8 +89,8 @@ export function resolveOptions(o: EmbeddingOptions): ResolvedEmbeddingOptions {
     rows: o.rows, dim: o.dim, method: o.method ?? "fp32", bits: o.bits ?? 8,
     rounding: o.rounding ?? "sr", granularity: o.granularity ?? "row",
     fieldOffsets: o.fieldOffsets ?? [0], initStd: o.initStd ?? 0.003, deltaInit: o.deltaInit ?? "lsq",
-    deltaFloor: o.deltaFloor ?? 1e-7, gradScale: o.gradScale ?? "hetu",
-    deltaOptimizer: { kind: "adam", lr: 2e-5, beta1: 0.9, beta2: 0.999, eps: 1e-8, ...o.deltaOptimizer },
+    deltaFloor: o.deltaFloor, deltaFloorRatio: o.deltaFloorRatio ?? DEFAULT_DELTA_FLOOR_RATIO, gradScale: o.gradScale ?? "hetu",
+    deltaOptimizer: { kind: "adam", lr: DEFAULT_DELTA_LR, beta1: 0.9, beta2: 0.999, eps: 1e-8, ...o.deltaOptimizer },
     optimizer: o.optimizer ?? "adam", lr: o.lr ?? 1e-3, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999,
     eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0, seed: o.seed ?? 0, name,
   };
@@ -95,7 +110,8 @@ export function resolveOptions(o: EmbeddingOptions): ResolvedEmbeddingOptions {
   if (typeof r.deltaInit === "number" ? !(r.deltaInit > 0) : !["lsq", "lsq-group"].includes(r.deltaInit)) {
     fail(name, "deltaInit", `= ${String(r.deltaInit)} (expected "lsq", "lsq-group" or a positive number)`);
   }
-  if (!(r.deltaFloor > 0)) fail(name, "deltaFloor", `= ${r.deltaFloor} must be > 0`);
+  if (r.deltaFloor !== undefined && !(r.deltaFloor > 0 && Number.isFinite(r.deltaFloor))) fail(name, "deltaFloor", `= ${r.deltaFloor} must be > 0`);
+  if (!(r.deltaFloorRatio >= 0 && r.deltaFloorRatio < 1)) fail(name, "deltaFloorRatio", `= ${r.deltaFloorRatio} must be in [0, 1)`);
   if (typeof r.gradScale === "number" ? !(r.gradScale > 0) : !["hetu", "mpe", "none"].includes(r.gradScale)) {
     fail(name, "gradScale", `= ${String(r.gradScale)} (expected "hetu", "mpe", "none" or a positive number)`);
   }

@@ -23,7 +23,7 @@ import { fillNormal } from "../util/rng.js";
 import type { HeapF32, HeapI32 } from "../wasm/heap.js";
 import { getEngine } from "../wasm/load.js";
 import { DeltaLearner, deltaGradScale } from "./delta.js";
-import { fieldOfRow, resolveOptions, type EmbeddingOptions, type ResolvedEmbeddingOptions } from "./options.js";
+import { fieldOfRow, MIN_DELTA, resolveOptions, type EmbeddingOptions, type ResolvedEmbeddingOptions } from "./options.js";
 
 /** Bytes of training state, by kind. */
 export interface EmbeddingMemory {
@@ -67,6 +67,8 @@ export class EmbeddingTable {
   private readonly acc: HeapF32 | undefined;
   /** Row updates applied (Adam's t, and the stream of stochastic rounding). */
   step = 0;
+  /** The floor of a learned Δ at the start: options.deltaFloor, else deltaFloorRatio × the mean Δ₀. */
+  private initialFloor = MIN_DELTA;
 
   constructor(options: EmbeddingOptions) {
     const o = (this.options = resolveOptions(options));
@@ -86,7 +88,12 @@ export class EmbeddingTable {
       this.acc = heap.allocF32(rows, `${name}.acc`);
     }
     this.initialize();
-    if (this.delta && (method === "qat-lsq" || method === "alpt")) this.deltaLearner = new DeltaLearner(o, this.delta);
+    if (this.delta && (method === "qat-lsq" || method === "alpt")) this.deltaLearner = new DeltaLearner(o, this.delta, this.initialFloor);
+  }
+
+  /** The floor of the learned Δ (undefined when Δ is not learned). */
+  get deltaFloor(): number | undefined {
+    return this.deltaLearner?.floor;
   }
 
   get rows(): number {
@@ -106,7 +113,7 @@ export class EmbeddingTable {
     if (this.weights) fill(this.weights.array, 0, o.rows);
     if (!this.delta) return;
     const qn = 2 ** (o.bits - 1);
-    const lsq = (meanAbs: number) => Math.max(o.deltaFloor, (2 * meanAbs) / Math.sqrt(qn));
+    const lsq = (meanAbs: number) => Math.max(o.deltaFloor ?? MIN_DELTA, (2 * meanAbs) / Math.sqrt(qn));
     const d = this.delta.array;
     if (typeof o.deltaInit === "number") d.fill(o.deltaInit);
     else {
@@ -134,6 +141,9 @@ export class EmbeddingTable {
         d[r] = lsq(s / c);
       }
     }
+    let sum = 0;
+    for (let r = 0; r < o.rows; r++) sum += d[r];
+    this.initialFloor = o.deltaFloor ?? Math.max(MIN_DELTA, Math.fround(o.deltaFloorRatio * (sum / o.rows)));
     if (this.packed) {
       // quantize w₀ chunk by chunk with SR (step 0), never holding the fp32 table
       const { heap } = getEngine();

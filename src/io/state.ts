@@ -5,6 +5,7 @@
 //   buffer/<module path>     F32 (batch-norm running statistics)
 //   embedding/<buffer>       U8 [rows, rowBytes] codes, F32 Δ / weights / optimizer state
 //   optimizer/<param>.<slot> F32 dense optimizer state
+import { MIN_DELTA } from "../embedding/options.js";
 import type { CtrModel } from "../models/base.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { rowStride } from "../kernels/quant.js";
@@ -51,6 +52,7 @@ export function collectState(model: CtrModel, optimizer?: Optimizer, { weightsOn
   }
   if (weightsOnly) return { tensors, scalars: {} };
   const scalars: Record<string, number> = { "embedding.step": t.step, "embedding.deltaStep": t.deltaLearner?.step ?? 0 };
+  if (t.deltaLearner) scalars["embedding.deltaFloor"] = t.deltaLearner.floor;
   for (const [k, v] of model.scalars()) scalars[`model.${k}`] = v;
   if (optimizer) {
     const st = optimizer.state();
@@ -84,6 +86,8 @@ export function applyState(
   const t = model.embedding;
   if (typeof s["embedding.step"] === "number") t.step = s["embedding.step"];
   if (t.deltaLearner && typeof s["embedding.deltaStep"] === "number") t.deltaLearner.step = s["embedding.deltaStep"];
+  // checkpoints before the relative floor had the absolute default 1e-7 (MIN_DELTA)
+  if (t.deltaLearner) t.deltaLearner.floor = s["embedding.deltaFloor"] ?? t.options.deltaFloor ?? MIN_DELTA;
   const modelScalars: Record<string, number> = {};
   const optScalars: Record<string, number> = {};
   for (const [k, v] of Object.entries(s)) {

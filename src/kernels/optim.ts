@@ -57,7 +57,7 @@ export function adamRows(t: RowTarget, c: Common, m: HeapF32, v: HeapF32, p: Ada
   const c2 = 1 - p.beta2 ** p.step;
   getEngine().active.adamRows(
     t.w.ptr, t.indexed ? 1 : 0, c.g.ptr, m.ptr, v.ptr, c.ids.ptr, c.n, c.dim,
-    p.lr, p.beta1, p.beta2, p.eps, p.weightDecay, c1, c2,
+    p.lr, p.beta1, p.beta2, p.eps, p.weightDecay, c1, c2, 1 - p.beta1, 1 - p.beta2, // 1 − β in f64, as PyTorch
   );
 }
 

@@ -33,6 +33,7 @@ export interface CoreKernels {
   adamRows(
     w: number, wIndexed: number, g: number, m: number, v: number, ids: number, n: number, dim: number,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, c1: number, c2: number,
+    oneMinusBeta1: number, oneMinusBeta2: number,
   ): void;
   adagradRows(
     w: number, wIndexed: number, g: number, acc: number, ids: number, n: number, dim: number,

@@ -46,8 +46,9 @@ function laneSum(terms: number[]): number {
 function adam(w: number, g: number, m: number, v: number, lr: number, t: number): [number, number, number] {
   const b1 = f(0.9), b2 = f(0.999), eps = f(1e-8);
   const c1 = f(1 - 0.9 ** t), c2 = f(1 - 0.999 ** t);
-  const mj = f(f(b1 * m) + f(f(1 - b1) * g));
-  const vj = f(f(b2 * v) + f(f(f(1 - b2) * g) * g));
+  // 1 − β from the f64 β, as PyTorch (not 1 − f32(β): 1 − f32(0.999) is 1.3e-5 below 0.001)
+  const mj = f(f(b1 * m) + f(f(1 - 0.9) * g));
+  const vj = f(f(b2 * v) + f(f(f(1 - 0.999) * g) * g));
   return [f(w - f(f(f(lr) * f(mj / c1)) / f(f(Math.sqrt(f(vj / c2))) + eps))), mj, vj];
 }
 

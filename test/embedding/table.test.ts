@@ -30,7 +30,7 @@ function snapshotRef(t: EmbeddingTable, method: EmbeddingMethod, optimizer: Spar
     method, optimizer, rows: ROWS, dim: DIM, bits: BITS, rounding, lr: t.options.lr, seed: t.options.seed,
     w: copy("weights", ROWS * DIM), codes, delta: copy("delta", ROWS), m: copy("m", ROWS * DIM), v: copy("v", ROWS * DIM),
     acc: copy("acc", ROWS), dm: copy("delta.m", ROWS), dv: copy("delta.v", ROWS), deltaLr: t.options.deltaOptimizer.lr,
-    deltaFloor: t.options.deltaFloor, step: t.step, deltaStep: 0,
+    deltaFloor: t.deltaFloor ?? 0, step: t.step, deltaStep: 0,
   };
 }
 

@@ -25,10 +25,11 @@ export function sgdRows(
 export function adamRows(
   mem: RefMemory, w: number, wIndexed: number, g: number, m: number, v: number, ids: number, n: number, dim: number,
   lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, c1: number, c2: number,
+  oneMinusBeta1: number, oneMinusBeta2: number,
 ): void {
   const { f32, i32 } = mem;
   [lr, beta1, beta2, eps, weightDecay, c1, c2] = [lr, beta1, beta2, eps, weightDecay, c1, c2].map(f);
-  const ob1 = f(1 - beta1), ob2 = f(1 - beta2);
+  const ob1 = f(oneMinusBeta1), ob2 = f(oneMinusBeta2);
   for (let k = 0; k < n; k++) {
     const wr = rowOf(mem, w, wIndexed, ids, k, dim), gr = (g >> 2) + k * dim;
     const s = i32[(ids >> 2) + k] * dim;
