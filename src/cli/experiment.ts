@@ -14,13 +14,12 @@ import { criteoOptions } from "../data/criteo.js";
 import { splitDataset, type EncodedDataset } from "../data/dataset.js";
 import { prepareDataset } from "../data/prepare.js";
 import { readFileBytes } from "../data/source.js";
-import { lsqDelta } from "../embedding/delta.js";
 import { summarizeDelta } from "../embedding/delta-stats.js";
 import type { EmbeddingOptions, GradScale } from "../embedding/options.js";
 import { init } from "../entry/default.js";
 import type { DCNOptions } from "../models/dcn.js";
 import { createModel, modelNames } from "../models/registry.js";
-import { DEFAULT_DELTA_LR } from "../embedding/options.js";
+import { deltaLrOf, lsqDelta } from "../embedding/options.js";
 import { slug } from "../report/figures.js";
 import { Trainer } from "../train/trainer.js";
 import { parseRecords } from "../report/records.js";
@@ -61,7 +60,7 @@ const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
   --dropout X        dropout rate of the MLP (default 0, the reference recipe)
   --row-lr X         learning rate of the sparse Adam on the embedding rows (default 1e-3)
   --l2 X             L2 penalty (coupled weight decay) of the dense Adam and the rows (default 0)
-  --delta-lr X       Δ learning rate, Adam (default: the library's, DEFAULT_DELTA_LR)
+  --delta-lr X       Δ learning rate, Adam (default: the library's, 0.1 × the initial Δ)
   --lpt-delta LIST   lpt's fixed Δ as multiples of the LSQ initial value; more than one: each
                      is trained on the first seed and the best validation AUC is kept for all
                      seeds (default 0.5,1,2,4)
@@ -399,10 +398,10 @@ function run(v: Variant, a: Args, m: MethodSpec, bits: number | undefined, seed:
   const embedding: Omit<EmbeddingOptions, "rows" | "dim"> = {
     optimizer: "adam", lr: a.rowLr, initStd: a.initStd, weightDecay: a.l2, ...m.embedding,
   };
-  const deltaLr = a.deltaLr ?? DEFAULT_DELTA_LR;
   if (m.quantized) {
-    Object.assign(embedding, { bits, deltaInit: fixedDelta ?? a.deltaInit, gradScale: a.gradScale, deltaOptimizer: { kind: "adam", lr: deltaLr } });
+    Object.assign(embedding, { bits, deltaInit: fixedDelta ?? a.deltaInit, gradScale: a.gradScale, deltaOptimizer: { kind: "adam", lr: a.deltaLr } });
   }
+  const deltaLr = deltaLrOf(embedding);
   const model = createModel(v.model, { ...s.model, dropout: a.dropout, fieldSizes: s.fieldSizes, seed, embedding });
   const t0 = performance.now();
   const stepsPerEpoch = Math.ceil(s.train.n / v.batchSize);

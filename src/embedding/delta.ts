@@ -7,11 +7,6 @@ import type { HeapF32, HeapI32 } from "../wasm/heap.js";
 import { getEngine } from "../wasm/load.js";
 import { fieldOfRow, type ResolvedEmbeddingOptions } from "./options.js";
 
-/** The LSQ initial Δ in expectation for w₀ ~ N(0, σ²): 2·E|w₀| / √(2^(b−1)), E|w₀| = σ·√(2/π). */
-export function lsqDelta(initStd: number, bits: number): number {
-  return (2 * initStd * Math.sqrt(2 / Math.PI)) / Math.sqrt(2 ** (bits - 1));
-}
-
 /** The Δ gradient scale s for a batch of `samples` samples (ALPT.md §3.3). */
 export function deltaGradScale(o: ResolvedEmbeddingOptions, samples: number): number {
   const qp = 2 ** (o.bits - 1) - 1 || 1;

@@ -70,8 +70,28 @@ export type ResolvedEmbeddingOptions = Required<Omit<EmbeddingOptions, "fieldOff
   deltaOptimizer: Required<DeltaOptimizerOptions>;
 };
 
-/** The Δ learning rate by default (Adam on Δ). */
-export const DEFAULT_DELTA_LR = 2e-5;
+/**
+ * The Δ learning rate by default, relative to the initial Δ: lr_Δ = 0.1 · Δ₀. Adam's step is
+ * about lr whatever the gradient's scale, so one update moves Δ by about a tenth of its initial
+ * value at every bit width (Δ₀ is 4× larger at 2 bits than at 4, 4× smaller at 8). A fixed lr
+ * (Hetu's 2e-5) leaves Δ where it started at 4 and 2 bits: ALPT then trains as LPT.
+ */
+export const DEFAULT_DELTA_LR_RATIO = 0.1;
+
+/** The LSQ initial Δ in expectation for w₀ ~ N(0, σ²): 2·E|w₀| / √(2^(b−1)), E|w₀| = σ·√(2/π). */
+export function lsqDelta(initStd: number, bits: number): number {
+  return (2 * initStd * Math.sqrt(2 / Math.PI)) / Math.sqrt(2 ** (bits - 1));
+}
+
+/** The Δ₀ a table starts from on average: deltaInit, or the LSQ value in expectation. */
+function meanInitialDelta(o: { deltaInit?: "lsq" | "lsq-group" | number; initStd?: number; bits?: number }): number {
+  return typeof o.deltaInit === "number" ? o.deltaInit : lsqDelta(o.initStd ?? 0.003, o.bits ?? 8);
+}
+
+/** The Δ learning rate of these options: deltaOptimizer.lr, else DEFAULT_DELTA_LR_RATIO × the mean Δ₀. */
+export function deltaLrOf(o: Partial<Pick<EmbeddingOptions, "deltaOptimizer" | "deltaInit" | "initStd" | "bits">>): number {
+  return o.deltaOptimizer?.lr ?? Math.max(MIN_DELTA, DEFAULT_DELTA_LR_RATIO * meanInitialDelta(o));
+}
 
 /** The relative Δ floor by default: a tenth of the mean initial Δ. */
 export const DEFAULT_DELTA_FLOOR_RATIO = 0.1;
@@ -90,7 +110,7 @@ export function resolveOptions(o: EmbeddingOptions): ResolvedEmbeddingOptions {
     rounding: o.rounding ?? "sr", granularity: o.granularity ?? "row",
     fieldOffsets: o.fieldOffsets ?? [0], initStd: o.initStd ?? 0.003, deltaInit: o.deltaInit ?? "lsq",
     deltaFloor: o.deltaFloor, deltaFloorRatio: o.deltaFloorRatio ?? DEFAULT_DELTA_FLOOR_RATIO, gradScale: o.gradScale ?? "hetu",
-    deltaOptimizer: { kind: "adam", lr: DEFAULT_DELTA_LR, beta1: 0.9, beta2: 0.999, eps: 1e-8, ...o.deltaOptimizer },
+    deltaOptimizer: { kind: "adam", beta1: 0.9, beta2: 0.999, eps: 1e-8, ...o.deltaOptimizer, lr: deltaLrOf(o) },
     optimizer: o.optimizer ?? "adam", lr: o.lr ?? 1e-3, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999,
     eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0, seed: o.seed ?? 0, name,
   };

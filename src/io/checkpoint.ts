@@ -4,6 +4,7 @@
 // and the checksum of header and tensors (safetensors.ts). Encoding and decoding work in every
 // runtime; saveCheckpoint / loadCheckpoint (Node) write atomically (temp file, fsync, rename),
 // so a failed write leaves the previous file intact.
+import { deltaLrOf } from "../embedding/options.js";
 import type { CtrModel } from "../models/base.js";
 import { createModel, type ModelOptions } from "../models/registry.js";
 import type { Optimizer } from "../optim/optimizer.js";
@@ -132,9 +133,11 @@ export function restoreCheckpoint(source: Uint8Array | DecodedCheckpoint, makeOp
   let model: CtrModel;
   try {
     // every buffer is overwritten below: a constant Δ₀ skips the pass that measures E|w₀| (half
-    // the build time of a large table); the options returned in `info` are the saved ones
+    // the build time of a large table); the Δ learning rate that derives from Δ₀ stays the saved
+    // options' (the Δ floor is a saved scalar); the options returned in `info` are the saved ones
     const o = ck.info.modelOptions;
-    model = createModel(ck.info.model, { ...o, embedding: { ...o.embedding, deltaInit: 1 } });
+    const e = o.embedding ?? {};
+    model = createModel(ck.info.model, { ...o, embedding: { ...e, deltaInit: 1, deltaOptimizer: { ...e.deltaOptimizer, lr: deltaLrOf(e) } } });
   } catch (e) {
     throw new Error(`${what}: cannot build the model it describes: ${(e as Error).message}`, { cause: e });
   }

@@ -10,8 +10,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticCtr } from "../../src/data/synthetic.js";
-import { lsqDelta } from "../../src/embedding/delta.js";
-import { DEFAULT_DELTA_LR } from "../../src/embedding/options.js";
+import { DEFAULT_DELTA_LR_RATIO, lsqDelta } from "../../src/embedding/options.js";
 import { builtCli } from "../helpers/built-cli.js";
 
 let script = "";
@@ -87,7 +86,7 @@ describe("npm run experiment", () => {
       case: "experiment/criteo-dcn-bs128-fp32-s0", dataset: "criteo, batch 128", model: "DCN", batchSize: 128, init: "torch",
       unit: "AUC", method: "fp32", bits: 32, seed: 0, rows: { train: 2400, valid: 300, test: 300 }, rowLr: 1e-3, dropout: 0,
     });
-    expect(alpt).toMatchObject({ case: "experiment/criteo-dcn-bs128-alpt-b4-s0", method: "alpt", bits: 4, deltaLr: DEFAULT_DELTA_LR });
+    expect(alpt).toMatchObject({ case: "experiment/criteo-dcn-bs128-alpt-b4-s0", method: "alpt", bits: 4, deltaLr: DEFAULT_DELTA_LR_RATIO * lsqDelta(0.003, 4) });
     for (const rec of [fp32!, alpt!]) {
       for (const k of ["testAuc", "testLogloss", "valAuc", "seconds"]) expect(Number.isFinite(rec[k]), k).toBe(true);
       // a model that learned nothing scores 0.5 ± 0.04 on 300 rows; these runs reach ≈ 0.7
