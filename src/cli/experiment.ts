@@ -58,6 +58,7 @@ const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
   --precise-bn N     before each validation, recompute the batch-norm statistics over N
                      training batches (default 0: running averages)
   --dropout X        dropout rate of the MLP (default 0, the reference recipe)
+  --bn-momentum X    momentum of the batch-norm running statistics (default 0.1, PyTorch's)
   --row-lr X         learning rate of the sparse Adam on the embedding rows (default 1e-3)
   --l2 X             L2 penalty (coupled weight decay) of the dense Adam and the rows (default 0)
   --delta-lr X       Δ learning rate, Adam (default: the library's, 0.1 × the initial Δ)
@@ -128,6 +129,7 @@ interface Args {
   lptDelta: number[];
   preciseBn: number;
   dropout: number;
+  bnMomentum: number;
   schedule: "paper" | "none";
   deltaLr: number | undefined;
   deltaInit: "lsq" | "lsq-group" | number;
@@ -172,7 +174,7 @@ function positive(raw: string, what: string): number {
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     dataset: "criteo", datasets: ["criteo", "avazu"], resultsDir: undefined, fresh: false, report: true, methods: ["fp32", "lpt-dr", "lpt-sr", "alpt"].map((m) => METHODS[m]!), bits: [8, 4, 2], seeds: [0, 1, 2], seedsByDataset: {},
-    epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, rowLr: 1e-3, preciseBn: 0, dropout: 0, schedule: "paper", deltaLr: undefined,
+    epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, rowLr: 1e-3, preciseBn: 0, dropout: 0, bnMomentum: 0.1, schedule: "paper", deltaLr: undefined,
     model: "DCN", batchSize: undefined, batchSizes: undefined, models: ["LR", "DeepFM"], lptDelta: [0.5, 1, 2, 4], deltaInit: "lsq", gradScale: "hetu", quick: false,
   };
   const named: string[] = [];
@@ -249,6 +251,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case "--dropout":
         a.dropout = numberIn(v, k, 0, 1);
+        break;
+      case "--bn-momentum":
+        a.bnMomentum = numberIn(v, k, 0.001, 1.000001);
         break;
       case "--precise-bn":
         a.preciseBn = int(v, k, 0);
@@ -402,7 +407,7 @@ function run(v: Variant, a: Args, m: MethodSpec, bits: number | undefined, seed:
     Object.assign(embedding, { bits, deltaInit: fixedDelta ?? a.deltaInit, gradScale: a.gradScale, deltaOptimizer: { kind: "adam", lr: a.deltaLr } });
   }
   const deltaLr = deltaLrOf(embedding);
-  const model = createModel(v.model, { ...s.model, dropout: a.dropout, fieldSizes: s.fieldSizes, seed, embedding });
+  const model = createModel(v.model, { ...s.model, dropout: a.dropout, batchNormMomentum: a.bnMomentum, fieldSizes: s.fieldSizes, seed, embedding });
   const t0 = performance.now();
   const stepsPerEpoch = Math.ceil(s.train.n / v.batchSize);
   const every = Math.max(1, Math.round(stepsPerEpoch / 9));
@@ -437,7 +442,7 @@ function run(v: Variant, a: Args, m: MethodSpec, bits: number | undefined, seed:
       bytesPerRow: model.embedding.memory().bytesPerRow, embeddingRows: model.embedding.options.rows,
       rows: { train: s.train.n, valid: s.valid.n, test: s.test.n },
       bestStep: h.evals.find((e) => e.metrics === h.best)?.step, epochs: a.epochs, patience: a.patience,
-      evalEvery: a.evalEvery ?? null, l2: a.l2, initStd: a.initStd, rowLr: a.rowLr, preciseBn: a.preciseBn, dropout: a.dropout, schedule: a.schedule,
+      evalEvery: a.evalEvery ?? null, l2: a.l2, initStd: a.initStd, rowLr: a.rowLr, preciseBn: a.preciseBn, dropout: a.dropout, bnMomentum: a.bnMomentum, schedule: a.schedule,
       ...(m.quantized ? { deltaLr, deltaInit: fixedDelta ?? a.deltaInit, gradScale: a.gradScale } : {}),
       ...(model.embedding.deltaFloor !== undefined ? { deltaFloor: roundDeep(model.embedding.deltaFloor) } : {}),
       lossCurve: { every, values: lossCurve },

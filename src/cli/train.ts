@@ -8,6 +8,7 @@ import { init } from "../entry/default.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
 import { decodeCheckpoint, encodeCheckpointParts, type DecodedCheckpoint, readFileBytesOf, restoreCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
+import type { DenseInit } from "../layers/init.js";
 import type { CtrModel } from "../models/base.js";
 import { createModel, type ModelOptions } from "../models/registry.js";
 import type { Optimizer } from "../optim/optimizer.js";
@@ -65,6 +66,8 @@ export function modelOptionsOf(s: Settings, fieldSizes: readonly number[]): Mode
   if (pick(s, "hiddenUnits") !== undefined) o.hiddenUnits = pick(s, "hiddenUnits") as number[];
   if (pick(s, "crossLayers") !== undefined) o.crossLayers = pick(s, "crossLayers") as number;
   if (pick(s, "batchNorm") !== undefined) o.batchNorm = pick(s, "batchNorm") as boolean;
+  if (pick(s, "batchNormMomentum") !== undefined) o.batchNormMomentum = pick(s, "batchNormMomentum") as number;
+  if (pick(s, "init") !== undefined) o.init = pick(s, "init") as DenseInit;
   if (pick(s, "dropout") !== undefined) o.dropout = pick(s, "dropout") as number;
   return o;
 }

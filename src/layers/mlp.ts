@@ -13,6 +13,8 @@ import { Module } from "./module.js";
 export interface MLPOptions {
   hiddenUnits: readonly number[];
   batchNorm?: boolean;
+  /** Momentum of the batch-norm running statistics (default 0.1, PyTorch's). */
+  batchNormMomentum?: number;
   dropout?: number;
   name?: string;
   seed?: number;
@@ -27,12 +29,13 @@ export class MLP extends Module {
 
   constructor(readonly inFeatures: number, readonly options: MLPOptions) {
     super();
-    const { hiddenUnits, batchNorm = false, dropout: p = 0, name = "mlp", seed = 0, init = "torch" } = options;
+    const { hiddenUnits, batchNorm = false, batchNormMomentum: momentum = 0.1, dropout: p = 0, name = "mlp", seed = 0, init = "torch" } = options;
     if (!(p >= 0 && p < 1)) throw new RangeError(`MLP ${name}: dropout = ${p} must be in [0, 1)`);
+    if (!(momentum > 0 && momentum <= 1)) throw new RangeError(`MLP ${name}: batchNormMomentum = ${momentum} must be in (0, 1]`);
     let width = inFeatures;
     hiddenUnits.forEach((h, i) => {
       this.linears.push(this.child(`${i}`, new Linear(width, h, { name: `${name}.${i}`, seed, init })));
-      this.norms.push(batchNorm ? this.child(`${i}.bn`, new BatchNorm1d(h, { name: `${name}.${i}.bn` })) : undefined);
+      this.norms.push(batchNorm ? this.child(`${i}.bn`, new BatchNorm1d(h, { name: `${name}.${i}.bn`, momentum })) : undefined);
       width = h;
     });
     this.outFeatures = width;

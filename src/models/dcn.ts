@@ -17,6 +17,8 @@ export interface DCNOptions extends CtrModelOptions {
   crossLayers?: number;
   hiddenUnits?: readonly number[];
   batchNorm?: boolean;
+  /** Momentum of the batch-norm running statistics (default 0.1, PyTorch's). */
+  batchNormMomentum?: number;
   dropout?: number;
   /** 1 = DCN (vector cross weights), 2 = DCNv2 (matrix cross weights). */
   crossVersion?: 1 | 2;
@@ -30,11 +32,11 @@ export class DCN extends CtrModel {
 
   constructor(readonly options: DCNOptions) {
     super(options);
-    const { crossLayers = 3, hiddenUnits = [400, 400, 400], batchNorm = false, dropout = 0, crossVersion = 1, seed = 0 } = options;
+    const { crossLayers = 3, hiddenUnits = [400, 400, 400], batchNorm = false, batchNormMomentum, dropout = 0, crossVersion = 1, seed = 0 } = options;
     this.inputDim = this.fields * this.embeddingDim + this.denseFeatures;
     this.cross = this.child("cross", new CrossNet(this.inputDim, crossLayers, { version: crossVersion, seed, init: this.init }));
     this.deep = hiddenUnits.length
-      ? this.child("deep", new MLP(this.inputDim, { hiddenUnits, batchNorm, dropout, name: "deep", seed, init: this.init }))
+      ? this.child("deep", new MLP(this.inputDim, { hiddenUnits, batchNorm, batchNormMomentum, dropout, name: "deep", seed, init: this.init }))
       : undefined;
     this.head = this.child("head", new Linear(this.inputDim + (this.deep?.outFeatures ?? 0), 1, { name: "head", seed, init: this.init }));
   }

@@ -11,6 +11,8 @@ import { CtrModel, type CtrModelOptions } from "./base.js";
 export interface DeepOptions extends CtrModelOptions {
   hiddenUnits?: readonly number[];
   batchNorm?: boolean;
+  /** Momentum of the batch-norm running statistics (default 0.1, PyTorch's). */
+  batchNormMomentum?: number;
   dropout?: number;
 }
 
@@ -27,9 +29,9 @@ export class DNN extends CtrModel {
 
   constructor(readonly options: DeepOptions) {
     super(options);
-    const { hiddenUnits = [400, 400, 400], batchNorm = false, dropout = 0, seed = 0 } = options;
+    const { hiddenUnits = [400, 400, 400], batchNorm = false, batchNormMomentum, dropout = 0, seed = 0 } = options;
     const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
-    this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, dropout, name: "deep", seed, init: this.init }));
+    this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, batchNormMomentum, dropout, name: "deep", seed, init: this.init }));
     this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", seed, init: this.init }));
   }
 

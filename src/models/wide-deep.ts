@@ -20,10 +20,10 @@ export class WideDeep extends CtrModel {
 
   constructor(readonly options: DeepOptions) {
     super(options, true);
-    const { hiddenUnits = [400, 400, 400], batchNorm = false, dropout = 0, seed = 0 } = options;
+    const { hiddenUnits = [400, 400, 400], batchNorm = false, batchNormMomentum, dropout = 0, seed = 0 } = options;
     this.bias = this.param(Tensor.param([1], "wide.bias"));
     const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
-    this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, dropout, name: "deep", seed, init: this.init }));
+    this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, batchNormMomentum, dropout, name: "deep", seed, init: this.init }));
     this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", bias: false, seed, init: this.init }));
   }
 
