@@ -39,7 +39,7 @@ const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
                      stays at 256); a batch size other than 2048 makes its own setup
                      ("criteo, batch 1024": its own records file and report section)
   --models LIST      paper: other models on Criteo, each fp32 and alpt at 8,4,2 bits, 3 seeds
-                     (default LR,DeepFM; "none" for none)
+                     (default LR,DeepFM; "none" for none); LR runs up to 30 epochs, patience 2
   --results-dir DIR  paper: where the records go (default docs/experiments)
   --fresh            paper: rerun cases already recorded
   --no-report        paper: only run the cases (e.g. when several processes share the grid)
@@ -610,8 +610,9 @@ async function paper(a: Args): Promise<number> {
     for (const size of sizes) grid(variantOf(s, "DCN", size), a, a.methods, a.bits, (b) => paperSeeds(a, dataset, b));
     if (dataset !== "criteo") continue;
     for (const model of a.models.filter((x) => x !== "DCN")) {
-      // LR learns slowly from one-hot rows: more patience, so that it is trained to convergence
-      const args = model === "LR" ? { ...a, patience: Math.max(a.patience, 2) } : a;
+      // LR learns slowly from one-hot rows (its best epoch is 12–21): up to 30 epochs and
+      // patience 2, so that it is trained to convergence
+      const args = model === "LR" ? { ...a, epochs: Math.max(a.epochs, 30), patience: Math.max(a.patience, 2) } : a;
       grid(variantOf(s, model), args, [METHODS.fp32!, METHODS.alpt!], [8, 4, 2], () => [0, 1, 2]);
     }
   }
