@@ -73,7 +73,7 @@ export type ResolvedEmbeddingOptions = Required<Omit<EmbeddingOptions, "fieldOff
 /**
  * The Δ learning rate by default, relative to the initial Δ: lr_Δ = 0.1 · Δ₀. Adam's step is
  * about lr whatever the gradient's scale, so one update moves Δ by about a tenth of its initial
- * value at every bit width (Δ₀ is 4× larger at 2 bits than at 4, 4× smaller at 8). A fixed lr
+ * value at every bit width (Δ₀ at 2 bits is twice that at 4 bits, at 8 bits a quarter). A fixed lr
  * (Hetu's 2e-5) leaves Δ where it started at 4 and 2 bits: ALPT then trains as LPT.
  */
 export const DEFAULT_DELTA_LR_RATIO = 0.1;

@@ -2,7 +2,7 @@
 // shared-Δ granularities, memory accounting, determinism and option errors.
 import { beforeAll, describe, expect, it } from "vitest";
 import { EmbeddingTable } from "../../src/embedding/table.js";
-import type { EmbeddingOptions } from "../../src/embedding/options.js";
+import { DEFAULT_DELTA_LR_RATIO, deltaLrOf, lsqDelta, type EmbeddingOptions } from "../../src/embedding/options.js";
 import { scope } from "../../src/tensor/tape.js";
 import type { Engine } from "../../src/wasm/load.js";
 import { engine } from "../helpers/engine.js";
@@ -74,6 +74,25 @@ describe("Δ learning", () => {
     for (const sign of [1, -1, -1]) update(t, [1, 2, 3], [0.01, 0.01, 0.01, 0.01], 3, [sign, sign, sign, sign].map((x) => x * 10));
     for (const d of t.delta!.array) expect(d).toBeGreaterThanOrEqual(Math.fround(1e-4));
     expect(Array.from(t.delta!.array.subarray(1, 4))).toEqual([1e-4, 1e-4, 1e-4].map(Math.fround));
+  });
+
+  it("by default the floor is 0.1 × the mean initial Δ and the Δ learning rate 0.1 × its expected value", () => {
+    const t = new EmbeddingTable({
+      rows: 2000, dim: 8, method: "alpt", bits: 4, initStd: 0.01, gradScale: "none", deltaOptimizer: { kind: "sgd" },
+    });
+    const d0 = t.delta!.array;
+    const mean = d0.reduce((a, b) => a + b, 0) / d0.length;
+    expect(t.deltaFloor).toBeCloseTo(0.1 * mean, 9);
+    expect(t.options.deltaOptimizer.lr).toBeCloseTo(DEFAULT_DELTA_LR_RATIO * lsqDelta(0.01, 4), 12);
+    expect(Math.abs(mean / lsqDelta(0.01, 4) - 1)).toBeLessThan(0.02); // the expectation is the measured mean
+    expect(deltaLrOf({ bits: 2, initStd: 0.01 })).toBeCloseTo(2 * deltaLrOf({ bits: 4, initStd: 0.01 }), 12); // Δ₀ ∝ 1/√(2^(b−1))
+    expect(deltaLrOf({ deltaInit: 0.5 })).toBe(0.05);
+    expect(deltaLrOf({ deltaOptimizer: { lr: 3e-4 }, deltaInit: 0.5 })).toBe(3e-4);
+    // a gradient that would drive Δ far below zero stops at the relative floor
+    t.options.deltaOptimizer.lr = 1e3;
+    update(t, [1, 2], new Array(8).fill(0.01), 2, new Array(8).fill(10));
+    expect(t.delta!.array[1]).toBe(Math.fround(t.deltaFloor!));
+    expect(() => new EmbeddingTable({ rows: 2, dim: 2, method: "alpt", deltaFloorRatio: 1 })).toThrow(/deltaFloorRatio = 1 must be in \[0, 1\)/);
   });
 
   it("field and table granularity share one learned Δ per group", () => {
