@@ -253,7 +253,8 @@ function parseArgs(argv: string[]): Args {
         a.dropout = numberIn(v, k, 0, 1);
         break;
       case "--bn-momentum":
-        a.bnMomentum = numberIn(v, k, 0.001, 1.000001);
+        a.bnMomentum = positive(v, k);
+        if (a.bnMomentum > 1) throw new UsageError(`${k} expects a number in (0, 1], got "${v}"`);
         break;
       case "--precise-bn":
         a.preciseBn = int(v, k, 0);
