@@ -6,7 +6,7 @@
 // lpt's fixed Δ is chosen on validation AUC (seed 0) from multiples of the LSQ initial value.
 // The data comes from the shared data folder ($ALPT_DATA, default ../shared/data next to the
 // checkout) and is never copied; without it the script says so and exits 0. Progress → stderr.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,14 +15,13 @@ import { splitDataset, type EncodedDataset } from "../data/dataset.js";
 import { prepareDataset } from "../data/prepare.js";
 import { readFileBytes } from "../data/source.js";
 import { summarizeDelta } from "../embedding/delta-stats.js";
-import type { EmbeddingOptions, GradScale } from "../embedding/options.js";
+import { deltaLrOf, type EmbeddingOptions, type GradScale } from "../embedding/options.js";
 import { init } from "../entry/default.js";
 import type { DCNOptions } from "../models/dcn.js";
 import { createModel, modelNames } from "../models/registry.js";
-import { deltaLrOf, lsqDelta } from "../embedding/options.js";
 import { slug } from "../report/figures.js";
 import { Trainer } from "../train/trainer.js";
-import { parseRecords } from "../report/records.js";
+import { caseName, fileSink, METHODS, printSink, runGrid, type GridSpec, type MethodSpec } from "./experiment-grid.js";
 import { writeReport } from "./report.js";
 
 const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
@@ -73,21 +72,6 @@ Data: $ALPT_DATA (default ../shared/data relative to the repository root).
 One JSON line per run on stdout; progress on stderr.`;
 
 class UsageError extends Error {}
-
-/** A method as named on the command line. */
-interface MethodSpec {
-  name: string;
-  embedding: Omit<EmbeddingOptions, "rows" | "dim">;
-  quantized: boolean;
-}
-
-const METHODS: Record<string, MethodSpec> = {
-  fp32: { name: "fp32", embedding: { method: "fp32" }, quantized: false },
-  "lpt-dr": { name: "lpt-dr", embedding: { method: "lpt", rounding: "dr" }, quantized: true },
-  "lpt-sr": { name: "lpt-sr", embedding: { method: "lpt", rounding: "sr" }, quantized: true },
-  alpt: { name: "alpt", embedding: { method: "alpt" }, quantized: true },
-  "qat-lsq": { name: "qat-lsq", embedding: { method: "qat-lsq" }, quantized: true },
-};
 
 /** A prepared real-data setup: splits, vocabulary sizes and the canonical model and trainer. */
 interface Setup {
@@ -393,14 +377,15 @@ function variantOf(setup: Setup, model: string, batchSize = setup.trainer.batchS
   };
 }
 
-function caseName(v: Variant, m: MethodSpec, bits: number | undefined, seed: number): string {
-  return `${v.stem}-${m.name}${bits === undefined ? "" : `-b${bits}`}-s${seed}`;
+/** The grid of a variant: its case names, lpt's Δ choice and how a case is trained. */
+function gridOf(v: Variant, a: Args): GridSpec {
+  return { stem: v.stem, lptDelta: a.lptDelta, initStd: a.initStd, log, run: (m, bits, seed, fixedDelta) => run(v, a, m, bits, seed, fixedDelta) };
 }
 
 /** Trains and evaluates one configuration; returns its JSON record. */
 function run(v: Variant, a: Args, m: MethodSpec, bits: number | undefined, seed: number, fixedDelta?: number): Record<string, unknown> {
   const s = v.setup;
-  const name = caseName(v, m, bits, seed);
+  const name = caseName(v.stem, m, bits, seed);
   const embedding: Omit<EmbeddingOptions, "rows" | "dim"> = {
     optimizer: "adam", lr: a.rowLr, initStd: a.initStd, weightDecay: a.l2, ...m.embedding,
   };
@@ -492,100 +477,6 @@ async function setupOf(dataset: DatasetName, a: Args): Promise<Setup | undefined
   return s;
 }
 
-/** Where a grid's records go: which cases are done, and how to keep a new record. */
-interface Sink {
-  has(caseName: string): boolean;
-  /** A record kept before (the lpt Δ selection runs), by case name. */
-  find(caseName: string): Record<string, unknown> | undefined;
-  put(record: Record<string, unknown>): void;
-  /** Keeps a record that is not a grid cell (an lpt Δ selection run). */
-  putAside(record: Record<string, unknown>): void;
-}
-
-/** Records printed (and kept in memory for the lpt Δ selection): a criteo|avazu run. */
-function printSink(): Sink {
-  const aside = new Map<string, Record<string, unknown>>();
-  return {
-    has: () => false,
-    find: (name) => aside.get(name),
-    put: (r) => console.log(JSON.stringify(r)),
-    putAside: (r) => aside.set(r.case as string, r),
-  };
-}
-
-/** JSON lines on file, appended per case (re-read each time: other processes may share the grid). */
-function fileSink(path: string, asidePath: string): Sink {
-  const read = (p: string): Record<string, unknown>[] =>
-    existsSync(p) ? readFileSync(p, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as Record<string, unknown>) : [];
-  return {
-    has: (name) => recordedCases(path).has(name),
-    find: (name) => read(asidePath).find((r) => r.case === name),
-    put: (r) => {
-      appendFileSync(path, JSON.stringify(r) + "\n");
-      console.log(JSON.stringify(r));
-    },
-    putAside: (r) => appendFileSync(asidePath, JSON.stringify(r) + "\n"),
-  };
-}
-
-/**
- * lpt's fixed Δ for one bit width: each multiple of the LSQ initial value in a.lptDelta trained on
- * the first seed, the best validation AUC kept (the fair baseline: a tuned fixed Δ). Returns Δ and
- * the first seed's record with that Δ (its grid cell).
- */
-function chooseLptDelta(v: Variant, a: Args, m: MethodSpec, bits: number, seed: number, sink: Sink): { delta: number; record: Record<string, unknown> } {
-  const base = lsqDelta(a.initStd, bits);
-  const tried = a.lptDelta.map((k) => {
-    const name = `experiment/${caseName(v, m, bits, seed)}-dx${k}`;
-    let r = sink.find(name);
-    if (!r) {
-      r = { ...run(v, a, m, bits, seed, base * k), case: name, lptDeltaMultiple: k };
-      sink.putAside(r);
-    }
-    return r;
-  });
-  let best = 0;
-  tried.forEach((r, i) => {
-    if ((r.valAuc as number) > (tried[best]!.valAuc as number)) best = i;
-  });
-  const grid = tried.map((r, i) => ({ multiple: a.lptDelta[i]!, valAuc: r.valAuc as number }));
-  const record = { ...tried[best]!, case: `experiment/${caseName(v, m, bits, seed)}`, lptDeltaGrid: grid };
-  log(`  ${caseName(v, m, bits, seed)}: Δ = ${a.lptDelta[best]} × LSQ Δ₀ (${(base * a.lptDelta[best]!).toPrecision(3)}), validation AUC ${grid.map((g) => `${g.multiple}: ${g.valAuc}`).join(", ")}`);
-  return { delta: base * a.lptDelta[best]!, record };
-}
-
-/** Runs every case of a grid (method × bits × seed) that the sink does not have yet. */
-function runGrid(v: Variant, a: Args, methods: MethodSpec[], bits: number[], seeds: number[], sink: Sink): void {
-  for (const m of methods) {
-    for (const b of m.quantized ? bits : [undefined]) {
-      const todo = seeds.filter((seed) => {
-        const name = `experiment/${caseName(v, m, b, seed)}`;
-        if (sink.has(name)) log(`  ${name}: recorded, skipped`);
-        return !sink.has(name);
-      });
-      if (!todo.length) continue;
-      let fixed: number | undefined;
-      if (m.embedding.method === "lpt" && b !== undefined && a.lptDelta.length > 1) {
-        const chosen = chooseLptDelta(v, a, m, b, seeds[0]!, sink);
-        fixed = chosen.delta;
-        if (todo[0] === seeds[0]) sink.put(chosen.record);
-      } else if (m.embedding.method === "lpt" && b !== undefined) {
-        fixed = lsqDelta(a.initStd, b) * a.lptDelta[0]!;
-      }
-      for (const seed of todo) {
-        if (fixed !== undefined && a.lptDelta.length > 1 && seed === seeds[0]) continue;
-        sink.put(run(v, a, m, b, seed, fixed));
-      }
-    }
-  }
-}
-
-/** Cases already recorded in a JSON-lines file (a malformed line is an error naming file:line). */
-function recordedCases(path: string): Set<string> {
-  if (!existsSync(path)) return new Set();
-  return new Set(parseRecords(readFileSync(path, "utf8"), path).records.map((r) => r.case));
-}
-
 /** Seeds of a paper cell: 5 for the 2- and 3-bit cells (their spread is larger), else 3. */
 function paperSeeds(a: Args, dataset: DatasetName, bits: number | undefined): number[] {
   const given = a.seedsByDataset[dataset];
@@ -601,7 +492,7 @@ async function paper(a: Args): Promise<number> {
   const grid = (v: Variant, args: Args, methods: MethodSpec[], bits: number[], seedsOf: (b: number | undefined) => number[]) => {
     const path = resolve(dir, `paper-${slug(v.label)}.jsonl`);
     const sink = fileSink(path, resolve(dir, `lpt-delta-${slug(v.label)}.jsonl`));
-    for (const m of methods) for (const b of m.quantized ? bits : [undefined]) runGrid(v, args, [m], b === undefined ? [] : [b], seedsOf(b), sink);
+    for (const m of methods) for (const b of m.quantized ? bits : [undefined]) runGrid(gridOf(v, args), [m], b === undefined ? [] : [b], seedsOf(b), sink);
     if (existsSync(path)) inputs.push(path);
   };
   for (const dataset of a.datasets) {
@@ -636,7 +527,7 @@ async function main(argv: string[]): Promise<number> {
   if (a.dataset === "paper") return paper(a);
   const s = await setupOf(a.dataset, a);
   if (!s) return 0;
-  runGrid(variantOf(s, a.model, a.batchSize), a, a.methods, a.bits, a.seeds, printSink());
+  runGrid(gridOf(variantOf(s, a.model, a.batchSize), a), a.methods, a.bits, a.seeds, printSink());
   return 0;
 }
 
