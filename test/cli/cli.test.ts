@@ -82,10 +82,13 @@ describe("alpt: prepare → train → eval → predict → export → inspect", 
     const done = ev[ev.length - 1]!;
     expect(done).toMatchObject({ event: "done", model: "DCN", method: "alpt", bits: 4, experiment: "dcn_alpt4", checkpoint: "dcn.safetensors" });
     expect(done.valAuc as number).toBeGreaterThan(0.6);
-    const text = await alpt("train", "--config", "config.json", "--experiment", "deepfm_fp32", "--epochs", "1", "--out", "fm.safetensors");
+    const text = await alpt("train", "--config", "config.json", "--experiment", "deepfm_fp32", "--epochs", "1", "--out", "fm.safetensors", "--init", "glorot", "--batch-norm-momentum", "0.3");
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^training DeepFM \(experiment deepfm_fp32\): fp32 embeddings/m);
     expect(text.stdout).toMatch(/^epoch 1 step 25: train loss [\d.]+ {2}val AUC [\d.]+ logloss [\d.]+/m);
+    const fmInfo = JSON.stringify(records((await alpt("inspect", "fm.safetensors", "--json")).stdout)[0]);
+    expect(fmInfo).toContain('"init":"glorot"');
+    expect(fmInfo).toContain('"batchNormMomentum":0.3');
 
     // eval
     const e1 = records((await alpt("eval", "dcn.safetensors", "--data", "prep", "--json")).stdout)[0]!;
@@ -205,6 +208,8 @@ describe("alpt: errors name the problem and exit with 1 (runtime) or 2 (usage)",
       [["train", "--data", "prep", "--hiden-units", "8"], 2, /unknown option --hiden-units for alpt train \(did you mean --hidden-units\?\)/],
       [["train", "--data", "prep", "--bits", "x"], 2, /option --bits expects an integer in \[1, 16\], got "x"/],
       [["train", "--data", "prep", "--model", "GPT"], 2, /option --model expects one of LR, FM, .*got "GPT"/],
+      [["train", "--data", "prep", "--init", "kaiming"], 2, /option --init expects one of torch, glorot, xavier-normal, got "kaiming"/],
+      [["train", "--data", "prep", "--batch-norm-momentum", "0"], 2, /option --batch-norm-momentum expects a number in \[0\.001, 1\], got "0"/],
       [["train"], 2, /train needs the data: --data DIR/],
       [["train", "--data", "missing-dir"], 1, /missing-dir\/dataset\.json: cannot read the file: it does not exist/],
       [["eval", "missing.safetensors", "--data", "prep"], 1, /model missing\.safetensors: the file does not exist/],
