@@ -40,7 +40,7 @@ export const SETTINGS: Setting[] = [
   s("rounding", "choice", "lpt write-back rounding", { choices: ["dr", "sr"], default: "sr" }),
   s("granularity", "choice", "rows sharing one Δ", { choices: ["row", "field", "table"], default: "row" }),
   s("deltaInit", "number-or-choice", "initial Δ", { choices: ["lsq", "lsq-group"], default: "lsq" }),
-  s("deltaLr", "number", "learning rate of Δ (Adam)", { min: 0, default: "0.1 × initial Δ" }),
+  s("deltaLr", "number", "learning rate of Δ (Adam)", { min: 0, default: "0.3 × initial Δ" }),
   s("gradScale", "number-or-choice", "scale of the Δ gradient", { choices: ["hetu", "mpe", "none"], default: "hetu" }),
   s("initStd", "number", "std of the initial embeddings", { min: 0, default: "0.003" }),
   s("embeddingOptimizer", "choice", "optimizer of the embedding rows", { choices: ["sgd", "adam", "adagrad"], default: "adam" }),

@@ -60,7 +60,7 @@ const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
   --bn-momentum X    momentum of the batch-norm running statistics (default 0.1, PyTorch's)
   --row-lr X         learning rate of the sparse Adam on the embedding rows (default 1e-3)
   --l2 X             L2 penalty (coupled weight decay) of the dense Adam and the rows (default 0)
-  --delta-lr X       Δ learning rate, Adam (default: the library's, 0.1 × the initial Δ)
+  --delta-lr X       Δ learning rate, Adam (default: the library's, 0.3 × the initial Δ)
   --lpt-delta LIST   lpt's fixed Δ as multiples of the LSQ initial value; more than one: each
                      is trained on the first seed and the best validation AUC is kept for all
                      seeds (default 0.5,1,2,4)

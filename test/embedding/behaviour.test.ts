@@ -76,7 +76,7 @@ describe("Δ learning", () => {
     expect(Array.from(t.delta!.array.subarray(1, 4))).toEqual([1e-4, 1e-4, 1e-4].map(Math.fround));
   });
 
-  it("by default the floor is 0.1 × the mean initial Δ and the Δ learning rate 0.1 × its expected value", () => {
+  it("by default the floor is 0.1 × the mean initial Δ and the Δ learning rate DEFAULT_DELTA_LR_RATIO × its expected value", () => {
     const t = new EmbeddingTable({
       rows: 2000, dim: 8, method: "alpt", bits: 4, initStd: 0.01, gradScale: "none", deltaOptimizer: { kind: "sgd" },
     });
@@ -86,7 +86,7 @@ describe("Δ learning", () => {
     expect(t.options.deltaOptimizer.lr).toBeCloseTo(DEFAULT_DELTA_LR_RATIO * lsqDelta(0.01, 4), 12);
     expect(Math.abs(mean / lsqDelta(0.01, 4) - 1)).toBeLessThan(0.02); // the expectation is the measured mean
     expect(deltaLrOf({ bits: 2, initStd: 0.01 })).toBeCloseTo(2 * deltaLrOf({ bits: 4, initStd: 0.01 }), 12); // Δ₀ ∝ 1/√(2^(b−1))
-    expect(deltaLrOf({ deltaInit: 0.5 })).toBe(0.05);
+    expect(deltaLrOf({ deltaInit: 0.5 })).toBeCloseTo(0.5 * DEFAULT_DELTA_LR_RATIO, 15);
     expect(deltaLrOf({ deltaOptimizer: { lr: 3e-4 }, deltaInit: 0.5 })).toBe(3e-4);
     // a gradient that would drive Δ far below zero stops at the relative floor
     t.options.deltaOptimizer.lr = 1e3;
