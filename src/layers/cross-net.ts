@@ -1,9 +1,10 @@
 // Cross network of DCN (Wang et al. 2017) and DCNv2 (Wang et al. 2021), L layers on x0 [B, D]:
 //   v1: x_{l+1} = x0 · (x_l·w_l) + b_l + x_l        w_l, b_l ∈ R^D
 //   v2: x_{l+1} = x0 ⊙ (x_l·W_l + b_l) + x_l        W_l ∈ R^{D×D}
-// Initialisation ("torch", the default) as the PyTorch references: v1's w_l is nn.Linear(D, 1,
-// bias=False), so U(±1/√D), with b_l = 0 (the ALPT author's DCN, FuxiCTR's CrossInteraction);
-// v2's W_l, b_l are an nn.Linear(D, D): U(±1/√D) both. "glorot" / "xavier-normal": init.ts.
+// Initialisation ("torch", the default) as the ALPT author's PyTorch DCN: v1's w_l is an
+// nn.Linear(D, 1, bias=False), so U(±1/√D), with b_l = 0; v2's W_l, b_l are an nn.Linear(D, D):
+// U(±1/√D) both. FuxiCTR builds the same layers but re-initialises every Linear Xavier-normal with
+// zero bias ("xavier-normal"); Keras/TF-Ranking use Glorot-uniform ("glorot"): init.ts.
 import { crossV1 } from "../ops/cross.js";
 import { add, mul } from "../ops/elementwise.js";
 import { linear } from "../ops/linear.js";
