@@ -15,7 +15,7 @@ const embedding = JSON.parse(embeddingArg) as Pick<EmbeddingOptions, "method" | 
 const e = await init(await readFile(join(process.cwd(), "build/core.wasm")));
 const data = criteo1m(2048 * 4);
 const model = new DCN({
-  fieldSizes: data.sizes, denseFeatures: 13, embeddingDim: 16, crossLayers: 3, hiddenUnits: [400, 400, 400],
+  fieldSizes: data.sizes, denseFeatures: 13, embeddingDim: 16, crossLayers: 3, hiddenUnits: [400, 400, 400], batchNorm: false,
   embedding,
 });
 const opt = new Adam(model.parameters(), { lr: 1e-3 });

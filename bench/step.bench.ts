@@ -48,7 +48,7 @@ export function stepCases(e: Engine, quick: boolean): BenchCase[] {
         meta: { batch: BATCH, rows: sizes.reduce((a, b) => a + b, 0), dim: 16, hiddenUnits, crossLayers: 3, method, bits, optimizer },
         setup: () => {
           model = new DCN({
-            fieldSizes: sizes, denseFeatures: DENSE, embeddingDim: 16, crossLayers: 3, hiddenUnits,
+            fieldSizes: sizes, denseFeatures: DENSE, embeddingDim: 16, crossLayers: 3, hiddenUnits, batchNorm: false,
             embedding: { method, bits, optimizer, lr: 1e-3 },
           });
           opt = new Adam(model.parameters(), { lr: 1e-3 });
@@ -65,7 +65,7 @@ export function stepCases(e: Engine, quick: boolean): BenchCase[] {
   let x: Tensor | undefined;
   cases.push({
     setup: () => {
-      dense = new DCN({ fieldSizes: [1], denseFeatures: 429 - 16, embeddingDim: 16, crossLayers: 3, hiddenUnits });
+      dense = new DCN({ fieldSizes: [1], denseFeatures: 429 - 16, embeddingDim: 16, crossLayers: 3, hiddenUnits, batchNorm: false });
       x = Tensor.param([BATCH, 429], "bench.x0");
       for (let j = 0; j < x.size; j++) x.data.array[j] = uniform(1, 2, j) - 0.5;
     },

@@ -60,7 +60,8 @@ export const E2E_CONFIGS: E2eConfig[] = SHAPES.flatMap(([shape, hiddenUnits]) =>
   METHODS.map(([method, embedding]) => ({ name: `dcn-${shape}-${method}`, hiddenUnits, embedding })));
 
 function buildModel(data: ReturnType<typeof criteo1m>, c: E2eConfig): { model: DCN; opt: Adam } {
-  const model = new DCN({ fieldSizes: data.sizes, denseFeatures: DENSE, embeddingDim: 16, crossLayers: 3, hiddenUnits: c.hiddenUnits, embedding: c.embedding });
+  // no batch norm: the configuration of DESIGN.md §11 and of the tf.js peer (bench/peer-tfjs.bench.ts)
+  const model = new DCN({ fieldSizes: data.sizes, denseFeatures: DENSE, embeddingDim: 16, crossLayers: 3, hiddenUnits: c.hiddenUnits, batchNorm: false, embedding: c.embedding });
   return { model, opt: new Adam(model.parameters(), { lr: 1e-3 }) };
 }
 

@@ -38,6 +38,17 @@ export interface StateOptions {
   weightsOnly?: boolean;
 }
 
+/**
+ * Model options as a file saved them, with the structure it was written with: files from before
+ * batch norm became the default (and any that leave `batchNorm` out) have batch-norm statistics
+ * exactly when their MLP had batch norm.
+ */
+export function savedModelOptions<O extends { batchNorm?: boolean }>(o: O, tensorNames: Iterable<string>): O {
+  if (o.batchNorm !== undefined) return o;
+  for (const n of tensorNames) if (n.startsWith("buffer/") && n.endsWith(".runningMean")) return { ...o, batchNorm: true };
+  return { ...o, batchNorm: false };
+}
+
 /** Collects every persistent buffer of `model` (and `optimizer`). */
 export function collectState(model: CtrModel, optimizer?: Optimizer, { weightsOnly = false }: StateOptions = {}): ModelState {
   const tensors = new Map<string, StateEntry>();

@@ -1,7 +1,7 @@
 // DCN, Deep & Cross Network (Wang, Fu, Fu, Wang 2017, ADKDD; DCNv2: Wang et al. 2021, WWW).
 //   x0 = [e₁ ‖ … ‖ e_F ‖ dense]                       (B × (F·D + nd))
 //   cross: x_{l+1} = x0·(x_l·w_l) + b_l + x_l          (v2: x0 ⊙ (x_l·W_l + b_l) + x_l)
-//   deep:  MLP(x0) with hiddenUnits, BatchNorm, ReLU, dropout
+//   deep:  MLP(x0) with hiddenUnits, BatchNorm (default on, as the PyTorch references), ReLU, dropout
 //   logit = [x_L ‖ deep] · w_out + b_out
 // Dense layers start as the ALPT author's PyTorch DCN (init "torch"): cross w_l ~ U(±1/√D),
 // b_l = 0; MLP and head as nn.Linear, W and b ~ U(±1/√fanIn). DCNv2's W_l, b_l as nn.Linear(D, D).
@@ -16,6 +16,7 @@ import { CtrModel, type CtrModelOptions } from "./base.js";
 export interface DCNOptions extends CtrModelOptions {
   crossLayers?: number;
   hiddenUnits?: readonly number[];
+  /** BatchNorm after each hidden Linear (default true, as the reference recipes). */
   batchNorm?: boolean;
   /** Momentum of the batch-norm running statistics (default 0.1, PyTorch's). */
   batchNormMomentum?: number;
@@ -32,7 +33,7 @@ export class DCN extends CtrModel {
 
   constructor(readonly options: DCNOptions) {
     super(options);
-    const { crossLayers = 3, hiddenUnits = [400, 400, 400], batchNorm = false, batchNormMomentum, dropout = 0, crossVersion = 1, seed = 0 } = options;
+    const { crossLayers = 3, hiddenUnits = [400, 400, 400], batchNorm = true, batchNormMomentum, dropout = 0, crossVersion = 1, seed = 0 } = options;
     this.inputDim = this.fields * this.embeddingDim + this.denseFeatures;
     this.cross = this.child("cross", new CrossNet(this.inputDim, crossLayers, { version: crossVersion, seed, init: this.init }));
     this.deep = hiddenUnits.length

@@ -10,6 +10,10 @@ import { CtrModel, type CtrModelOptions } from "./base.js";
 /** Options of models with a deep part. */
 export interface DeepOptions extends CtrModelOptions {
   hiddenUnits?: readonly number[];
+  /**
+   * BatchNorm after each hidden Linear (default true, as the reference recipes: with embeddings
+   * starting at N(0, 0.003²) an MLP without it barely learns in a short epoch).
+   */
   batchNorm?: boolean;
   /** Momentum of the batch-norm running statistics (default 0.1, PyTorch's). */
   batchNormMomentum?: number;
@@ -29,7 +33,7 @@ export class DNN extends CtrModel {
 
   constructor(readonly options: DeepOptions) {
     super(options);
-    const { hiddenUnits = [400, 400, 400], batchNorm = false, batchNormMomentum, dropout = 0, seed = 0 } = options;
+    const { hiddenUnits = [400, 400, 400], batchNorm = true, batchNormMomentum, dropout = 0, seed = 0 } = options;
     const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
     this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, batchNormMomentum, dropout, name: "deep", seed, init: this.init }));
     this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", seed, init: this.init }));

@@ -20,7 +20,7 @@ export class WideDeep extends CtrModel {
 
   constructor(readonly options: DeepOptions) {
     super(options, true);
-    const { hiddenUnits = [400, 400, 400], batchNorm = false, batchNormMomentum, dropout = 0, seed = 0 } = options;
+    const { hiddenUnits = [400, 400, 400], batchNorm = true, batchNormMomentum, dropout = 0, seed = 0 } = options;
     this.bias = this.param(Tensor.param([1], "wide.bias"));
     const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
     this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, batchNormMomentum, dropout, name: "deep", seed, init: this.init }));

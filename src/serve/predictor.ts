@@ -22,7 +22,7 @@ import { getEngine } from "../wasm/load.js";
 import { EXPORT_FORMAT, EXPORT_VERSION } from "../io/export.js";
 import { fromF16Array } from "../io/half.js";
 import { decodeSafetensors, type StoredTensor } from "../io/safetensors.js";
-import { collectState, entryBytes } from "../io/state.js";
+import { collectState, entryBytes, savedModelOptions } from "../io/state.js";
 
 /** A raw row: values in field order, or a record keyed by field name (absent keys are missing). */
 export type RowInput = readonly RawValue[] | Readonly<Record<string, RawValue>>;
@@ -209,7 +209,7 @@ export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {})
   let model: CtrModel;
   try {
     model = createModel(typeof m.model === "string" ? m.model : "", {
-      ...modelOptions, fieldSizes: new Array<number>(fields).fill(1),
+      ...savedModelOptions(modelOptions, tensors.keys()), fieldSizes: new Array<number>(fields).fill(1),
       embedding: { method: "fp32", optimizer: "sgd", initStd: 0 },
     });
   } catch (e) {

@@ -157,6 +157,26 @@ describe("resuming from a checkpoint equals never stopping", () => {
   });
 });
 
+describe("checkpoints from before batch norm was the default", () => {
+  it("restore with the structure they were saved with (modelOptions without batchNorm)", () => {
+    for (const bn of [false, true]) {
+      const { batchNorm: _, ...saved } = options(METHODS[0][1]);
+      const model = createModel("DCN", { ...saved, batchNorm: bn });
+      const bytes = encodeCheckpoint(model, { model: "DCN", modelOptions: saved });
+      const { model: back } = restoreCheckpoint(bytes);
+      const norms = (m: CtrModel) => m.buffers().filter(([n]) => n.endsWith("runningMean")).length;
+      expect(norms(back)).toBe(bn ? 2 : 0);
+      expect(snapshotState(back).tensors).toEqual(snapshotState(model).tensors);
+      model.dispose();
+      back.dispose();
+    }
+    // without the key a model gets batch norm by default
+    const fresh = createModel("DCN", { fieldSizes: SIZES, embeddingDim: 4, hiddenUnits: [8] });
+    expect(fresh.buffers().map(([n]) => n)).toEqual(["deep.0.bn.runningMean", "deep.0.bn.runningVar"]);
+    fresh.dispose();
+  });
+});
+
 describe("damaged checkpoints are rejected", () => {
   function small(): Uint8Array {
     const mo: ModelOptions = {
