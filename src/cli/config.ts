@@ -32,7 +32,7 @@ export const SETTINGS: Setting[] = [
   s("hiddenUnits", "ints", "MLP widths", { min: 1, default: "400,400,400", aliases: ["dnn_hidden_units", "hidden_units"] }),
   s("crossLayers", "int", "cross layers (DCN, DCNv2)", { min: 0, default: "3", aliases: ["num_cross_layers"] }),
   s("batchNorm", "bool", "batch norm in the MLP (--no-batch-norm: none)", { default: "true", aliases: ["batch_norm"] }),
-  s("batchNormMomentum", "number", "momentum of the batch-norm running statistics", { min: 0.001, max: 1, default: "0.1" }),
+  s("batchNormMomentum", "number", "momentum of the batch-norm running statistics", { min: 0.001, max: 1, default: "0.3" }),
   s("init", "choice", "initialisation of the dense layers", { choices: ["torch", "glorot", "xavier-normal"], default: "torch" }),
   s("dropout", "number", "dropout rate of the MLP", { min: 0, max: 0.99, default: "0", aliases: ["net_dropout"] }),
   s("method", "choice", "embedding training method", { choices: ["fp32", "qat-lsq", "lpt", "alpt"], default: "alpt" }),

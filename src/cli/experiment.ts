@@ -57,7 +57,8 @@ const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
   --precise-bn N     before each validation, recompute the batch-norm statistics over N
                      training batches (default 0: running averages)
   --dropout X        dropout rate of the MLP (default 0, the reference recipe)
-  --bn-momentum X    momentum of the batch-norm running statistics (default 0.1, PyTorch's)
+  --bn-momentum X    momentum of the batch-norm running statistics (default 0.1, PyTorch's, as
+                     the reference recipe; the library's default is 0.3)
   --row-lr X         learning rate of the sparse Adam on the embedding rows (default 1e-3)
   --l2 X             L2 penalty (coupled weight decay) of the dense Adam and the rows (default 0)
   --delta-lr X       Δ learning rate, Adam (default: the library's, 0.3 × the initial Δ)

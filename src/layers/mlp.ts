@@ -4,7 +4,7 @@
 import { dropout } from "../ops/dropout.js";
 import { relu } from "../ops/relu.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { BatchNorm1d } from "./batchnorm.js";
+import { BatchNorm1d, DEFAULT_BN_MOMENTUM } from "./batchnorm.js";
 import type { DenseInit } from "./init.js";
 import { Linear } from "./linear.js";
 import { Module } from "./module.js";
@@ -13,7 +13,7 @@ import { Module } from "./module.js";
 export interface MLPOptions {
   hiddenUnits: readonly number[];
   batchNorm?: boolean;
-  /** Momentum of the batch-norm running statistics (default 0.1, PyTorch's). */
+  /** Momentum of the batch-norm running statistics (default 0.3; PyTorch's is 0.1: batchnorm.ts). */
   batchNormMomentum?: number;
   dropout?: number;
   name?: string;
@@ -29,7 +29,7 @@ export class MLP extends Module {
 
   constructor(readonly inFeatures: number, readonly options: MLPOptions) {
     super();
-    const { hiddenUnits, batchNorm = false, batchNormMomentum: momentum = 0.1, dropout: p = 0, name = "mlp", seed = 0, init = "torch" } = options;
+    const { hiddenUnits, batchNorm = false, batchNormMomentum: momentum = DEFAULT_BN_MOMENTUM, dropout: p = 0, name = "mlp", seed = 0, init = "torch" } = options;
     if (!(p >= 0 && p < 1)) throw new RangeError(`MLP ${name}: dropout = ${p} must be in [0, 1)`);
     if (!(momentum > 0 && momentum <= 1)) throw new RangeError(`MLP ${name}: batchNormMomentum = ${momentum} must be in (0, 1]`);
     let width = inFeatures;

@@ -18,7 +18,7 @@ export interface DCNOptions extends CtrModelOptions {
   hiddenUnits?: readonly number[];
   /** BatchNorm after each hidden Linear (default true, as the reference recipes). */
   batchNorm?: boolean;
-  /** Momentum of the batch-norm running statistics (default 0.1, PyTorch's). */
+  /** Momentum of the batch-norm running statistics (default 0.3; PyTorch's is 0.1: layers/batchnorm.ts). */
   batchNormMomentum?: number;
   dropout?: number;
   /** 1 = DCN (vector cross weights), 2 = DCNv2 (matrix cross weights). */

@@ -15,7 +15,7 @@ export interface DeepOptions extends CtrModelOptions {
    * starting at N(0, 0.003²) an MLP without it barely learns in a short epoch).
    */
   batchNorm?: boolean;
-  /** Momentum of the batch-norm running statistics (default 0.1, PyTorch's). */
+  /** Momentum of the batch-norm running statistics (default 0.3; PyTorch's is 0.1: layers/batchnorm.ts). */
   batchNormMomentum?: number;
   dropout?: number;
 }

@@ -39,7 +39,8 @@ if (!PYTHON && !IN_CI) {
 
 // Tiny models: 4 fields, vocabularies 6-12 (Zipf-like ids, so batches repeat rows), dim 4,
 // MLP [16, 8] with BatchNorm, 2 cross layers, batch 32, 12 steps on 12 different batches (past
-// the 10 updates after which BatchNorm's running statistics turn from a plain average to momentum 0.1).
+// the 10 updates after which BatchNorm's running statistics turn from a plain average to momentum 0.1,
+// torch's default, set on the project's models too: the library's default is 0.3).
 const FIELD_SIZES = [10, 8, 12, 6];
 const DIM = 4, HIDDEN = [16, 8], CROSS = 2, B = 32, STEPS = 12;
 const LR = 1e-3, EMB_LR = 1e-2, DELTA_LR = 1e-3, DELTA_FLOOR = 1e-7;
@@ -77,7 +78,7 @@ interface Run {
 /** Trains the case with the project's own trainStep, recording what the comparison needs. */
 function runProject(c: Case, data: Planted): Run {
   const model = createModel(c.model, {
-    fieldSizes: FIELD_SIZES, embeddingDim: DIM, hiddenUnits: HIDDEN, batchNorm: true, crossLayers: CROSS, seed: 7,
+    fieldSizes: FIELD_SIZES, embeddingDim: DIM, hiddenUnits: HIDDEN, batchNorm: true, batchNormMomentum: 0.1, crossLayers: CROSS, seed: 7,
     embedding: { lr: EMB_LR, initStd: 0.05, deltaFloor: DELTA_FLOOR, deltaOptimizer: { lr: DELTA_LR }, ...c.embedding },
   });
   // The bias of a Linear followed by BatchNorm has a gradient that is zero up to rounding (BN

@@ -3,6 +3,7 @@
 // any truncation or flipped byte is rejected with an error that names the file.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { EmbeddingOptions } from "../../src/embedding/options.js";
+import { BatchNorm1d } from "../../src/layers/batchnorm.js";
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type CheckpointInfo } from "../../src/io/checkpoint.js";
 import { snapshotState } from "../../src/io/state.js";
 import type { CtrModel } from "../../src/models/base.js";
@@ -170,6 +171,16 @@ describe("checkpoints from before batch norm was the default", () => {
       model.dispose();
       back.dispose();
     }
+    // their batch norm ran momentum 0.1 with no warm-up: a resumed run goes on that way
+    const model = createModel("DCN", options(METHODS[0][1]));
+    const ck = decodeCheckpoint(encodeCheckpoint(model, { model: "DCN", modelOptions: options(METHODS[0][1]) }));
+    for (const k of Object.keys(ck.scalars)) if (k.includes(".bn.")) delete ck.scalars[k];
+    const { model: old } = restoreCheckpoint(ck);
+    const bn = old.modules().find((m): m is BatchNorm1d => m instanceof BatchNorm1d)!;
+    expect([bn.state.momentum, bn.state.updates >= 1e9]).toEqual([0.1, true]);
+    expect(createModel("DCN", options(METHODS[0][1])).modules().find((m): m is BatchNorm1d => m instanceof BatchNorm1d)!.state.momentum).toBe(0.3);
+    model.dispose();
+    old.dispose();
     // without the key a model gets batch norm by default
     const fresh = createModel("DCN", { fieldSizes: SIZES, embeddingDim: 4, hiddenUnits: [8] });
     expect(fresh.buffers().map(([n]) => n)).toEqual(["deep.0.bn.runningMean", "deep.0.bn.runningVar"]);

@@ -2,6 +2,7 @@
 // batch statistics of the given batches (momentum 1/k for the k-th), nothing else changes, and
 // every layer's momentum is restored.
 import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_BN_MOMENTUM } from "../../src/layers/batchnorm.js";
 import { DCN } from "../../src/models/dcn.js";
 import { refreshBatchNormStats } from "../../src/train/precise-bn.js";
 import { engine } from "../helpers/engine.js";
@@ -28,7 +29,7 @@ describe("refreshBatchNormStats", () => {
     sab.forEach((layer, l) => layer.forEach((vec, k) => vec.forEach((v, n) => expect(v).toBeCloseTo((sa[l]![k]![n]! + sb[l]![k]![n]!) / 2, 6))));
     // the first layer normalizes a linear map of the embeddings: its batch mean is not trivial
     expect(sa[0]![0]!.some((v) => Math.abs(v) > 1e-4)).toBe(true);
-    expect(m.deep!.norms.every((bn) => bn!.state.momentum === 0.1)).toBe(true);
+    expect(m.deep!.norms.every((bn) => bn!.state.momentum === DEFAULT_BN_MOMENTUM)).toBe(true);
     expect(m.parameters().map((p) => Array.from(p.data.array))).toEqual(params);
     m.dispose();
   });
