@@ -101,14 +101,18 @@ function chooseLptDelta(g: GridSpec, m: MethodSpec, bits: number, seed: number, 
   return { delta: base * g.lptDelta[best]!, record };
 }
 
-/** Runs every case of a grid (method × bits × seed) that the sink does not have yet. */
-export function runGrid(g: GridSpec, methods: readonly MethodSpec[], bits: readonly number[], seeds: readonly number[], sink: Sink): void {
+/** Runs every case of a grid (method × bits × seeds of those bits) that the sink does not have yet. */
+export function runGrid(
+  g: GridSpec, methods: readonly MethodSpec[], bits: readonly number[], seedsOf: (bits: number | undefined) => readonly number[], sink: Sink,
+): void {
   for (const m of methods) {
     for (const b of m.quantized ? bits : [undefined]) {
+      const seeds = seedsOf(b);
       const todo = seeds.filter((seed) => {
         const name = `experiment/${caseName(g.stem, m, b, seed)}`;
-        if (sink.has(name)) g.log(`  ${name}: recorded, skipped`);
-        return !sink.has(name);
+        const done = sink.has(name);
+        if (done) g.log(`  ${name}: recorded, skipped`);
+        return !done;
       });
       if (!todo.length) continue;
       let fixed: number | undefined;

@@ -141,9 +141,12 @@ export class EmbeddingTable {
         d[r] = lsq(s / c);
       }
     }
-    let sum = 0;
-    for (let r = 0; r < o.rows; r++) sum += d[r];
-    this.initialFloor = o.deltaFloor ?? Math.max(MIN_DELTA, Math.fround(o.deltaFloorRatio * (sum / o.rows)));
+    if (o.deltaFloor !== undefined) this.initialFloor = o.deltaFloor;
+    else if (o.method === "alpt" || o.method === "qat-lsq") {
+      let sum = 0;
+      for (let r = 0; r < o.rows; r++) sum += d[r];
+      this.initialFloor = Math.max(MIN_DELTA, Math.fround(o.deltaFloorRatio * (sum / o.rows)));
+    }
     if (this.packed) {
       // quantize w₀ chunk by chunk with SR (step 0), never holding the fp32 table
       const { heap } = getEngine();
