@@ -9,6 +9,7 @@
 // Precedence: defaults < Base < the experiment < flags. Errors name the file, line and column (bad
 // JSON) or the experiment and key (unknown key, wrong type: expected vs actual).
 import { readFile } from "node:fs/promises";
+import { DEFAULT_HIDDEN_UNITS } from "../layers/mlp.js";
 import { modelNames } from "../models/registry.js";
 import { UsageError, convert, didYouMean, expectation, type FlagSpec, type Value } from "./args.js";
 
@@ -29,7 +30,7 @@ export const SETTINGS: Setting[] = [
   s("out", "string", "checkpoint to write", { metavar: "FILE", default: "model.safetensors" }),
   s("model", "choice", "model", { choices: modelNames(), default: "DCN" }),
   s("embeddingDim", "int", "embedding dimension", { min: 1, default: "16", aliases: ["embedding_dim"] }),
-  s("hiddenUnits", "ints", "MLP widths", { min: 1, default: "400,400,400", aliases: ["dnn_hidden_units", "hidden_units"] }),
+  s("hiddenUnits", "ints", "MLP widths", { min: 1, default: DEFAULT_HIDDEN_UNITS.join(","), aliases: ["dnn_hidden_units", "hidden_units"] }),
   s("crossLayers", "int", "cross layers (DCN, DCNv2)", { min: 0, default: "3", aliases: ["num_cross_layers"] }),
   s("batchNorm", "bool", "batch norm in the MLP (--no-batch-norm: none)", { default: "true", aliases: ["batch_norm"] }),
   s("batchNormMomentum", "number", "momentum of the batch-norm running statistics", { min: 0.001, max: 1, default: "0.3" }),

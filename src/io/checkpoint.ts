@@ -135,7 +135,7 @@ export function restoreCheckpoint(source: Uint8Array | DecodedCheckpoint, makeOp
     // every buffer is overwritten below: a constant Δ₀ skips the pass that measures E|w₀| (half
     // the build time of a large table); the Δ learning rate that derives from Δ₀ stays the saved
     // options' (the Δ floor is a saved scalar); the options returned in `info` are the saved ones
-    const o = savedModelOptions(ck.info.modelOptions, ck.tensors.keys());
+    const o = savedModelOptions(ck.info.modelOptions, ck.tensors);
     const e = o.embedding ?? {};
     model = createModel(ck.info.model, { ...o, embedding: { ...e, deltaInit: 1, deltaOptimizer: { ...e.deltaOptimizer, lr: deltaLrOf(e) } } });
   } catch (e) {

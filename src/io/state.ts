@@ -39,14 +39,25 @@ export interface StateOptions {
 }
 
 /**
- * Model options as a file saved them, with the structure it was written with: files from before
- * batch norm became the default (and any that leave `batchNorm` out) have batch-norm statistics
- * exactly when their MLP had batch norm.
+ * Model options as a file saved them, with the structure it was written with, for files that
+ * leave a structural option out and were written when its default was another: `batchNorm`
+ * (batch norm became the default in issue 12) is whether the file has batch-norm statistics;
+ * `hiddenUnits` (the default became 1024-512-256 after 400-400-400) are the lengths of the saved
+ * `deep` MLP's F32 biases.
  */
-export function savedModelOptions<O extends { batchNorm?: boolean }>(o: O, tensorNames: Iterable<string>): O {
-  if (o.batchNorm !== undefined) return o;
-  for (const n of tensorNames) if (n.startsWith("buffer/") && n.endsWith(".runningMean")) return { ...o, batchNorm: true };
-  return { ...o, batchNorm: false };
+export function savedModelOptions<O extends { batchNorm?: boolean; hiddenUnits?: readonly number[] }>(
+  o: O, tensors: ReadonlyMap<string, Uint8Array | { data: Uint8Array }>,
+): O {
+  const saved = { ...o };
+  if (saved.batchNorm === undefined) {
+    saved.batchNorm = [...tensors.keys()].some((n) => n.startsWith("buffer/") && n.endsWith(".runningMean"));
+  }
+  if (saved.hiddenUnits === undefined) {
+    const widths: number[] = [];
+    for (let b; (b = tensors.get(`dense/deep.${widths.length}.b`));) widths.push((b instanceof Uint8Array ? b : b.data).byteLength / 4);
+    if (widths.length) saved.hiddenUnits = widths;
+  }
+  return saved;
 }
 
 /** Collects every persistent buffer of `model` (and `optimizer`). */

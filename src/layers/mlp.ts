@@ -9,6 +9,13 @@ import type { DenseInit } from "./init.js";
 import { Linear } from "./linear.js";
 import { Module } from "./module.js";
 
+/**
+ * The widths of a model's MLP when its options leave them out: the reference recipe of the ALPT
+ * and MPE code on Criteo (1024-512-256 with batch norm). On the Criteo sample it reaches test AUC
+ * 0.750 where 400-400-400 (the earlier default, FuxiCTR's) reaches 0.748 (docs/experiments).
+ */
+export const DEFAULT_HIDDEN_UNITS: readonly number[] = [1024, 512, 256];
+
 /** Options of an MLP. */
 export interface MLPOptions {
   hiddenUnits: readonly number[];

@@ -8,7 +8,7 @@
 import { concat, reshape } from "../ops/shape.js";
 import { CrossNet } from "../layers/cross-net.js";
 import { Linear } from "../layers/linear.js";
-import { MLP } from "../layers/mlp.js";
+import { DEFAULT_HIDDEN_UNITS, MLP } from "../layers/mlp.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { CtrModel, type CtrModelOptions } from "./base.js";
 
@@ -33,7 +33,7 @@ export class DCN extends CtrModel {
 
   constructor(readonly options: DCNOptions) {
     super(options);
-    const { crossLayers = 3, hiddenUnits = [400, 400, 400], batchNorm = true, batchNormMomentum, dropout = 0, crossVersion = 1, seed = 0 } = options;
+    const { crossLayers = 3, hiddenUnits = DEFAULT_HIDDEN_UNITS, batchNorm = true, batchNormMomentum, dropout = 0, crossVersion = 1, seed = 0 } = options;
     this.inputDim = this.fields * this.embeddingDim + this.denseFeatures;
     this.cross = this.child("cross", new CrossNet(this.inputDim, crossLayers, { version: crossVersion, seed, init: this.init }));
     this.deep = hiddenUnits.length

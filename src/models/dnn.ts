@@ -3,7 +3,7 @@
 // MLP and head start as PyTorch's nn.Linear (init "torch", as the ALPT author's DNN).
 import { concat, reshape } from "../ops/shape.js";
 import { Linear } from "../layers/linear.js";
-import { MLP } from "../layers/mlp.js";
+import { DEFAULT_HIDDEN_UNITS, MLP } from "../layers/mlp.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { CtrModel, type CtrModelOptions } from "./base.js";
 
@@ -33,7 +33,7 @@ export class DNN extends CtrModel {
 
   constructor(readonly options: DeepOptions) {
     super(options);
-    const { hiddenUnits = [400, 400, 400], batchNorm = true, batchNormMomentum, dropout = 0, seed = 0 } = options;
+    const { hiddenUnits = DEFAULT_HIDDEN_UNITS, batchNorm = true, batchNormMomentum, dropout = 0, seed = 0 } = options;
     const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
     this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, batchNormMomentum, dropout, name: "deep", seed, init: this.init }));
     this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", seed, init: this.init }));

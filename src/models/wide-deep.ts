@@ -7,7 +7,7 @@
 import { expandBias } from "../ops/bias.js";
 import { add } from "../ops/elementwise.js";
 import { Linear } from "../layers/linear.js";
-import { MLP } from "../layers/mlp.js";
+import { DEFAULT_HIDDEN_UNITS, MLP } from "../layers/mlp.js";
 import { Tensor } from "../tensor/tensor.js";
 import { CtrModel } from "./base.js";
 import { deepInput, type DeepOptions } from "./dnn.js";
@@ -20,7 +20,7 @@ export class WideDeep extends CtrModel {
 
   constructor(readonly options: DeepOptions) {
     super(options, true);
-    const { hiddenUnits = [400, 400, 400], batchNorm = true, batchNormMomentum, dropout = 0, seed = 0 } = options;
+    const { hiddenUnits = DEFAULT_HIDDEN_UNITS, batchNorm = true, batchNormMomentum, dropout = 0, seed = 0 } = options;
     this.bias = this.param(Tensor.param([1], "wide.bias"));
     const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
     this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, batchNormMomentum, dropout, name: "deep", seed, init: this.init }));

@@ -209,7 +209,7 @@ export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {})
   let model: CtrModel;
   try {
     model = createModel(typeof m.model === "string" ? m.model : "", {
-      ...savedModelOptions(modelOptions, tensors.keys()), fieldSizes: new Array<number>(fields).fill(1),
+      ...savedModelOptions(modelOptions, tensors), fieldSizes: new Array<number>(fields).fill(1),
       embedding: { method: "fp32", optimizer: "sgd", initStd: 0 },
     });
   } catch (e) {

@@ -188,6 +188,22 @@ describe("checkpoints from before batch norm was the default", () => {
   });
 });
 
+describe("checkpoints from before 1024-512-256 was the default MLP", () => {
+  it("restore with the widths they were saved with (modelOptions without hiddenUnits)", () => {
+    const { hiddenUnits: _, ...saved } = options(METHODS[0][1]);
+    const model = createModel("DCN", { ...saved, hiddenUnits: [7, 5] });
+    const { model: back } = restoreCheckpoint(encodeCheckpoint(model, { model: "DCN", modelOptions: saved }));
+    expect(back.parameters().filter((p) => p.name.startsWith("deep.")).map((p) => p.shape)).toEqual(
+      model.parameters().filter((p) => p.name.startsWith("deep.")).map((p) => p.shape));
+    expect(snapshotState(back).tensors).toEqual(snapshotState(model).tensors);
+    model.dispose();
+    back.dispose();
+    const fresh = createModel("DCN", { fieldSizes: SIZES, embeddingDim: 4 });
+    expect(fresh.parameters().filter((p) => p.name.endsWith(".b") && p.name.startsWith("deep.")).map((p) => p.shape[0])).toEqual([1024, 512, 256]);
+    fresh.dispose();
+  });
+});
+
 describe("damaged checkpoints are rejected", () => {
   function small(): Uint8Array {
     const mo: ModelOptions = {
