@@ -1,6 +1,9 @@
-// The ABI of the core module: every exported kernel, nothing else. Kernels take numbers
-// only (pointers as usize, counts as i32, hyper-parameters as f32, seeds as u32), write
+// The ABI of the core module: every exported kernel and one flag, nothing else. Kernels take
+// numbers only (pointers as usize, counts as i32, hyper-parameters as f32, seeds as u32), write
 // into caller-given buffers, never allocate and import nothing.
+
+/** 1 in the relaxed-SIMD build (core-relaxed.wasm: fused multiply-add in the GEMM), 0 in the exact one. */
+export const relaxedSimd: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 
 export { fillUniform } from "./util/rng";
 export { packCodes, unpackCodes } from "./quant/pack";

@@ -1,8 +1,8 @@
 // The public API shared by every entry (each entry adds its own `init`).
 
 // engine, heap and kernels
-export { backend, createEngine, getEngine, simdSupported, useBackend } from "./wasm/load.js";
-export type { BackendInfo, Engine, InitOptions, WasmSource } from "./wasm/load.js";
+export { backend, createEngine, getEngine, relaxedSimdSupported, simdSupported, useBackend } from "./wasm/load.js";
+export type { BackendInfo, Engine, InitOptions, SimdMode, WasmSource } from "./wasm/load.js";
 export { Heap, HeapF32, HeapI32, HeapU8 } from "./wasm/heap.js";
 export type { HeapOptions } from "./wasm/heap.js";
 export type { CoreKernels } from "./wasm/abi.js";

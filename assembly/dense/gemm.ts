@@ -8,11 +8,15 @@
 //   2. per 4 output rows, pack A' into [kc][4] (4×4 f32x4.shuffle transposes of row-major
 //      rows, one v128.load per step for xᵀ), zero-padded past R;
 //   3. the micro-kernel keeps a 4×8 tile of C in 8 v128 accumulators; per step it loads two
-//      v128 of B', and per row v128.load32_splat of A', f32x4.mul, f32x4.add (no fusion).
+//      v128 of B', and per row v128.load32_splat of A', then f32x4.mul + f32x4.add (the exact
+//      module) or f32x4.relaxed_madd (the relaxed module, built with relaxed SIMD: a fused
+//      multiply-add where the CPU has one, so one rounding per step instead of two).
 //      The tile starts from C (accumulate, or any K block after the first) or from zero.
 //      Edge tiles run the same kernel on a 4×8 scratch tile copied from and back to C.
 // Every output is acc = (C or 0), then acc = acc + a·b for s = 0 .. S−1 in order, one f32
 // rounding per mul and per add: the bits do not depend on the blocking (TS twin: ref/dense).
+// The relaxed module keeps the order; its bits may differ between CPUs (FMA or not), never
+// between runs on one machine.
 
 const MR = 4; // rows of a tile
 const NR = 8; // columns of a tile (two v128)
@@ -93,6 +97,13 @@ function blocked(
   }
 }
 
+/** acc + x·b: exact (mul, then add) or fused, as the module was built. */
+// @ts-ignore: decorator
+@inline function madd(x: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, b, acc);
+  return f32x4.add(acc, f32x4.mul(x, b));
+}
+
 /**
  * The 4×8 tile at c (row stride ldc bytes) from C or zero, plus kc steps of A'·B'. Kept a
  * separate function: V8 tiers wasm up per call (no on-stack replacement), so it runs
@@ -110,13 +121,13 @@ function kernel(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, init: bool)
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
     let x = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
     x = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
     x = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
     x = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
     ap += MR << 2;
     bp += NR << 2;
   }

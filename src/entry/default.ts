@@ -1,17 +1,19 @@
-// Entry for Node, Bun, Deno and browsers: init() without a source loads the core.wasm that
-// sits next to this package's files (read from disk for file: URLs, fetched otherwise).
-import { init as initCore, type Engine, type InitOptions, type WasmSource } from "../wasm/load.js";
+// Entry for Node, Bun, Deno and browsers: init() without a source loads the core.wasm (or, with
+// simd: "relaxed", core-relaxed.wasm) that sits next to this package's files (read from disk for
+// file: URLs, fetched otherwise). On Node 20, relaxed SIMD is behind a V8 flag that this entry
+// sets before compiling when it is asked for.
+import { init as initCore, relaxedSimdSupported, type Engine, type InitOptions, type WasmSource } from "../wasm/load.js";
 
 export * from "../index.js";
 
-/** Where the packaged core.wasm is; in a source checkout, the build output. */
-async function packagedWasm(): Promise<URL> {
-  const packaged = new URL("../core.wasm", import.meta.url);
+/** Where the packaged core is; in a source checkout, the build output. */
+async function packagedWasm(file: string): Promise<URL> {
+  const packaged = new URL(`../${file}`, import.meta.url);
   if (packaged.protocol !== "file:") return packaged;
   const fs = "node:fs/promises";
   // stat, not access: Deno's access() also asks for sys permission, stat needs read only
   const { stat } = (await import(/* @vite-ignore */ fs)) as typeof import("node:fs/promises");
-  for (const url of [packaged, new URL("../../build/core.wasm", import.meta.url)]) {
+  for (const url of [packaged, new URL(`../../build/${file}`, import.meta.url)]) {
     try {
       await stat(url);
       return url;
@@ -22,10 +24,21 @@ async function packagedWasm(): Promise<URL> {
   return packaged;
 }
 
+/** Node ≤ 21 ships relaxed SIMD behind a flag; V8 reads it when the next module compiles. */
+async function enableRelaxedSimd(): Promise<void> {
+  if (relaxedSimdSupported() || typeof process !== "object" || !process.versions?.node) return;
+  const v8 = "node:v8";
+  const { setFlagsFromString } = (await import(/* @vite-ignore */ v8)) as typeof import("node:v8");
+  setFlagsFromString("--experimental-wasm-relaxed-simd");
+}
+
 /**
- * Instantiates the engine once. With no source, loads the packaged core.wasm.
- * @param source a WebAssembly.Module, the bytes, a URL or a Response of core.wasm
+ * Instantiates the engine once. With no source, loads the packaged core.wasm (core-relaxed.wasm
+ * with simd: "relaxed").
+ * @param source a WebAssembly.Module, the bytes, a URL or a Response of the core
  */
 export async function init(source?: WasmSource, options?: InitOptions): Promise<Engine> {
-  return initCore(source ?? (await packagedWasm()), options);
+  const relaxed = options?.simd === "relaxed";
+  if (relaxed) await enableRelaxedSimd();
+  return initCore(source ?? (await packagedWasm(relaxed ? "core-relaxed.wasm" : "core.wasm")), options);
 }

@@ -3,6 +3,10 @@
 // no source it uses the default that the package entry registered (the packaged core.wasm).
 // Without wasm SIMD (or if the module cannot be compiled) the engine runs the TS reference
 // kernels over a plain WebAssembly.Memory and says so in backend().
+// Two builds of the core exist: the exact one (core.wasm, the default: the same bits on every
+// CPU) and the relaxed one (core-relaxed.wasm: fused multiply-add in the GEMM micro-kernel,
+// faster, bits may differ between CPUs). `simd: "relaxed"` asks for the second; the module says
+// which build it is (its `relaxedSimd` flag), and a mismatch is an error, never a silent switch.
 
 import { createRefKernels } from "../ref/index.js";
 import type { CoreKernels } from "./abi.js";
@@ -22,11 +26,21 @@ export type WasmSource =
 export interface InitOptions extends HeapOptions {
   /** "auto" (default): wasm SIMD when available; "ref": the TS reference kernels. */
   backend?: "auto" | "ref";
+  /**
+   * "exact" (default): mul + add, the same bits on every CPU. "relaxed": the relaxed-SIMD core
+   * (fused multiply-add), deterministic on one machine; needs relaxed SIMD in the runtime.
+   */
+  simd?: SimdMode;
 }
+
+/** Which build of the core: exact mul + add, or relaxed SIMD (fused multiply-add). */
+export type SimdMode = "exact" | "relaxed";
 
 /** Which kernels run, and why. */
 export interface BackendInfo {
   name: "wasm-simd" | "ref";
+  /** The build of the wasm core that runs (wasm-simd only). */
+  simd?: SimdMode;
   /** Why the reference backend is active, when it is. */
   reason?: string;
 }
@@ -40,12 +54,20 @@ export interface Engine {
   readonly ref: CoreKernels;
   /** The kernels that wrappers dispatch to. */
   active: CoreKernels;
+  /** The build of the wasm core (what useBackend("wasm-simd") returns to). */
+  readonly simd: SimdMode;
   info: BackendInfo;
 }
 
 // (module (func (result v128) i32.const 0 i32x4.splat))
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11,
+]);
+
+// (module (func (result v128) i32.const 0 i32x4.splat ×3 f32x4.relaxed_madd))
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
+  65, 0, 253, 17, 65, 0, 253, 17, 65, 0, 253, 17, 253, 133, 2, 11,
 ]);
 
 let engine: Engine | undefined;
@@ -60,13 +82,29 @@ export function simdSupported(): boolean {
   }
 }
 
+/** True when this runtime validates wasm relaxed SIMD (Node 20 needs a V8 flag: entry/default.ts). */
+export function relaxedSimdSupported(): boolean {
+  try {
+    return typeof WebAssembly === "object" && WebAssembly.validate(RELAXED_SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Instantiates the core once (later calls return the same engine). The package entries wrap
  * this with their default source.
  * @param source the module, its bytes, a URL or a Response
  */
 export function init(source?: WasmSource, options: InitOptions = {}): Promise<Engine> {
-  if (engine) return Promise.resolve(engine);
+  if (engine) {
+    // init() with no simd takes the engine as it is; asking for the other build is an error
+    const want = options.simd;
+    if (want !== undefined && engine.wasm && engine.simd !== want) {
+      return Promise.reject(new Error(`alpt: the engine already runs the ${engine.simd} core; init({ simd: "${want}" }) cannot switch it (one core per process)`));
+    }
+    return Promise.resolve(engine);
+  }
   pending ??= createEngine(source, options).then(
     (e) => (engine = e),
     (err: unknown) => {
@@ -97,7 +135,7 @@ export function useBackend(name: "wasm-simd" | "ref"): void {
   } else {
     if (!e.wasm) throw new Error(`alpt: the wasm backend is not available (${e.info.reason})`);
     e.active = e.wasm;
-    e.info = { name: "wasm-simd" };
+    e.info = { name: "wasm-simd", simd: e.simd };
   }
 }
 
@@ -106,6 +144,12 @@ export function useBackend(name: "wasm-simd" | "ref"): void {
  * that need several). `source` may be omitted only with backend: "ref".
  */
 export async function createEngine(source: WasmSource | undefined, options: InitOptions = {}): Promise<Engine> {
+  const simd = options.simd ?? "exact";
+  if (simd !== "exact" && simd !== "relaxed") throw new Error(`alpt: simd must be "exact" or "relaxed", got ${JSON.stringify(simd)}`);
+  if (simd === "relaxed" && options.backend === "ref") throw new Error(`alpt: simd: "relaxed" needs the wasm backend, not backend: "ref"`);
+  if (simd === "relaxed" && !relaxedSimdSupported()) {
+    throw new Error("alpt: simd: \"relaxed\" was asked for, but this runtime does not support WebAssembly relaxed SIMD (Node ≥ 22, Deno, Bun, Chromium and workerd do; Node 20 with --experimental-wasm-relaxed-simd)");
+  }
   let reason: string | undefined;
   if (options.backend === "ref") reason = "requested with backend: 'ref'";
   else if (!simdSupported()) reason = "this runtime does not support WebAssembly SIMD";
@@ -116,14 +160,18 @@ export async function createEngine(source: WasmSource | undefined, options: Init
   }
   if (module) {
     const instance = await WebAssembly.instantiate(module, {});
-    const exports = instance.exports as unknown as CoreKernels & { memory: WebAssembly.Memory };
+    const exports = instance.exports as unknown as CoreKernels & { memory: WebAssembly.Memory; relaxedSimd?: WebAssembly.Global };
+    const built: SimdMode = exports.relaxedSimd?.value === 1 ? "relaxed" : "exact";
+    if (built !== simd) {
+      throw new Error(`alpt: init({ simd: "${simd}" }) was given the ${built} core (${built === "relaxed" ? "core-relaxed.wasm" : "core.wasm"}); pass ${simd === "relaxed" ? "core-relaxed.wasm" : "core.wasm"}, or simd: "${built}"`);
+    }
     const heap = new Heap(exports.memory, options);
     const ref = createRefKernels(exports.memory);
-    return { heap, wasm: exports, ref, active: exports, info: { name: "wasm-simd" } };
+    return { heap, wasm: exports, ref, active: exports, simd, info: { name: "wasm-simd", simd } };
   }
   const memory = new WebAssembly.Memory({ initial: 0, maximum: 65536 });
   const ref = createRefKernels(memory);
-  return { heap: new Heap(memory, options), wasm: undefined, ref, active: ref, info: { name: "ref", reason } };
+  return { heap: new Heap(memory, options), wasm: undefined, ref, active: ref, simd, info: { name: "ref", reason } };
 }
 
 async function compile(src: WasmSource): Promise<WebAssembly.Module> {

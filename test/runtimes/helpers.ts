@@ -19,6 +19,8 @@ export interface JobResult {
   runtime: string;
   backend: string;
   backendReason?: string;
+  /** The core build (init's simd), for wasm-simd. */
+  simd?: string;
   auc: number;
   logloss: number;
   checksum: string;
@@ -46,7 +48,7 @@ export function entryFile(condition: "default" | "workerd"): string {
 
 /** Throws unless the package has been built. */
 export function requireDist(): void {
-  for (const f of ["entry/default.js", "entry/workerd.js", "core.wasm"]) {
+  for (const f of ["entry/default.js", "entry/workerd.js", "core.wasm", "core-relaxed.wasm"]) {
     if (!existsSync(join(DIST, f))) throw new Error(`${join(DIST, f)} is missing: run \`npm run build\` first`);
   }
 }
