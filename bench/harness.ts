@@ -31,6 +31,8 @@ export interface BenchResult {
 export interface RunOptions {
   quick: boolean;
   filter?: RegExp;
+  /** The core build; relaxed cases are named `<case>-relaxed`. */
+  simd?: "exact" | "relaxed";
 }
 
 const round = (x: number): number => Number(x.toPrecision(4));
@@ -39,9 +41,10 @@ const round = (x: number): number => Number(x.toPrecision(4));
 export async function runCases(suite: string, cases: BenchCase[], opts: RunOptions): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   for (const c of cases) {
-    const name = `${suite}/${c.name}`;
+    const relaxed = opts.simd === "relaxed";
+    const name = `${suite}/${c.name}${relaxed ? "-relaxed" : ""}`;
     if (opts.filter && !opts.filter.test(name)) continue;
-    const meta = { ...c.meta, runtime: `node-${process.versions.node}`, threads: 1, quick: opts.quick || undefined };
+    const meta = { ...c.meta, runtime: `node-${process.versions.node}`, threads: 1, simd: c.value === undefined ? opts.simd ?? "exact" : undefined, quick: opts.quick || undefined };
     let value: number;
     c.setup?.();
     if (c.fn) {

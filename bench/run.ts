@@ -1,9 +1,15 @@
-// `npm run bench -- <suite> [--quick] [--filter REGEX]`: suites kernels, memory, step, gemm, train,
-// infer, peer (optional tfjs-wasm peer, peer-tfjs.bench.ts), or all. Prints one JSON
-// line per case (DESIGN.md §11) on stdout and a markdown summary on stderr; a full run saves both
-// as bench/results/node-<version>-<suites>.json and .md.
+// `npm run bench -- <suite> [--quick] [--filter REGEX] [--simd exact|relaxed|both] [--save]`:
+// suites kernels, memory, step, gemm, train, infer, peer (optional tfjs-wasm peer,
+// peer-tfjs.bench.ts), or all. Prints one JSON line per case (DESIGN.md §11) on stdout and a
+// markdown summary on stderr. `--simd relaxed` runs the FMA core (cases named `<case>-relaxed`);
+// `both` runs the suites once per core, each in its own process (one core per process), and
+// sums them up together. A full run writes the JSON and the markdown to
+// .cache/bench/node-<version>-<suites>.json|md, or to bench/results/ with --save (so a bench run
+// leaves the source tree as it was unless asked).
+import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { init } from "../src/entry/default.js";
 import { runCases, saveResults, type BenchResult } from "./harness.js";
 import { kernelCases } from "./kernels.bench.js";
@@ -16,12 +22,42 @@ import { markdownSummary } from "./summary.js";
 
 const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "peer"] as const;
 
+type Simd = "exact" | "relaxed";
+
+/** The value of `--flag VALUE`, if given. */
+function option(args: string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith("--")) throw new Error(`bench: ${flag} needs a value`);
+  return v;
+}
+
+/** Runs this script once per core build in a child process; returns their result lines. */
+function runPerCore(args: string[]): BenchResult[] {
+  const results: BenchResult[] = [];
+  const rest = args.filter((a, i) => a !== "--simd" && args[i - 1] !== "--simd" && a !== "--save");
+  for (const simd of ["exact", "relaxed"] as const) {
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...rest, "--simd", simd, "--no-files"], {
+      encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 28,
+    });
+    for (const line of out.split("\n")) {
+      if (!line.startsWith("{")) continue;
+      process.stdout.write(line + "\n");
+      results.push(JSON.parse(line) as BenchResult);
+    }
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes("--quick");
-  const fi = args.indexOf("--filter");
-  const filter = fi >= 0 ? new RegExp(args[fi + 1]) : undefined;
-  const named = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--filter");
+  const filterText = option(args, "--filter");
+  const filter = filterText === undefined ? undefined : new RegExp(filterText);
+  const simdArg = option(args, "--simd") ?? "exact";
+  if (!["exact", "relaxed", "both"].includes(simdArg)) throw new Error(`bench: --simd expects exact, relaxed or both, got "${simdArg}"`);
+  const named = args.filter((a, i) => !a.startsWith("--") && !["--filter", "--simd"].includes(args[i - 1]!));
   const suite = named[0] ?? "all";
   const chosen = suite === "all" ? [...SUITES] : [suite];
   for (const s of chosen) {
@@ -30,24 +66,39 @@ async function main(): Promise<void> {
     }
   }
   const root = process.cwd();
-  const e = await init(await readFile(join(root, "build/core.wasm")));
-  const results: BenchResult[] = [];
-  for (const s of chosen) {
-    if (s === "kernels") results.push(...(await runCases("kernels", kernelCases(e, quick), { quick, filter })));
-    if (s === "memory") results.push(...(await runCases("memory", [...memoryCases(), ...peakRssCases(quick)], { quick, filter })));
-    if (s === "gemm") results.push(...(await runCases("gemm", gemmCases(e, quick), { quick, filter })));
-    if (s === "step") results.push(...(await runCases("step", stepCases(e, quick), { quick, filter })));
-    if (s === "train") results.push(...(await runCases("train", trainCases(e, quick), { quick, filter })));
-    if (s === "infer") results.push(...(await runCases("infer", inferCases(e, quick), { quick, filter })));
-    if (s === "peer") {
-      const peer = await peerCases(quick);
-      results.push(...(await runCases("train", peer.train, { quick, filter })), ...(await runCases("memory", peer.memory, { quick, filter })));
-    }
-  }
+  const results = simdArg === "both" ? runPerCore(args) : await runSuites(chosen, root, { quick, filter, simd: simdArg as Simd });
+  if (args.includes("--no-files")) return;
   const command = `npm run bench -- ${args.join(" ")}`.trim();
   const markdown = markdownSummary(results, command, new Date().toISOString().slice(0, 10), quick);
   process.stderr.write("\n" + markdown);
-  if (!quick) saveResults(results, join(root, "bench/results", `node-${process.versions.node}-${chosen.join("+")}`), markdown);
+  const dir = args.includes("--save") ? join(root, "bench/results") : join(root, ".cache/bench");
+  if (!quick) {
+    const stem = join(dir, `node-${process.versions.node}-${chosen.join("+")}${simdArg === "exact" ? "" : `-${simdArg}`}`);
+    saveResults(results, stem, markdown);
+    process.stderr.write(`\nwrote ${stem}.json and .md${args.includes("--save") ? "" : " (--save: bench/results/)"}\n`);
+  }
+}
+
+/** Runs the chosen suites on the core `opts.simd` in this process. */
+async function runSuites(chosen: string[], root: string, opts: { quick: boolean; filter?: RegExp; simd: Simd }): Promise<BenchResult[]> {
+  const { quick, filter, simd } = opts;
+  const e = await init(await readFile(join(root, simd === "relaxed" ? "build/core-relaxed.wasm" : "build/core.wasm")), { simd });
+  const results: BenchResult[] = [];
+  for (const s of chosen) {
+    const o = { quick, filter, simd };
+    // no kernel but the GEMM has a fused path: kernels, memory and the peer run on the exact core only
+    if (s === "kernels" && simd === "exact") results.push(...(await runCases("kernels", kernelCases(e, quick), o)));
+    if (s === "memory" && simd === "exact") results.push(...(await runCases("memory", [...memoryCases(), ...peakRssCases(quick)], o)));
+    if (s === "gemm") results.push(...(await runCases("gemm", gemmCases(e, quick), o)));
+    if (s === "step") results.push(...(await runCases("step", stepCases(e, quick), o)));
+    if (s === "train") results.push(...(await runCases("train", trainCases(e, quick), o)));
+    if (s === "infer") results.push(...(await runCases("infer", inferCases(e, quick), o)));
+    if (s === "peer" && simd === "exact") {
+      const peer = await peerCases(quick);
+      results.push(...(await runCases("train", peer.train, o)), ...(await runCases("memory", peer.memory, o)));
+    }
+  }
+  return results;
 }
 
 main().catch((err: unknown) => {

@@ -62,6 +62,16 @@ export function markdownSummary(results: BenchResult[], command: string, date: s
     }
   }
 
+  const fused = results.filter((r) => r.case.endsWith("-relaxed") && byCase.has(r.case.slice(0, -"-relaxed".length)));
+  if (fused.length) {
+    lines.push("", "## Relaxed SIMD (FMA) against the exact core (same run)", "", "| case | exact | relaxed | relaxed / exact |", "|---|---|---|---|");
+    for (const r of fused) {
+      const x = byCase.get(r.case.slice(0, -"-relaxed".length))!;
+      const ratio = r.unit === "ms" ? x.value / r.value : r.value / x.value;
+      lines.push(`| ${x.case} | ${fmt(x.value)} ${x.unit} | ${fmt(r.value)} ${r.unit} | ${fmt(ratio)}× ${r.unit === "ms" ? "faster" : ""} |`);
+    }
+  }
+
   const suites = [...new Set(results.map((r) => r.case.split("/")[0]!))];
   for (const suite of suites) {
     lines.push("", `## ${suite}`, "", "| case | value | unit | details |", "|---|---|---|---|");
