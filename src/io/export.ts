@@ -18,6 +18,7 @@ import type { CheckpointInfo } from "./checkpoint.js";
 import { collectState, entryBytes } from "./state.js";
 import { f16ToF32, toF16Array } from "./half.js";
 import { concatBytes } from "../util/bytes.js";
+import { featureMapHashOf } from "../data/feature-map.js";
 
 export const EXPORT_FORMAT = "alpt-export";
 export const EXPORT_VERSION = 1;
@@ -99,6 +100,7 @@ export function encodeExportParts(model: CtrModel, info: ExportInfo, options: Ex
     denseFeatures: String(model.denseFeatures),
     deltaDtype: storage === "codes" ? deltaDtype : "none",
     featureMap: JSON.stringify(info.featureMap ?? null),
+    ...(info.featureMap != null ? { featureMapHash: featureMapHashOf(info.featureMap) } : {}),
   };
   if (info.dataFormat !== undefined) metadata.dataFormat = info.dataFormat;
   return encodeSafetensorsParts(tensors, metadata);
