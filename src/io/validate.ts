@@ -8,7 +8,7 @@
 //   model.safetensors: tensor "dense/cross.0.w" has shape [16,1], the model (DCN, …) expects [429]
 import { FeatureMap } from "../data/feature-map.js";
 import type { ResolvedEmbeddingOptions } from "../embedding/options.js";
-import { denseLayout, describeModel, layoutBytes, modelLayout, modelShape, tableOptions, type ModelShape, type TensorSpec } from "../models/layout.js";
+import { describeModel, embeddingLayout, forEachDenseTensor, modelBytes, modelShape, tableOptions, type ModelShape, type TensorSpec } from "../models/layout.js";
 import { checkModelOptions } from "../models/options-check.js";
 import { modelNames, type ModelOptions } from "../models/registry.js";
 import { rowStride } from "../ref/quant/codes.js";
@@ -89,29 +89,37 @@ export function validateModelFile(
   const featureMapJson = json("featureMap");
   const featureMap = readFeatureMap(featureMapJson, metadata.featureMapHash, o.fieldSizes, fail);
 
-  // the tensors: exactly the expected set, each of the expected dtype and shape
-  const expected = new Map<string, TensorSpec>();
-  if (kind === "checkpoint") {
-    for (const [k, v] of modelLayout(model, o)) expected.set(k, v);
-  } else {
-    for (const [k, v] of denseLayout(model, o)) expected.set(k, v);
-    if (storage === "codes") {
-      expected.set("embedding/codes", { dtype: "U8", shape: [shape.rows, rowStride(shape.dim, table.bits)] });
-      expected.set("embedding/delta", { dtype: deltaDtype!, shape: [shape.rows] });
-    } else expected.set("embedding/weights", { dtype: "F32", shape: [shape.rows, shape.dim] });
-  }
-  const params = new Map([...expected].filter(([k]) => k.startsWith("dense/")));
-  const best = [...tensors.keys()].some((k) => k.startsWith("best/"));
-  if (kind === "checkpoint" && best) for (const [k, v] of modelLayout(model, o, true)) expected.set(`best/${k}`, v);
+  // the heap the model needs, from the options alone (stops counting at the ceiling)
+  const ceiling = getEngine().heap.maxBytes;
   const model_ = `the model (${describeModel(model, o)}, ${table.method}${table.method === "fp32" ? "" : ` ${table.bits}-bit`}, ${table.optimizer}, ${shape.rows} rows × dim ${shape.dim})`;
-  for (const [name, spec] of expected) {
+  const need = modelBytes(model, o, ceiling);
+  if (need > ceiling) fail(`${model_} needs more than ${(need / MB).toFixed(1)} MB of heap, above the ceiling of ${(ceiling / MB).toFixed(0)} MB (maxMemoryMB)`);
+
+  // the tensors: exactly the expected set, each of the expected dtype and shape, checked as the
+  // layout is generated (a file with 2 cross layers and options saying 10⁶ fails at the third)
+  const seen = new Set<string>();
+  const params = new Map<string, TensorSpec>();
+  const expect = (name: string, spec: TensorSpec) => {
     const t = tensors.get(name);
     if (!t) fail(`tensor "${name}" is missing: ${model_} has it (${spec.dtype} ${shapeText(spec.shape)})`);
     else if (t.dtype !== spec.dtype) fail(`tensor "${name}" is ${t.dtype}, ${model_} expects ${spec.dtype}`);
     else if (shapeText(t.shape) !== shapeText(spec.shape)) fail(`tensor "${name}" has shape ${shapeText(t.shape)}, ${model_} expects ${shapeText(spec.shape)}`);
-  }
+    seen.add(name);
+    if (name.startsWith("dense/")) params.set(name, spec);
+  };
+  forEachDenseTensor(model, o, expect);
+  if (kind === "checkpoint") {
+    for (const [k, v] of embeddingLayout(table)) expect(k, v);
+    if ([...tensors.keys()].some((k) => k.startsWith("best/"))) {
+      forEachDenseTensor(model, o, (k, v) => expect(`best/${k}`, v));
+      for (const [k, v] of embeddingLayout(table, true)) expect(`best/${k}`, v);
+    }
+  } else if (storage === "codes") {
+    expect("embedding/codes", { dtype: "U8", shape: [shape.rows, rowStride(shape.dim, table.bits)] });
+    expect("embedding/delta", { dtype: deltaDtype!, shape: [shape.rows] });
+  } else expect("embedding/weights", { dtype: "F32", shape: [shape.rows, shape.dim] });
   for (const [name, t] of tensors) {
-    if (expected.has(name)) continue;
+    if (seen.has(name)) continue;
     // dense optimizer state: optimizer/<parameter>.<slot>, one f32 per parameter element
     const opt = kind === "checkpoint" ? /^optimizer\/(.+)\.(m|v|momentum)$/.exec(name) : null;
     const p = opt ? params.get(`dense/${opt[1]}`) : undefined;
@@ -119,9 +127,6 @@ export function validateModelFile(
     const n = p!.shape.reduce((a, b) => a * b, 1);
     if (t.dtype !== "F32" || shapeText(t.shape) !== `[${n}]`) fail(`tensor "${name}" is ${t.dtype} ${shapeText(t.shape)}, the optimizer state of "dense/${opt![1]}" is F32 [${n}]`);
   }
-  const need = layoutBytes(expected);
-  const ceiling = getEngine().heap.maxBytes;
-  if (need > ceiling) fail(`${model_} needs ${(need / MB).toFixed(1)} MB of heap, above the ceiling of ${(ceiling / MB).toFixed(0)} MB (maxMemoryMB)`);
 
   for (const [name, t] of tensors) checkValues(name, t, fail);
   return { model, savedOptions: saved as unknown as ModelOptions, modelOptions: o, table, shape, featureMap, featureMapJson };

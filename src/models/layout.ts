@@ -100,12 +100,20 @@ function cross(out: Sink, s: ModelShape, o: ModelOptions, version: 1 | 2): void 
 /** Names of the models this file knows (a test checks them against the registry). */
 export const layoutModels = (): string[] => Object.keys(DENSE);
 
-/** The dense/ and buffer/ tensors of model `name` (options validated: options-check.ts). */
-export function denseLayout(name: string, o: ModelOptions): Layout {
+/**
+ * Calls `fn` for each dense/ and buffer/ tensor of model `name`, in order, without collecting them
+ * (a loader can stop at the first that a file lacks; options validated: options-check.ts).
+ */
+export function forEachDenseTensor(name: string, o: ModelOptions, fn: (name: string, spec: TensorSpec) => void): void {
   const dense = DENSE[name];
   if (!dense) throw new RangeError(`model: unknown model "${name}" (known: ${layoutModels().join(", ")})`);
+  dense({ set: fn }, modelShape(name, o), o);
+}
+
+/** The dense/ and buffer/ tensors of model `name`. */
+export function denseLayout(name: string, o: ModelOptions): Layout {
   const out: Layout = new Map();
-  dense(out, modelShape(name, o), o);
+  forEachDenseTensor(name, o, (k, v) => out.set(k, v));
   return out;
 }
 
@@ -156,7 +164,7 @@ const elements = (t: TensorSpec): number => t.shape.reduce((a, b) => a * b, 1);
 const BYTES: Record<Dtype, number> = { F32: 4, F16: 2, I32: 4, U8: 1 };
 
 /** Heap bytes of one tensor of a layout (dense parameters twice: value and gradient), 16-byte aligned. */
-const heapBytes = (name: string, t: TensorSpec): number => {
+export const heapBytes = (name: string, t: TensorSpec): number => {
   const b = Math.ceil((elements(t) * BYTES[t.dtype]) / HEAP_ALIGN) * HEAP_ALIGN;
   return name.startsWith("dense/") ? 2 * b : b;
 };
@@ -174,13 +182,14 @@ export function layoutBytes(layout: Layout): number {
  * model (a million cross layers) is measured in milliseconds.
  */
 export function modelBytes(name: string, o: ModelOptions, limit = Infinity): number {
-  const dense = DENSE[name];
-  if (!dense) throw new RangeError(`model: unknown model "${name}" (known: ${layoutModels().join(", ")})`);
   let n = 0;
   for (const [k, t] of embeddingLayout(tableOptions(name, o))) n += heapBytes(k, t);
   const over = new Error("over");
   try {
-    dense({ set: (k: string, t: TensorSpec) => { n += heapBytes(k, t); if (n > limit) throw over; } }, modelShape(name, o), o);
+    forEachDenseTensor(name, o, (k, t) => {
+      n += heapBytes(k, t);
+      if (n > limit) throw over;
+    });
   } catch (e) {
     if (e !== over) throw e;
   }
