@@ -185,7 +185,7 @@ describe("`alpt export` validates before writing", () => {
   beforeAll(() => {
     cli = builtCli();
     dir = mkdtempSync(join(tmpdir(), "alpt-export-"));
-  });
+  }, 180_000); // a private build of the CLI when dist/ is older than src/
   afterAll(() => {
     cli?.cleanup();
     if (dir) rmSync(dir, { recursive: true, force: true });
