@@ -50,7 +50,11 @@ export function checkModelOptions(name: string, o: unknown): asserts o is ModelO
   if (mom !== undefined && !(typeof mom === "number" && mom > 0 && mom <= 1)) throw new RangeError(`${where}: batchNormMomentum = ${show(mom)} must be in (0, 1]`);
   const p = o.dropout;
   if (p !== undefined && !(typeof p === "number" && p >= 0 && p < 1)) throw new RangeError(`${where}: dropout = ${show(p)} must be in [0, 1)`);
-  if (o.crossVersion !== undefined && o.crossVersion !== 1 && o.crossVersion !== 2) throw new RangeError(`${where}: crossVersion = ${show(o.crossVersion)} (expected 1 or 2)`);
+  // the model name decides the cross version (DCN 1, DCNv2 2): a contradicting key is an error
+  const version = name === "DCN" ? 1 : name === "DCNv2" ? 2 : undefined;
+  if (o.crossVersion !== undefined && (version === undefined ? o.crossVersion !== 1 && o.crossVersion !== 2 : o.crossVersion !== version)) {
+    throw new RangeError(`${where}: crossVersion = ${show(o.crossVersion)} (expected ${version ?? "1 or 2"}${version ? ` for ${name}` : ""})`);
+  }
   checkEmbeddingOptions(where, o.embedding, fs as number[], (typeof o.embeddingDim === "number" ? o.embeddingDim : 16) + 1);
 }
 
