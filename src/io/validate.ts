@@ -35,9 +35,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 const shapeText = (s: readonly number[]) => `[${s.join(",")}]`;
 const MB = 1024 * 1024;
 
-/** Validates the metadata and tensors of a checkpoint or an export (see the file header). */
+/**
+ * Validates the metadata and tensors of a checkpoint or an export (see the file header); the
+ * heap ceiling is the engine's unless given (Infinity: no model will be built, e.g. inspect).
+ */
 export function validateModelFile(
   kind: "checkpoint" | "export", metadata: Record<string, string>, tensors: Map<string, StoredTensor>, what: string,
+  { ceiling = getEngine().heap.maxBytes }: { ceiling?: number } = {},
 ): ModelFileDescription {
   const fail = (msg: string, cause?: unknown): never => {
     throw new FileFormatError(`${what}: ${msg}`, cause === undefined ? undefined : { cause });
@@ -90,7 +94,6 @@ export function validateModelFile(
   const featureMap = readFeatureMap(featureMapJson, metadata.featureMapHash, o.fieldSizes, fail);
 
   // the heap the model needs, from the options alone (stops counting at the ceiling)
-  const ceiling = getEngine().heap.maxBytes;
   const model_ = `the model (${describeModel(model, o)}, ${table.method}${table.method === "fp32" ? "" : ` ${table.bits}-bit`}, ${table.optimizer}, ${shape.rows} rows × dim ${shape.dim})`;
   const need = modelBytes(model, o, ceiling);
   if (need > ceiling) fail(`${model_} needs more than ${(need / MB).toFixed(1)} MB of heap, above the ceiling of ${(ceiling / MB).toFixed(0)} MB (maxMemoryMB)`);

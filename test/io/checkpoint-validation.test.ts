@@ -209,4 +209,16 @@ describe("`alpt export` validates before writing", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out)).toBe(false);
   });
+
+  it("inspect reports an edited file as invalid (exit 1) and an intact one as valid", async () => {
+    const good = join(dir, "good.safetensors"), bad = join(dir, "bad.safetensors");
+    writeFileSync(good, smallCheckpoint());
+    writeFileSync(bad, edited(smallCheckpoint(), options((o) => void (o.crossLayers = -1))));
+    const run = (f: string) => exec(process.execPath, [join(cli.dir, "main.js"), "inspect", f, "--json"]).then((r) => ({ code: 0, stdout: r.stdout }), (e) => ({ code: e.code as number, stdout: String(e.stdout) }));
+    const [g, b] = await Promise.all([run(good), run(bad)]);
+    expect(g.code).toBe(0);
+    expect(JSON.parse(g.stdout.trim().split("\n")[0]!)).toMatchObject({ valid: true, problem: null });
+    expect(b.code).toBe(1);
+    expect(JSON.parse(b.stdout.trim().split("\n")[0]!).problem).toMatch(/bad\.safetensors: metadata "modelOptions": model DCN: crossLayers = -1/);
+  });
 });
