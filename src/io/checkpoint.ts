@@ -1,7 +1,8 @@
 // Checkpoints: the whole training state in one safetensors file (DESIGN.md §9). Tensors are
 // named as in state.ts; the metadata holds the format version, the model name and options,
-// the embedding method and bits, the FeatureMap (if any), scalar state and trainer progress,
-// and the checksum of header and tensors (safetensors.ts). Encoding and decoding work in every
+// the embedding method and bits, the FeatureMap (if any) and its hash, scalar state and trainer
+// progress, and the checksum of header and tensors (safetensors.ts). Decoding checks everything
+// the metadata says against the tensors before a model is built (io/validate.ts). Encoding and decoding work in every
 // runtime; saveCheckpoint / loadCheckpoint (Node) write atomically (temp file, fsync, rename),
 // so a failed write leaves the previous file intact.
 import { deltaLrOf } from "../embedding/options.js";

@@ -8,7 +8,9 @@
 //   buffer/<path>      F32                   batch-norm running statistics
 //
 // __metadata__: format "alpt-export", version, model + options, trained method, storage
-// ("codes" | "weights"), bits, rows, dim, fields, deltaDtype, FeatureMap, data format, checksum.
+// ("codes" | "weights"), bits, rows, dim, fields, deltaDtype, FeatureMap and its hash
+// (featureMapHash), data format, checksum. Loading checks all of it against the tensors
+// (io/validate.ts, shared with checkpoints).
 // A qat-lsq table is served as its forward pass sees it: codes clip(floor(w/Δ + 1/2)) and Δ,
 // the exact values of Δ·clip(round(w/Δ)).
 import type { CtrModel } from "../models/base.js";

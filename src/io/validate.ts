@@ -41,7 +41,7 @@ const MB = 1024 * 1024;
  */
 export function validateModelFile(
   kind: "checkpoint" | "export", metadata: Record<string, string>, tensors: Map<string, StoredTensor>, what: string,
-  { ceiling = getEngine().heap.maxBytes }: { ceiling?: number } = {},
+  { ceiling = heapCeiling() }: { ceiling?: number } = {},
 ): ModelFileDescription {
   const fail = (msg: string, cause?: unknown): never => {
     throw new FileFormatError(`${what}: ${msg}`, cause === undefined ? undefined : { cause });
@@ -171,6 +171,18 @@ function checkValues(name: string, t: StoredTensor, fail: (msg: string) => never
     if (positive ? x > 0 && x < Infinity : nonNegative ? x >= 0 && x < Infinity : Number.isFinite(x)) continue;
     if (positive) fail(`tensor "${name}": Δ of ${base === "embedding/delta" ? "row" : "group"} ${i} = ${x} is not a positive finite step size`);
     fail(`tensor "${name}": element ${i} = ${x} is not ${nonNegative ? "a finite value ≥ 0" : "finite"}`);
+  }
+}
+
+/**
+ * The engine's heap ceiling; Infinity before init() (train --resume reads its file first): then
+ * createModel compares the model with the ceiling when it is built, still before allocating.
+ */
+function heapCeiling(): number {
+  try {
+    return getEngine().heap.maxBytes;
+  } catch {
+    return Infinity;
   }
 }
 
