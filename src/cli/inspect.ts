@@ -1,11 +1,14 @@
 // `alpt inspect`: what a checkpoint or export holds, read from the file alone (the checksum is
 // verified; no model is built): model and options, method and bits, bytes per embedding row by
 // kind (codes, Δ, row optimizer state, Δ optimizer state, fp32 rows), Δ statistics, dense
-// parameters, FeatureMap and training progress.
+// parameters, FeatureMap and training progress. A file whose content contradicts itself
+// (io/validate.ts: options against tensors, FeatureMap hash, Δ > 0, …) is reported, exit code 1.
 import { summarizeDelta } from "../embedding/delta-stats.js";
 import { readFileBytesOf } from "../io/checkpoint.js";
 import { fromF16Array } from "../io/half.js";
+import { FileFormatError } from "../io/errors.js";
 import { decodeSafetensors, type StoredTensor } from "../io/safetensors.js";
+import { checkScalars, validateModelFile } from "../io/validate.js";
 import type { CommandSpec, Output, Parsed } from "./args.js";
 import { requireFile } from "./files.js";
 
@@ -43,6 +46,14 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const { metadata: m, tensors } = decodeSafetensors(bytes, { what: path, requireChecksum: true });
   const kind = m.format === "alpt-checkpoint" ? "checkpoint" : m.format === "alpt-export" ? "export" : undefined;
   if (!kind) throw new Error(`${path}: metadata format ${JSON.stringify(m.format)} is not an alpt checkpoint or export`);
+  let problem: string | null = null;
+  try {
+    validateModelFile(kind, m, tensors, path, { ceiling: Infinity });
+    if (kind === "checkpoint") checkScalars(parse(m.scalars), path);
+  } catch (e) {
+    if (!(e instanceof FileFormatError)) throw e;
+    problem = e.message;
+  }
   const size = (name: string) => tensors.get(name)?.data.length ?? 0;
   const codes = tensors.get("embedding/codes"), weights = tensors.get("embedding/weights"), delta = tensors.get("embedding/delta");
   const rows = Number(m.rows) || codes?.shape[0] || weights?.shape[0] || delta?.shape[0] || 0;
@@ -81,6 +92,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     featureMap: fields ? { fields: fields.length, fitRows: fm?.fitRowCount ?? null, vocab: Object.fromEntries(fields.map((f) => [f.name, f.vocab])) } : null,
     dataFormat: m.dataFormat ?? null, progress: parse(m.progress) ?? null, scalars: parse(m.scalars) ?? null,
     hasOptimizer: kind === "checkpoint" ? m.hasOptimizer === "1" : false,
+    valid: problem === null, problem,
   };
   out.record(report);
   const b = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
@@ -93,5 +105,9 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   if (fields) out.text(`  features   ${fields.length} fields (${m.dataFormat ?? "format unknown"}), vocabularies ${fields.map((f) => f.vocab).join(" ")}`);
   else out.text("  features   no FeatureMap (predicts encoded ids only)");
   if (kind === "checkpoint") out.text(`  progress   ${m.progress}  state ${m.scalars}`);
+  if (problem) {
+    out.text(`  INVALID    ${problem}`);
+    return 1;
+  }
   return 0;
 }

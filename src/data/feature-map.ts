@@ -289,3 +289,19 @@ export class FeatureMap {
     return new FeatureMap(fields, vocabs, o.fitRowCount);
   }
 }
+
+const hashes = new WeakMap<object, string>();
+
+/**
+ * The FeatureMap.hash of a map in its JSON form (validated by fromJSON): what checkpoints and
+ * exports record next to the map, so an edited map (a token moved between fields, a field renamed)
+ * is refused on load. Cached per object: a trainer saving the same map every epoch hashes it once.
+ */
+export function featureMapHashOf(json: unknown): string {
+  if (typeof json === "object" && json !== null) {
+    let h = hashes.get(json);
+    if (h === undefined) hashes.set(json, (h = FeatureMap.fromJSON(json).hash));
+    return h;
+  }
+  return FeatureMap.fromJSON(json).hash;
+}

@@ -1,7 +1,8 @@
 // Checkpoints: the whole training state in one safetensors file (DESIGN.md §9). Tensors are
 // named as in state.ts; the metadata holds the format version, the model name and options,
-// the embedding method and bits, the FeatureMap (if any), scalar state and trainer progress,
-// and the checksum of header and tensors (safetensors.ts). Encoding and decoding work in every
+// the embedding method and bits, the FeatureMap (if any) and its hash, scalar state and trainer
+// progress, and the checksum of header and tensors (safetensors.ts). Decoding checks everything
+// the metadata says against the tensors before a model is built (io/validate.ts). Encoding and decoding work in every
 // runtime; saveCheckpoint / loadCheckpoint (Node) write atomically (temp file, fsync, rename),
 // so a failed write leaves the previous file intact.
 import { deltaLrOf } from "../embedding/options.js";
@@ -11,6 +12,9 @@ import type { Optimizer } from "../optim/optimizer.js";
 import { decodeSafetensors, encodeSafetensorsParts, type StoredTensor } from "./safetensors.js";
 import { applyState, collectState, entryBytes, savedModelOptions } from "./state.js";
 import { concatBytes } from "../util/bytes.js";
+import { featureMapHashOf } from "../data/feature-map.js";
+import { FileFormatError } from "./errors.js";
+import { checkScalars, validateModelFile } from "./validate.js";
 
 export const CHECKPOINT_FORMAT = "alpt-checkpoint";
 export const CHECKPOINT_VERSION = 1;
@@ -61,6 +65,7 @@ export function encodeCheckpointParts(model: CtrModel, info: CheckpointInfo, opt
     rows: String(t.rows),
     dim: String(t.dim),
     featureMap: JSON.stringify(info.featureMap ?? null),
+    ...(info.featureMap != null ? { featureMapHash: featureMapHashOf(info.featureMap) } : {}),
     scalars: JSON.stringify(st.scalars),
     progress: JSON.stringify(info.progress ?? {}),
     hasOptimizer: optimizer ? "1" : "0",
@@ -85,30 +90,30 @@ export interface DecodedCheckpoint {
 /** Reads a JSON-valued metadata entry; errors name the key and the file. */
 export function metadataJson<T>(metadata: Record<string, string>, key: string, what: string): T {
   const raw = metadata[key];
-  if (raw === undefined) throw new Error(`${what}: metadata "${key}" is missing`);
+  if (raw === undefined) throw new FileFormatError(`${what}: metadata "${key}" is missing`);
   try {
     return JSON.parse(raw) as T;
   } catch (e) {
-    throw new Error(`${what}: metadata "${key}" is not valid JSON (${(e as Error).message})`);
+    throw new FileFormatError(`${what}: metadata "${key}" is not valid JSON (${(e as Error).message})`);
   }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Parses and verifies checkpoint bytes (format, version, JSON fields, checksum). */
+/**
+ * Parses and verifies checkpoint bytes: format, version, checksum, then everything the metadata
+ * says against the tensors (io/validate.ts), before any model is built.
+ */
 export function decodeCheckpoint(bytes: Uint8Array, what = "checkpoint"): DecodedCheckpoint {
   const { metadata, tensors } = decodeSafetensors(bytes, { what, requireChecksum: true });
   if (metadata.format !== CHECKPOINT_FORMAT) {
-    throw new Error(`${what}: metadata format is ${JSON.stringify(metadata.format)}, expected "${CHECKPOINT_FORMAT}"${metadata.format === "alpt-export" ? " (this is an export: it has no training state)" : ""}`);
+    throw new FileFormatError(`${what}: metadata format is ${JSON.stringify(metadata.format)}, expected "${CHECKPOINT_FORMAT}"${metadata.format === "alpt-export" ? " (this is an export: it has no training state)" : ""}`);
   }
-  if (metadata.version !== String(CHECKPOINT_VERSION)) throw new Error(`${what}: format version ${metadata.version} is not supported (this build reads ${CHECKPOINT_VERSION})`);
-  const modelOptions = metadataJson<unknown>(metadata, "modelOptions", what);
-  if (!isObject(modelOptions)) throw new Error(`${what}: metadata "modelOptions" is not an object`);
-  const scalars = metadataJson<unknown>(metadata, "scalars", what);
-  if (!isObject(scalars) || Object.values(scalars).some((v) => typeof v !== "number")) throw new Error(`${what}: metadata "scalars" is not an object of numbers`);
+  if (metadata.version !== String(CHECKPOINT_VERSION)) throw new FileFormatError(`${what}: format version ${metadata.version} is not supported (this build reads ${CHECKPOINT_VERSION})`);
+  const d = validateModelFile("checkpoint", metadata, tensors, what);
+  const scalars = checkScalars(metadataJson<unknown>(metadata, "scalars", what), what);
   const progress = metadataJson<unknown>(metadata, "progress", what);
-  if (!isObject(progress)) throw new Error(`${what}: metadata "progress" is not an object`);
-  if (typeof metadata.model !== "string") throw new Error(`${what}: metadata "model" is missing`);
+  if (!isObject(progress)) throw new FileFormatError(`${what}: metadata "progress" is not an object`);
   const raw = new Map<string, Uint8Array>();
   const best = new Map<string, Uint8Array>();
   for (const [name, t] of tensors) {
@@ -116,15 +121,15 @@ export function decodeCheckpoint(bytes: Uint8Array, what = "checkpoint"): Decode
     else raw.set(name, t.data);
   }
   const info: DecodedCheckpoint["info"] = {
-    model: metadata.model, modelOptions: modelOptions as unknown as ModelOptions,
-    featureMap: metadataJson<unknown>(metadata, "featureMap", what) ?? undefined,
-    progress: progress as Record<string, number>, method: metadata.method ?? "", bits: Number(metadata.bits),
+    model: d.model, modelOptions: d.savedOptions,
+    featureMap: d.featureMapJson ?? undefined,
+    progress: progress as Record<string, number>, method: d.table.method, bits: d.table.bits,
     hasOptimizer: metadata.hasOptimizer === "1",
   };
   if (metadata.dataFormat !== undefined) info.dataFormat = metadata.dataFormat;
   if (metadata.training !== undefined) info.training = metadataJson<unknown>(metadata, "training", what);
   if (best.size) info.bestWeights = { tensors: best };
-  return { info, tensors: raw, scalars: scalars as Record<string, number> };
+  return { info, tensors: raw, scalars };
 }
 
 /** Builds the model a checkpoint (bytes, or already decoded) describes and loads its weights (and the optimizer's state). */
@@ -139,11 +144,11 @@ export function restoreCheckpoint(source: Uint8Array | DecodedCheckpoint, makeOp
     const e = o.embedding ?? {};
     model = createModel(ck.info.model, { ...o, embedding: { ...e, deltaInit: 1, deltaOptimizer: { ...e.deltaOptimizer, lr: deltaLrOf(e) } } });
   } catch (e) {
-    throw new Error(`${what}: cannot build the model it describes: ${(e as Error).message}`, { cause: e });
+    throw new FileFormatError(`${what}: cannot build the model it describes: ${(e as Error).message}`, { cause: e });
   }
   try {
     if (model.embedding.options.method !== ck.info.method) {
-      throw new Error(`${what}: metadata method "${ck.info.method}" differs from the model options' "${model.embedding.options.method}"`);
+      throw new FileFormatError(`${what}: metadata method "${ck.info.method}" differs from the model options' "${model.embedding.options.method}"`);
     }
     const optimizer = makeOptimizer?.(model);
     applyState(model, ck.info.hasOptimizer ? optimizer : undefined, ck, what);

@@ -8,7 +8,9 @@
 //   buffer/<path>      F32                   batch-norm running statistics
 //
 // __metadata__: format "alpt-export", version, model + options, trained method, storage
-// ("codes" | "weights"), bits, rows, dim, fields, deltaDtype, FeatureMap, data format, checksum.
+// ("codes" | "weights"), bits, rows, dim, fields, deltaDtype, FeatureMap and its hash
+// (featureMapHash), data format, checksum. Loading checks all of it against the tensors
+// (io/validate.ts, shared with checkpoints).
 // A qat-lsq table is served as its forward pass sees it: codes clip(floor(w/Δ + 1/2)) and Δ,
 // the exact values of Δ·clip(round(w/Δ)).
 import type { CtrModel } from "../models/base.js";
@@ -18,6 +20,7 @@ import type { CheckpointInfo } from "./checkpoint.js";
 import { collectState, entryBytes } from "./state.js";
 import { f16ToF32, toF16Array } from "./half.js";
 import { concatBytes } from "../util/bytes.js";
+import { featureMapHashOf } from "../data/feature-map.js";
 
 export const EXPORT_FORMAT = "alpt-export";
 export const EXPORT_VERSION = 1;
@@ -99,6 +102,7 @@ export function encodeExportParts(model: CtrModel, info: ExportInfo, options: Ex
     denseFeatures: String(model.denseFeatures),
     deltaDtype: storage === "codes" ? deltaDtype : "none",
     featureMap: JSON.stringify(info.featureMap ?? null),
+    ...(info.featureMap != null ? { featureMapHash: featureMapHashOf(info.featureMap) } : {}),
   };
   if (info.dataFormat !== undefined) metadata.dataFormat = info.dataFormat;
   return encodeSafetensorsParts(tensors, metadata);

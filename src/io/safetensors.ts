@@ -15,6 +15,7 @@
 
 /** Element types we read and write. */
 import { concatBytes } from "../util/bytes.js";
+import { FileFormatError } from "./errors.js";
 export type Dtype = "F32" | "F16" | "I32" | "U8";
 
 const SIZE: Record<Dtype, number> = { F32: 4, F16: 2, I32: 4, U8: 1 };
@@ -125,7 +126,7 @@ export interface DecodeOptions {
 export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions | string = {}): { metadata: Record<string, string>; tensors: Map<string, StoredTensor> } {
   const { what = "safetensors", requireChecksum = false } = typeof options === "string" ? { what: options } : options;
   const bad = (msg: string): never => {
-    throw new Error(`${what}: not a valid safetensors file: ${msg}`);
+    throw new FileFormatError(`${what}: not a valid safetensors file: ${msg}`);
   };
   if (!(bytes instanceof Uint8Array)) bad("expected the file's bytes (a Uint8Array)");
   if (bytes.length < 8) bad(`${bytes.length} bytes, shorter than the 8-byte header length`);

@@ -11,7 +11,7 @@
 import { FeatureMap } from "../data/feature-map.js";
 import type { RawValue } from "../data/schema.js";
 import { gatherRowsF32 } from "../kernels/embed.js";
-import { gatherDequant, rowStride, type PackedTable } from "../kernels/quant.js";
+import { gatherDequant, type PackedTable } from "../kernels/quant.js";
 import type { CtrModel } from "../models/base.js";
 import { createModel, type ModelOptions } from "../models/registry.js";
 import { sigmoidOf } from "../ops/sigmoid.js";
@@ -22,7 +22,9 @@ import { getEngine } from "../wasm/load.js";
 import { EXPORT_FORMAT, EXPORT_VERSION } from "../io/export.js";
 import { fromF16Array } from "../io/half.js";
 import { decodeSafetensors, type StoredTensor } from "../io/safetensors.js";
-import { collectState, entryBytes, savedModelOptions } from "../io/state.js";
+import { collectState, entryBytes } from "../io/state.js";
+import { FileFormatError } from "../io/errors.js";
+import { validateModelFile } from "../io/validate.js";
 
 /** A raw row: values in field order, or a record keyed by field name (absent keys are missing). */
 export type RowInput = readonly RawValue[] | Readonly<Record<string, RawValue>>;
@@ -172,44 +174,31 @@ function checkFeatureMap(fm: FeatureMap, fields: number, rows: number, what: str
   }
 }
 
-/** Loads an export (the bytes of a file written by io/export.ts) into a predictor. */
+/**
+ * Loads an export (the bytes of a file written by io/export.ts) into a predictor. Everything the
+ * file says is checked against its tensors first (io/validate.ts, shared with checkpoints).
+ */
 export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {}): Predictor {
   const what = options.what ?? "export";
   const { metadata: m, tensors } = decodeSafetensors(bytes, { what, requireChecksum: true });
   const fail = (msg: string): never => {
-    throw new Error(`${what}: ${msg}`);
+    throw new FileFormatError(`${what}: ${msg}`);
   };
   if (m.format !== EXPORT_FORMAT) fail(`metadata format is ${JSON.stringify(m.format)}, expected "${EXPORT_FORMAT}"${m.format === "alpt-checkpoint" ? " (a checkpoint: export it first, or use predictorFromModel)" : ""}`);
   if (m.version !== String(EXPORT_VERSION)) fail(`format version ${m.version} is not supported (this build reads ${EXPORT_VERSION})`);
-  const json = (key: string): unknown => {
-    if (m[key] === undefined) return fail(`metadata "${key}" is missing`);
-    try {
-      return JSON.parse(m[key]);
-    } catch {
-      return fail(`metadata "${key}" is not valid JSON`);
-    }
-  };
-  const int = (key: string, min: number): number => {
-    const v = Number(m[key]);
-    return Number.isSafeInteger(v) && v >= min ? v : fail(`metadata "${key}" = ${JSON.stringify(m[key])} is not an integer ≥ ${min}`);
-  };
-  const modelOptions = json("modelOptions") as ModelOptions;
-  if (typeof modelOptions !== "object" || modelOptions === null) fail(`metadata "modelOptions" is not an object`);
-  const storage = m.storage === "codes" || m.storage === "weights" ? m.storage : fail(`metadata "storage" = ${JSON.stringify(m.storage)} (expected codes or weights)`);
-  const rows = int("rows", 1), dim = int("dim", 1), fields = int("fields", 1), bits = int("bits", 1);
-  const deltaDtype = m.deltaDtype === "F32" || m.deltaDtype === "F16" || m.deltaDtype === "none" ? m.deltaDtype : fail(`metadata "deltaDtype" = ${JSON.stringify(m.deltaDtype)}`);
-  const featureMap = featureMapOf(json("featureMap"), what);
-  if (featureMap) checkFeatureMap(featureMap, fields, rows, what);
-  const tensor = (name: string, dtype: string, shape: number[]): StoredTensor => {
-    const t = tensors.get(name) ?? fail(`tensor "${name}" is missing`);
-    if (t.dtype !== dtype || t.shape.join() !== shape.join()) fail(`tensor "${name}" is ${t.dtype} [${t.shape.join(", ")}], expected ${dtype} [${shape.join(", ")}]`);
-    return t;
-  };
+  const d = validateModelFile("export", m, tensors, what);
+  const { rows, dim, fields } = d.shape;
+  const storage = d.table.method === "fp32" ? "weights" : "codes";
+  const bits = storage === "codes" ? d.table.bits : 32;
+  const deltaDtype = m.deltaDtype as "F32" | "F16" | "none";
+  const featureMap = d.featureMap;
+  const modelOptions = d.savedOptions;
+  const tensor = (name: string): StoredTensor => tensors.get(name)!;
 
   let model: CtrModel;
   try {
-    model = createModel(typeof m.model === "string" ? m.model : "", {
-      ...savedModelOptions(modelOptions, tensors), fieldSizes: new Array<number>(fields).fill(1),
+    model = createModel(d.model, {
+      ...d.modelOptions, fieldSizes: new Array<number>(fields).fill(1),
       embedding: { method: "fp32", optimizer: "sgd", initStd: 0 },
     });
   } catch (e) {
@@ -221,13 +210,12 @@ export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {})
     if (model.fields !== fields || model.embedding.dim !== dim) fail(`the model has ${model.fields} fields of dim ${model.embedding.dim}, the table ${fields} fields of dim ${dim}`);
     for (const [name, e] of collectState(model).tensors) {
       if (!name.startsWith("dense/") && !name.startsWith("buffer/")) continue;
-      const t = tensor(name, "F32", e.shape);
-      entryBytes(e).set(t.data);
+      entryBytes(e).set(tensor(name).data);
     }
     let lookup: Lookup;
     if (storage === "codes") {
-      const codesT = tensor("embedding/codes", "U8", [rows, rowStride(dim, bits)]);
-      const deltaT = tensor("embedding/delta", deltaDtype, [rows]);
+      const codesT = tensor("embedding/codes");
+      const deltaT = tensor("embedding/delta");
       const codes = heap.allocU8(codesT.data.length, "predictor codes");
       owned.push(codes);
       const delta: HeapF32 = heap.allocF32(rows, "predictor delta");
@@ -238,8 +226,7 @@ export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {})
         new Uint8Array(h.buffer).set(deltaT.data);
         fromF16Array(h, delta.array);
       } else new Uint8Array(delta.array.buffer, delta.ptr, rows * 4).set(deltaT.data);
-      const d = delta.array;
-      for (let r = 0; r < rows; r++) if (!(d[r] > 0 && d[r] < Infinity)) fail(`Δ of row ${r} = ${d[r]} is not a positive step size`);
+      // an F16 Δ > 0 stays > 0 in f32; every Δ was checked by validateModelFile
       const table: PackedTable = { codes, delta, rows, dim, bits };
       lookup = (ids, n, shape) => {
         const out = Tensor.scratch(shape, false, "predictor.lookup");
@@ -247,7 +234,7 @@ export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {})
         return out;
       };
     } else {
-      const wT = tensor("embedding/weights", "F32", [rows, dim]);
+      const wT = tensor("embedding/weights");
       const w = heap.allocF32(rows * dim, "predictor weights");
       owned.push(w);
       new Uint8Array(w.array.buffer, w.ptr, rows * dim * 4).set(wT.data);
@@ -258,7 +245,7 @@ export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {})
       };
     }
     const info: PredictorInfo = {
-      model: m.model, modelOptions, method: m.method ?? "", storage, bits, rows, dim, fields, deltaDtype, featureMap,
+      model: d.model, modelOptions, method: d.table.method, storage, bits, rows, dim, fields, deltaDtype, featureMap,
       dataFormat: m.dataFormat,
     };
     const release = () => {

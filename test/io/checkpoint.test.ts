@@ -205,6 +205,11 @@ describe("checkpoints from before 1024-512-256 was the default MLP", () => {
 });
 
 describe("damaged checkpoints are rejected", () => {
+  // a FeatureMap of 3 fields with 5, 4 and 6 rows (2 reserved ids each)
+  const smallMap = () => ({
+    format: "alpt-feature-map", version: 1, fitRowCount: 10,
+    fields: [["a", 3], ["b", 2], ["c", 4]].map(([name, n]) => ({ name, type: "categorical", vocab: Array.from({ length: n as number }, (_, i) => `${name}${i}`) })),
+  });
   function small(): Uint8Array {
     const mo: ModelOptions = {
       fieldSizes: [5, 4, 6], embeddingDim: 3, hiddenUnits: [4], crossLayers: 1, batchNorm: true, seed: 1,
@@ -212,7 +217,7 @@ describe("damaged checkpoints are rejected", () => {
     };
     const model = createModel("DCN", mo);
     const opt = new Adam(model.parameters(), { lr: 1e-2 });
-    const bytes = encodeCheckpoint(model, { model: "DCN", modelOptions: mo, featureMap: { note: "a" } }, opt);
+    const bytes = encodeCheckpoint(model, { model: "DCN", modelOptions: mo, featureMap: smallMap() }, opt);
     model.dispose();
     return bytes;
   }
