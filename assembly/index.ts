@@ -17,5 +17,5 @@ export { sgdRows, adamRows, adagradRows } from "./optim/sparse";
 export { reluForward, reluBackward } from "./dense/activation";
 export { bnStats, bnForward, bnColumnSums, bnInputGrad } from "./dense/batchnorm";
 export { crossForward, crossBackward } from "./dense/cross";
-export { gemm, gemmScratchBytes, addBiasRows, sumRows } from "./dense/gemm";
+export { gemm, gemmRows, gemmScratchBytes, addBiasRows, sumRows } from "./dense/gemm";
 export { moveColumns, zeroFill } from "./dense/columns";

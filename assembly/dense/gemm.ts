@@ -53,9 +53,24 @@ export function gemmScratchBytes(layout: i32, M: i32, K: i32, N: i32): i32 {
 export function gemm(
   layout: i32, a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, accumulate: i32, scratch: usize,
 ): void {
-  if (layout == XW) blocked(a, K, false, b, N, false, c, N, M, K, N, accumulate, scratch);
-  else if (layout == DYWT) blocked(a, N, false, b, N, true, c, K, M, N, K, accumulate, scratch);
-  else if (layout == XTDY) blocked(a, K, true, b, N, false, c, N, K, M, N, accumulate, scratch);
+  gemmRows(layout, a, b, c, M, K, N, accumulate, scratch, 0, layout == XTDY ? K : M);
+}
+
+/**
+ * Rows r0 .. r1 of gemm's output (rows of y or dx: 0 .. M; rows of dW: 0 .. K) with the same
+ * bits as gemm gives them: every output sums its products in the same order whatever the
+ * rows around it, so threads that split the rows give the bits of one thread.
+ * @param scratch gemmScratchBytes(layout, M, K, N) bytes of its own (one per thread)
+ */
+export function gemmRows(
+  layout: i32, a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, accumulate: i32, scratch: usize,
+  r0: i32, r1: i32,
+): void {
+  const R = r1 - r0, r = <usize>r0;
+  if (R <= 0) return;
+  if (layout == XW) blocked(a + ((r * <usize>K) << 2), K, false, b, N, false, c + ((r * <usize>N) << 2), N, R, K, N, accumulate, scratch);
+  else if (layout == DYWT) blocked(a + ((r * <usize>N) << 2), N, false, b, N, true, c + ((r * <usize>K) << 2), K, R, N, K, accumulate, scratch);
+  else if (layout == XTDY) blocked(a + (r << 2), K, true, b, N, false, c + ((r * <usize>N) << 2), N, R, M, N, accumulate, scratch);
   else unreachable();
 }
 

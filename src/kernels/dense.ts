@@ -70,11 +70,25 @@ export function gemm(
   const bytes = core.gemmScratchBytes(spec.code, M, K, N);
   const mark = e.heap.mark();
   try {
-    const scratch = bytes > 0 ? e.heap.scratch(bytes, `gemm ${layout} packing [${M}, ${K}, ${N}]`) : 0;
-    core.gemm(spec.code, a.ptr, b.ptr, c.ptr, M, K, N, accumulate ? 1 : 0, scratch);
+    const rows = layout === "xtdy" ? K : M;
+    const pool = e.pool && core === e.wasm && 2 * M * K * N >= PARALLEL_MIN_FLOP ? e.pool : undefined;
+    const parts = splitRows(rows, pool?.threads ?? 1);
+    const scratch = parts.map(([r0, r1]) => (bytes > 0 && r1 > r0 ? e.heap.scratch(bytes, `gemm ${layout} packing [${M}, ${K}, ${N}]`) : 0));
+    const args = [spec.code, a.ptr, b.ptr, c.ptr, M, K, N, accumulate ? 1 : 0];
+    if (pool) pool.run("gemmRows", args, parts.map(([r0, r1], w) => [scratch[w]!, r0, r1]));
+    else core.gemm(spec.code, a.ptr, b.ptr, c.ptr, M, K, N, accumulate ? 1 : 0, scratch[0]!);
   } finally {
     e.heap.release(mark);
   }
+}
+
+/** A product smaller than this runs on one thread (waking the workers costs ~10–50 µs). */
+const PARALLEL_MIN_FLOP = 1 << 22;
+
+/** Rows 0 .. rows as `threads` runs of whole 4-row tiles (the last ones may be empty). */
+function splitRows(rows: number, threads: number): [number, number][] {
+  const per = Math.ceil(Math.ceil(rows / 4) / threads) * 4;
+  return Array.from({ length: threads }, (_, w) => [Math.min(rows, w * per), Math.min(rows, (w + 1) * per)]);
 }
 
 /**

@@ -10,7 +10,7 @@ import { reluBackward, reluForward } from "./dense/activation.js";
 import { bnColumnSums, bnForward, bnInputGrad, bnStats } from "./dense/batchnorm.js";
 import { crossBackward, crossForward } from "./dense/cross.js";
 import { moveColumns, zeroFill } from "./dense/columns.js";
-import { addBiasRows, gemm, gemmScratchBytes, sumRows } from "./dense/gemm.js";
+import { addBiasRows, gemm, gemmRows, gemmScratchBytes, sumRows } from "./dense/gemm.js";
 import { gatherDequant } from "./quant/dequant.js";
 import { fakeQuantRows, lsqGradRows } from "./quant/lsq.js";
 import { packCodes, unpackCodes } from "./quant/pack.js";
@@ -26,7 +26,7 @@ const twins: Twins = {
   gatherRowsF32, sgdRows, adamRows, adagradRows,
   reluForward, reluBackward, bnStats, bnForward, bnColumnSums, bnInputGrad, crossForward, crossBackward,
   moveColumns, zeroFill,
-  gemm, gemmScratchBytes, addBiasRows, sumRows,
+  gemm, gemmRows, gemmScratchBytes, addBiasRows, sumRows,
 };
 
 /** The reference kernels bound to `memory`. */

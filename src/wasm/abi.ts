@@ -58,6 +58,10 @@ export interface CoreKernels {
     layout: number, a: number, b: number, c: number, M: number, K: number, N: number,
     accumulate: number, scratch: number,
   ): void;
+  gemmRows(
+    layout: number, a: number, b: number, c: number, M: number, K: number, N: number,
+    accumulate: number, scratch: number, r0: number, r1: number,
+  ): void;
   gemmScratchBytes(layout: number, M: number, K: number, N: number): number;
   addBiasRows(y: number, bias: number, M: number, N: number): void;
   sumRows(dy: number, M: number, N: number, out: number, accumulate: number): void;

@@ -29,6 +29,15 @@ const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 
 const NOTHING_KEPT: ReadonlySet<number> = new Set();
 
+/** The most bytes a heap with these options may grow to (maxMemoryMB, at most the 4 GiB of wasm32). */
+export function heapCeilingBytes(options: HeapOptions): number {
+  const mb = options.maxMemoryMB ?? 4096;
+  if (!(mb > 0) || !Number.isFinite(mb)) {
+    throw new RangeError(`Heap: maxMemoryMB must be a positive number, got ${mb}`);
+  }
+  return Math.min(Math.floor(mb * 1024 * 1024), MAX_WASM_BYTES);
+}
+
 /** A 16-byte-aligned allocator over a WebAssembly.Memory, with scratch frames. */
 export class Heap {
   /** Incremented on every memory.grow; views compare it to know when to refresh. */
@@ -46,11 +55,7 @@ export class Heap {
     readonly memory: WebAssembly.Memory,
     options: HeapOptions = {},
   ) {
-    const mb = options.maxMemoryMB ?? 4096;
-    if (!(mb > 0) || !Number.isFinite(mb)) {
-      throw new RangeError(`Heap: maxMemoryMB must be a positive number, got ${mb}`);
-    }
-    this.maxBytes = Math.min(Math.floor(mb * 1024 * 1024), MAX_WASM_BYTES);
+    this.maxBytes = heapCeilingBytes(options);
     const size = memory.buffer.byteLength;
     if (size > ALIGN) this.freeRanges.push({ start: ALIGN, end: size });
   }

@@ -7,10 +7,15 @@
 // CPU) and the relaxed one (core-relaxed.wasm: fused multiply-add in the GEMM micro-kernel,
 // faster, bits may differ between CPUs). `simd: "relaxed"` asks for the second; the module says
 // which build it is (its `relaxedSimd` flag), and a mismatch is an error, never a silent switch.
+// `threads: N > 1` needs the shared-memory build of either (core-threads[-relaxed].wasm, which
+// imports its memory): the engine then creates a shared memory and a pool of N − 1 workers
+// (pool.ts) that kernels split their rows over, with the bits of one thread. Where threads
+// cannot run (pool.ts threadsUnavailable) the engine runs one thread and says why in backend().
 
 import { createRefKernels } from "../ref/index.js";
 import type { CoreKernels } from "./abi.js";
-import { Heap, type HeapOptions } from "./heap.js";
+import { Heap, heapCeilingBytes, type HeapOptions } from "./heap.js";
+import { Pool, threadsUnavailable } from "./pool.js";
 
 /** What init() accepts as the core module. */
 export type WasmSource =
@@ -31,6 +36,11 @@ export interface InitOptions extends HeapOptions {
    * (fused multiply-add), deterministic on one machine; needs relaxed SIMD in the runtime.
    */
   simd?: SimdMode;
+  /**
+   * Threads for the kernels (default 1): N > 1 needs the shared-memory core
+   * (core-threads.wasm / core-threads-relaxed.wasm; the package entry picks it).
+   */
+  threads?: number;
 }
 
 /** Which build of the core: exact mul + add, or relaxed SIMD (fused multiply-add). */
@@ -41,6 +51,10 @@ export interface BackendInfo {
   name: "wasm-simd" | "ref";
   /** The build of the wasm core that runs (wasm-simd only). */
   simd?: SimdMode;
+  /** Threads the kernels run on (wasm-simd only). */
+  threads?: number;
+  /** Why fewer threads run than were asked for, when they do. */
+  threadsReason?: string;
   /** Why the reference backend is active, when it is. */
   reason?: string;
 }
@@ -56,6 +70,8 @@ export interface Engine {
   active: CoreKernels;
   /** The build of the wasm core (what useBackend("wasm-simd") returns to). */
   readonly simd: SimdMode;
+  /** The worker threads of the wasm kernels, when more than one thread runs. */
+  readonly pool?: Pool;
   info: BackendInfo;
 }
 
@@ -135,7 +151,7 @@ export function useBackend(name: "wasm-simd" | "ref"): void {
   } else {
     if (!e.wasm) throw new Error(`alpt: the wasm backend is not available (${e.info.reason})`);
     e.active = e.wasm;
-    e.info = { name: "wasm-simd", simd: e.simd };
+    e.info = wasmInfo(e.simd, e.pool?.threads ?? 1, undefined);
   }
 }
 
@@ -159,7 +175,18 @@ export async function createEngine(source: WasmSource | undefined, options: Init
     module = await compile(source);
   }
   if (module) {
-    const instance = await WebAssembly.instantiate(module, {});
+    const wanted = options.threads ?? 1;
+    if (!Number.isInteger(wanted) || wanted < 1 || wanted > 256) throw new Error(`alpt: threads must be an integer in [1, 256], got ${wanted}`);
+    const shared = WebAssembly.Module.imports(module).some((i) => i.kind === "memory");
+    let threads = wanted, threadsReason: string | undefined;
+    if (wanted > 1) {
+      threadsReason = threadsUnavailable();
+      if (threadsReason) threads = 1;
+      else if (!shared) throw new Error(`alpt: init({ threads: ${wanted} }) was given a core without shared memory; pass core-threads${simd === "relaxed" ? "-relaxed" : ""}.wasm`);
+    }
+    const maximum = Math.ceil(heapCeilingBytes(options) / 65536);
+    const imports: WebAssembly.Imports = shared ? { env: { memory: new WebAssembly.Memory({ initial: 0, maximum, shared: true }) } } : {};
+    const instance = await WebAssembly.instantiate(module, imports);
     const exports = instance.exports as unknown as CoreKernels & { memory: WebAssembly.Memory; relaxedSimd?: WebAssembly.Global };
     const built: SimdMode = exports.relaxedSimd?.value === 1 ? "relaxed" : "exact";
     if (built !== simd) {
@@ -167,11 +194,16 @@ export async function createEngine(source: WasmSource | undefined, options: Init
     }
     const heap = new Heap(exports.memory, options);
     const ref = createRefKernels(exports.memory);
-    return { heap, wasm: exports, ref, active: exports, simd, info: { name: "wasm-simd", simd } };
+    const pool = threads > 1 ? await Pool.create(threads, module, exports.memory, exports) : undefined;
+    return { heap, wasm: exports, ref, active: exports, simd, pool, info: wasmInfo(simd, threads, threadsReason) };
   }
   const memory = new WebAssembly.Memory({ initial: 0, maximum: 65536 });
   const ref = createRefKernels(memory);
   return { heap: new Heap(memory, options), wasm: undefined, ref, active: ref, simd, info: { name: "ref", reason } };
+}
+
+function wasmInfo(simd: SimdMode, threads: number, threadsReason: string | undefined): BackendInfo {
+  return threadsReason ? { name: "wasm-simd", simd, threads, threadsReason } : { name: "wasm-simd", simd, threads };
 }
 
 async function compile(src: WasmSource): Promise<WebAssembly.Module> {

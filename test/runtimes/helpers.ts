@@ -21,6 +21,8 @@ export interface JobResult {
   backendReason?: string;
   /** The core build (init's simd), for wasm-simd. */
   simd?: string;
+  /** Threads the kernels ran on, for wasm-simd. */
+  threads?: number;
   auc: number;
   logloss: number;
   checksum: string;

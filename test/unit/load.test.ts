@@ -73,7 +73,7 @@ describe("the packaged entry", () => {
     const script = `import { init, backend } from ${JSON.stringify(dist.href)};
       await init(); console.log(JSON.stringify(backend()));`;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
-    expect(JSON.parse(out)).toEqual({ name: "wasm-simd", simd: "exact" });
+    expect(JSON.parse(out)).toEqual({ name: "wasm-simd", simd: "exact", threads: 1 });
   });
   it.skipIf(!existsSync(dist))("init({ simd: \"relaxed\" }) loads dist/core-relaxed.wasm (Node 20: the entry sets V8's flag); no silent switch later", () => {
     const script = `import { init, backend } from ${JSON.stringify(dist.href)};
@@ -81,7 +81,7 @@ describe("the packaged entry", () => {
       await init(); console.log(JSON.stringify(backend()));
       await init(undefined, { simd: "exact" }).catch((e) => console.log(e.message));`;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }).trim().split("\n");
-    expect(JSON.parse(out[0])).toEqual({ name: "wasm-simd", simd: "relaxed" });
+    expect(JSON.parse(out[0])).toEqual({ name: "wasm-simd", simd: "relaxed", threads: 1 });
     expect(out[1]).toBe(out[0]);
     expect(out[2]).toMatch(/already runs the relaxed core; init\(\{ simd: "exact" \}\) cannot switch it/);
   });

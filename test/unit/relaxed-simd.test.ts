@@ -73,8 +73,8 @@ function reference(layout: number, a: Float32Array, b: Float32Array, c0: Float32
 
 describe("the relaxed-SIMD core", () => {
   it("each build says which it is; asking for the other one is an error", async () => {
-    expect(exact.info).toEqual({ name: "wasm-simd", simd: "exact" });
-    expect(relaxed.info).toEqual({ name: "wasm-simd", simd: "relaxed" });
+    expect(exact.info).toEqual({ name: "wasm-simd", simd: "exact", threads: 1 });
+    expect(relaxed.info).toEqual({ name: "wasm-simd", simd: "relaxed", threads: 1 });
     await expect(createEngine(await readFile(EXACT), { simd: "relaxed" })).rejects.toThrow(/given the exact core \(core\.wasm\); pass core-relaxed\.wasm, or simd: "exact"/);
     await expect(createEngine(await readFile(RELAXED))).rejects.toThrow(/given the relaxed core \(core-relaxed\.wasm\); pass core\.wasm, or simd: "relaxed"/);
     await expect(createEngine(undefined, { simd: "relaxed", backend: "ref" })).rejects.toThrow(/needs the wasm backend/);

@@ -39,17 +39,31 @@ export function gemm(
       }
     }
   } else if (layout === 2) {
-    // dW[k, :] accumulates x[i, k] · dy[i, :] for i = 0, 1, ...
-    if (!accumulate) f32.fill(0, C, C + K * N);
-    for (let i = 0; i < M; i++) {
-      const dy = B + i * N;
-      for (let k = 0; k < K; k++) {
-        const x = f32[A + i * K + k], dw = C + k * N;
-        for (let n = 0; n < N; n++) f32[dw + n] = f(f32[dw + n] + f(x * f32[dy + n]));
-      }
-    }
+    gemmRows(m, layout, a, b, c, M, K, N, accumulate, _scratch, 0, K);
   } else {
     throw new RangeError(`gemm: layout = ${layout} (expected 0, 1 or 2)`);
+  }
+}
+
+/** Rows r0 .. r1 of gemm's output (of y or dx: 0 .. M; of dW: 0 .. K), the same bits as gemm's. */
+export function gemmRows(
+  m: RefMemory, layout: number, a: number, b: number, c: number, M: number, K: number, N: number,
+  accumulate: number, scratch: number, r0: number, r1: number,
+): void {
+  if (r1 <= r0) return;
+  if (layout === 0) return gemm(m, 0, a + r0 * K * 4, b, c + r0 * N * 4, r1 - r0, K, N, accumulate, scratch);
+  if (layout === 1) return gemm(m, 1, a + r0 * N * 4, b, c + r0 * K * 4, r1 - r0, K, N, accumulate, scratch);
+  if (layout !== 2) throw new RangeError(`gemmRows: layout = ${layout} (expected 0, 1 or 2)`);
+  // dW[k, :] for k in r0 .. r1 accumulates x[i, k] · dy[i, :] for i = 0, 1, ...
+  const { f32 } = m;
+  const A = a >> 2, B = b >> 2, C = c >> 2;
+  if (!accumulate) f32.fill(0, C + r0 * N, C + r1 * N);
+  for (let i = 0; i < M; i++) {
+    const dy = B + i * N;
+    for (let k = r0; k < r1; k++) {
+      const x = f32[A + i * K + k], dw = C + k * N;
+      for (let n = 0; n < N; n++) f32[dw + n] = f(f32[dw + n] + f(x * f32[dy + n]));
+    }
   }
 }
 

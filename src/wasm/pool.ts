@@ -1,0 +1,209 @@
+// Worker threads that run kernels over the one shared wasm memory. The calling thread is
+// participant 0; each worker instantiates the same module over the same memory and waits on a
+// control block (a SharedArrayBuffer apart from the heap):
+//
+//   i32 [0] seq: bumped once per job      i32 [1] done: workers finished with this job
+//   i32 [2] kernel (index into KERNELS)   i32 [3] argument count    i32 [4] a worker failed
+//   f64 [8 ..]    the job's arguments (every i32, u32 and f32 is exact in an f64)
+//   f64 [8 + MAX_ARGS + 4w ..] the arguments of participant w (its rows, its scratch)
+//
+// run() writes the job, bumps seq and wakes the workers (Atomics.notify), runs participant 0's
+// part itself, then sleeps in Atomics.wait until every worker has counted itself done: no busy
+// spinning, and the workers sleep between jobs. A job is split only along outputs (rows), and
+// each output is computed as one thread computes it, so the bits do not depend on the threads.
+// Workers start once (createPool) and are unref'd in Node: an idle pool never keeps a process up.
+
+/** Kernels the workers may run (their exports by name). */
+const KERNELS = ["gemmRows"] as const;
+export type PoolKernel = (typeof KERNELS)[number];
+
+const SEQ = 0, DONE = 1, KERNEL = 2, NARGS = 3, FAILED = 4;
+const ARGS = 8; // in f64 slots (byte 64)
+const MAX_ARGS = 16;
+const PER_WORKER = 4;
+
+/** The loop every worker runs (plain JS, shared by the Node and the Web bootstraps). */
+const WORKER_LOOP = `
+function serve(d, ready) {
+  const { exports } = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
+  const ctrl = new Int32Array(d.control), args = new Float64Array(d.control);
+  const kernels = d.kernels.map((name) => exports[name]);
+  ready();
+  for (let seq = 0; ;) {
+    Atomics.wait(ctrl, ${SEQ}, seq);
+    seq = Atomics.load(ctrl, ${SEQ});
+    if (seq < 0) return;
+    const n = ctrl[${NARGS}], own = ${ARGS + MAX_ARGS} + ${PER_WORKER} * d.index;
+    try {
+      kernels[ctrl[${KERNEL}]](...args.subarray(${ARGS}, ${ARGS} + n), ...args.subarray(own, own + ${PER_WORKER}));
+    } catch (e) {
+      Atomics.store(ctrl, ${FAILED}, 1);
+    }
+    Atomics.add(ctrl, ${DONE}, 1);
+    Atomics.notify(ctrl, ${DONE});
+  }
+}`;
+
+const NODE_BOOT = `${WORKER_LOOP}
+const { parentPort, workerData } = require("node:worker_threads");
+serve(workerData, () => parentPort.postMessage("ready"));`;
+
+const WEB_BOOT = `${WORKER_LOOP}
+onmessage = (e) => serve(e.data, () => postMessage("ready"));`;
+
+/** What a worker needs: the module, the memory, the control block, its index. */
+interface WorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  kernels: readonly string[];
+  index: number;
+}
+
+interface Handle {
+  terminate(): void;
+}
+
+/** Kernel threads over one shared memory. */
+export class Pool {
+  private readonly ctrl: Int32Array;
+  private readonly args: Float64Array;
+  private disposed = false;
+
+  private constructor(
+    /** Participants, the calling thread included. */
+    readonly threads: number,
+    private readonly local: Record<PoolKernel, (...a: number[]) => void>,
+    control: SharedArrayBuffer,
+    private readonly workers: Handle[],
+  ) {
+    this.ctrl = new Int32Array(control);
+    this.args = new Float64Array(control);
+  }
+
+  /**
+   * Starts threads − 1 workers over `memory` running `module`; `local` are the calling thread's
+   * kernels (the same module's exports).
+   */
+  static async create(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, local: Record<PoolKernel, (...a: number[]) => void>): Promise<Pool> {
+    const control = new SharedArrayBuffer(8 * (ARGS + MAX_ARGS + PER_WORKER * threads));
+    const workers: Handle[] = [];
+    try {
+      const started: Promise<void>[] = [];
+      for (let w = 1; w < threads; w++) {
+        const data: WorkerData = { module, memory, control, kernels: KERNELS, index: w };
+        const [handle, ready] = await startWorker(data);
+        workers.push(handle);
+        started.push(ready);
+      }
+      await Promise.all(started);
+    } catch (e) {
+      for (const h of workers) h.terminate();
+      throw e;
+    }
+    return new Pool(threads, local, control, workers);
+  }
+
+  /**
+   * Runs `kernel(...args, ...parts[w])` on every participant w (parts.length = threads) and
+   * returns when all are done.
+   */
+  run(kernel: PoolKernel, args: readonly number[], parts: readonly (readonly number[])[]): void {
+    if (this.disposed) throw new Error("alpt: the thread pool was disposed");
+    if (args.length > MAX_ARGS || parts.length !== this.threads || parts.some((p) => p.length > PER_WORKER)) {
+      throw new RangeError(`pool.run(${kernel}): ${args.length} arguments, ${parts.length} parts for ${this.threads} threads`);
+    }
+    const { ctrl, args: slots } = this;
+    slots.set(args, ARGS);
+    for (let w = 1; w < parts.length; w++) slots.set(parts[w]!, ARGS + MAX_ARGS + PER_WORKER * w);
+    ctrl[KERNEL] = KERNELS.indexOf(kernel);
+    ctrl[NARGS] = args.length;
+    Atomics.store(ctrl, DONE, 0);
+    Atomics.add(ctrl, SEQ, 1);
+    Atomics.notify(ctrl, SEQ);
+    try {
+      this.local[kernel](...args, ...parts[0]!);
+    } finally {
+      for (let d = Atomics.load(ctrl, DONE); d < this.threads - 1; d = Atomics.load(ctrl, DONE)) Atomics.wait(ctrl, DONE, d);
+    }
+    if (Atomics.exchange(ctrl, FAILED, 0)) throw new Error(`alpt: ${kernel} failed in a worker thread`);
+  }
+
+  /** Stops the workers. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    Atomics.store(this.ctrl, SEQ, -1);
+    Atomics.notify(this.ctrl, SEQ);
+    for (const h of this.workers) h.terminate();
+  }
+}
+
+/**
+ * Why threads cannot run here, or undefined when they can: they need SharedArrayBuffer (a page
+ * must be cross-origin isolated; Cloudflare Workers have none), Atomics.wait on this thread
+ * (a browser's main thread may not block) and a way to start workers.
+ */
+export function threadsUnavailable(): string | undefined {
+  if (typeof SharedArrayBuffer !== "function" || typeof Atomics !== "object") {
+    return "SharedArrayBuffer is not available here (a page needs cross-origin isolation; Cloudflare Workers have none)";
+  }
+  const g = globalThis as { document?: unknown; Worker?: unknown; Deno?: unknown; process?: { versions?: { node?: string } } };
+  if (typeof g.document === "object") return "a browser's main thread may not wait (Atomics.wait): run alpt in a Web Worker for threads";
+  if (g.Deno) return "Deno keeps a process alive while its workers live (no unref): threads are not used in Deno yet";
+  if (typeof g.Worker !== "function" && !g.process?.versions?.node) return "this runtime cannot start workers";
+  try {
+    new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true });
+  } catch (e) {
+    return `this runtime has no shared WebAssembly memory (${(e as Error).message})`;
+  }
+  return undefined;
+}
+
+/** The threads this machine offers (Node: os.availableParallelism; browsers: hardwareConcurrency). */
+export async function availableThreads(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  const g = globalThis as { process?: { versions?: { node?: string } } };
+  if (g.process?.versions?.node && !(globalThis as { Deno?: unknown }).Deno) {
+    const os = "node:os";
+    const { availableParallelism, cpus } = (await import(/* @vite-ignore */ os)) as typeof import("node:os");
+    return typeof availableParallelism === "function" ? availableParallelism() : cpus().length;
+  }
+  return Math.max(1, nav?.hardwareConcurrency ?? 1);
+}
+
+/** Starts one worker; resolves its handle and a promise of its "ready". */
+async function startWorker(data: WorkerData): Promise<[Handle, Promise<void>]> {
+  const g = globalThis as { Worker?: new (url: string) => WebWorker; process?: { versions?: { node?: string } }; Deno?: unknown; Bun?: unknown };
+  if (g.process?.versions?.node && !g.Deno && !g.Bun) {
+    const wt = "node:worker_threads";
+    const { Worker } = (await import(/* @vite-ignore */ wt)) as typeof import("node:worker_threads");
+    const w = new Worker(NODE_BOOT, { eval: true, workerData: data });
+    const ready = new Promise<void>((resolve, reject) => {
+      w.once("message", () => resolve());
+      w.once("error", reject);
+      w.once("exit", (code) => reject(new Error(`alpt: a worker thread exited (code ${code}) before it started`)));
+    });
+    ready.then(() => w.unref(), () => {});
+    return [{ terminate: () => void w.terminate() }, ready];
+  }
+  const url = URL.createObjectURL(new Blob([WEB_BOOT], { type: "text/javascript" }));
+  const w = new g.Worker!(url);
+  const ready = new Promise<void>((resolve, reject) => {
+    w.onmessage = () => {
+      (w as { unref?: () => void }).unref?.(); // Bun: an idle pool does not keep the process up
+      resolve();
+    };
+    w.onerror = (e) => reject(new Error(`alpt: a worker thread failed to start: ${(e as { message?: string }).message ?? e}`));
+  });
+  w.postMessage(data);
+  void ready.finally(() => URL.revokeObjectURL(url)).catch(() => {});
+  return [{ terminate: () => w.terminate() }, ready];
+}
+
+interface WebWorker {
+  onmessage: ((e: unknown) => void) | null;
+  onerror: ((e: unknown) => void) | null;
+  postMessage(data: unknown): void;
+  terminate(): void;
+}
