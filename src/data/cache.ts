@@ -6,7 +6,9 @@
 //   idsOff         i32 ids [n, F]     idsOff    = align16(12 + H)
 //   labelsOff      f32 labels [n]     labelsOff = align16(idsOff + 4·n·F); file ends at labelsOff + 4·n
 //
-// Gaps are zero bytes. checksum = checksumWords (hash.ts) over the ids then the labels words.
+// Gaps are zero bytes. checksum = checksumWords (hash.ts) over the ids then the labels words. The
+// header is outside the checksum: decodeCache checks it against what the reader knows (the
+// FeatureMap's hash, field names and sizes), and every label (0/1) and id (inside its field).
 // Encoding and decoding are runtime-agnostic; cache-file.ts reads and writes files (Node).
 import { concatBytes } from "../util/bytes.js";
 import { checksumWords } from "./hash.js";
@@ -93,36 +95,100 @@ export interface DecodeCacheOptions {
   what?: string;
   /** When given, the cache must have been built with this FeatureMap.hash. */
   featureMapHash?: string;
+  /** When given, the header's fieldNames must be these (the checksum does not cover the header). */
+  fieldNames?: readonly string[];
+  /** When given, the ids of field f must lie in [offset_f, offset_f + size_f) (FeatureMap.fieldSizes). */
+  fieldSizes?: readonly number[];
+  /** Fewest rows accepted (default 0). */
+  minRows?: number;
+  /** Labels must be 0 or 1 (default: 0, 1 or NaN, the label of an unlabeled row). */
+  requireLabels?: boolean;
   /** Copy the arrays out of `bytes` (default: views when aligned). */
   copy?: boolean;
 }
 
-/** Parses and verifies cache bytes (magic, version, sizes, checksum). */
-export function decodeCache(bytes: Uint8Array, options: DecodeCacheOptions = {}): EncodedDataset & { header: CacheHeader } {
+/** Checks the 12-byte preamble (magic) and returns the byte length of the JSON header. */
+export function decodeCachePreamble(bytes: Uint8Array, what = "dataset cache"): number {
   requireLittleEndian();
-  const what = options.what ?? "dataset cache";
   if (bytes.length < 12) throw new Error(`${what}: truncated (${bytes.length} bytes, shorter than the 12-byte preamble)`);
   for (let i = 0; i < 8; i++) {
     if (bytes[i] !== CACHE_MAGIC[i]) throw new Error(`${what}: not an alpt dataset cache (bad magic bytes; expected "ALPTDS1\\0")`);
   }
-  const H = new DataView(bytes.buffer, bytes.byteOffset, 12).getUint32(8, true);
+  return new DataView(bytes.buffer, bytes.byteOffset, 12).getUint32(8, true);
+}
+
+/**
+ * Parses and checks the preamble and JSON header of a cache from its first bytes (at least the
+ * 12-byte preamble and the header), so a reader can compare the layout with the file's size
+ * before reading the rest.
+ */
+export function decodeCacheHeader(bytes: Uint8Array, what = "dataset cache"): { header: CacheHeader; layout: CacheLayout; headerBytes: number } {
+  const H = decodeCachePreamble(bytes, what);
   if (12 + H > bytes.length) throw new Error(`${what}: truncated (header of ${H} bytes, file of ${bytes.length})`);
   let h: CacheHeader;
   try {
     h = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(12, 12 + H))) as CacheHeader;
-  } catch (e) {
-    throw new Error(`${what}: corrupted header (${e instanceof Error ? e.message : String(e)})`);
+  } catch {
+    // the message of JSON.parse quotes the text: not repeated here
+    throw new Error(`${what}: corrupted header (not valid JSON)`);
   }
-  if (h?.version !== CACHE_VERSION) throw new Error(`${what}: version ${JSON.stringify(h?.version)} is not supported (this build reads ${CACHE_VERSION})`);
-  const ok = Number.isInteger(h.n) && h.n >= 0 && Number.isInteger(h.fields) && h.fields >= 1 && Number.isInteger(h.checksum)
-    && (h.fieldNames === null || (Array.isArray(h.fieldNames) && h.fieldNames.length === h.fields));
-  if (!ok) throw new Error(`${what}: corrupted header (n, fields, fieldNames or checksum invalid)`);
-  const L = cacheLayout(H, h.n, h.fields);
+  if (h?.version !== CACHE_VERSION) throw new Error(`${what}: version ${JSON.stringify(h?.version)?.slice(0, 40)} is not supported (this build reads ${CACHE_VERSION})`);
+  const ok = Number.isSafeInteger(h.n) && h.n >= 0 && Number.isSafeInteger(h.fields) && h.fields >= 1 && Number.isSafeInteger(h.checksum)
+    && (h.fieldNames === null || (Array.isArray(h.fieldNames) && h.fieldNames.length === h.fields && h.fieldNames.every((x) => typeof x === "string")))
+    && (h.featureMapHash === null || typeof h.featureMapHash === "string");
+  if (!ok) throw new Error(`${what}: corrupted header (n, fields, fieldNames, featureMapHash or checksum invalid)`);
+  return { header: h, layout: cacheLayout(H, h.n, h.fields), headerBytes: H };
+}
+
+/** Checks the header against what the reader expects (before the rows are read). */
+function checkHeader(h: CacheHeader, what: string, o: DecodeCacheOptions): void {
+  if (o.featureMapHash !== undefined && h.featureMapHash !== o.featureMapHash) {
+    throw new Error(`${what}: built with FeatureMap ${String(h.featureMapHash).slice(0, 40)}, expected ${o.featureMapHash} (re-encode the data)`);
+  }
+  if (o.fieldNames !== undefined) {
+    if (h.fields !== o.fieldNames.length) throw new Error(`${what}: ${h.fields} fields, the FeatureMap has ${o.fieldNames.length}`);
+    const k = h.fieldNames ? h.fieldNames.findIndex((x, i) => x !== o.fieldNames![i]) : -1;
+    if (k >= 0) throw new Error(`${what}: field ${k + 1} is named ${JSON.stringify(h.fieldNames![k]!.slice(0, 40))} in the header, "${o.fieldNames[k]}" in the FeatureMap: the header is corrupted`);
+  }
+  if (o.fieldSizes !== undefined && h.fields !== o.fieldSizes.length) throw new Error(`${what}: ${h.fields} fields, the FeatureMap has ${o.fieldSizes.length}`);
+  const min = o.minRows ?? 0;
+  if (h.n < min) throw new Error(`${what}: ${h.n} rows, at least ${min} needed (an empty split cannot be used; prepare the data again)`);
+}
+
+/** Checks every label (0/1, or NaN unless requireLabels) and every id against its field's range. */
+function checkRows(ds: EncodedDataset, what: string, o: DecodeCacheOptions): void {
+  const { n, fields: F, ids, labels } = ds;
+  for (let r = 0; r < n; r++) {
+    const y = labels[r]!;
+    if (y === 0 || y === 1 || (!o.requireLabels && Number.isNaN(y))) continue;
+    throw new Error(`${what}: row ${r + 1} has label ${Number.isNaN(y) ? "NaN (unlabeled)" : y}, expected 0 or 1`);
+  }
+  if (!o.fieldSizes) return;
+  const lo = new Int32Array(F), hi = new Int32Array(F);
+  let off = 0;
+  o.fieldSizes.forEach((size, f) => {
+    lo[f] = off;
+    hi[f] = off + size;
+    off += size;
+  });
+  for (let r = 0, k = 0; r < n; r++) {
+    for (let f = 0; f < F; f++, k++) {
+      const id = ids[k]!;
+      if (id < lo[f]! || id >= hi[f]!) throw new Error(`${what}: row ${r + 1}, field ${f + 1} has id ${id}, outside the field's ids [${lo[f]}, ${hi[f]})`);
+    }
+  }
+}
+
+/**
+ * Parses and verifies cache bytes: magic, version, sizes, checksum, and the labels (and, with the
+ * options, the FeatureMap hash, field names and id ranges).
+ */
+export function decodeCache(bytes: Uint8Array, options: DecodeCacheOptions = {}): EncodedDataset & { header: CacheHeader } {
+  const what = options.what ?? "dataset cache";
+  const { header: h, layout: L } = decodeCacheHeader(bytes, what);
   if (bytes.length < L.byteLength) throw new Error(`${what}: truncated (${bytes.length} bytes, expected ${L.byteLength} for n = ${h.n}, F = ${h.fields})`);
   if (bytes.length > L.byteLength) throw new Error(`${what}: ${bytes.length - L.byteLength} unexpected bytes after the labels (expected ${L.byteLength} bytes)`);
-  if (options.featureMapHash !== undefined && h.featureMapHash !== options.featureMapHash) {
-    throw new Error(`${what}: built with FeatureMap ${String(h.featureMapHash)}, expected ${options.featureMapHash} (re-encode the data)`);
-  }
+  checkHeader(h, what, options);
   const nIds = h.n * h.fields;
   const aligned = (bytes.byteOffset + L.idsOffset) % 4 === 0;
   const view = !options.copy && aligned;
@@ -133,5 +199,6 @@ export function decodeCache(bytes: Uint8Array, options: DecodeCacheOptions = {})
   const ds = createDataset(ids, labels, h.fields, h.fieldNames ?? undefined);
   const sum = datasetChecksum(ds);
   if (sum !== h.checksum) throw new Error(`${what}: checksum mismatch (stored ${h.checksum}, computed ${sum}): the data is corrupted`);
+  checkRows(ds, what, options);
   return { ...ds, header: h };
 }
