@@ -37,7 +37,7 @@ export const SETTINGS: Setting[] = [
   s("init", "choice", "initialisation of the dense layers", { choices: ["torch", "glorot", "xavier-normal"], default: "torch" }),
   s("dropout", "number", "dropout rate of the MLP", { min: 0, max: 0.99, default: "0", aliases: ["net_dropout"] }),
   s("method", "choice", "embedding training method", { choices: ["fp32", "qat-lsq", "lpt", "alpt"], default: "alpt" }),
-  s("bits", "int", "bits per code (quantized methods)", { min: 1, max: 16, default: "8" }),
+  s("bits", "int", "bits per code (quantized methods; ignored with --method fp32)", { min: 1, max: 16, oneOf: [1, 2, 3, 4, 5, 6, 7, 8, 16], default: "8" }),
   s("rounding", "choice", "lpt write-back rounding", { choices: ["dr", "sr"], default: "sr" }),
   s("granularity", "choice", "rows sharing one Δ", { choices: ["row", "field", "table"], default: "row" }),
   s("deltaInit", "number-or-choice", "initial Δ", { choices: ["lsq", "lsq-group"], default: "lsq" }),
@@ -59,7 +59,7 @@ export const SETTINGS: Setting[] = [
   s("patience", "int", "evaluations without improvement before stopping", { min: 0, aliases: ["early_stop_patience"] }),
   s("evalEvery", "int", "validate every N steps instead of every epoch", { min: 1, aliases: ["eval_steps"] }),
   s("optimizerState", "bool", "store the optimizer state in the checkpoint", { default: "true" }),
-  s("maxMemoryMb", "number", "ceiling of the wasm heap in MiB", { min: 1, default: "4096" }),
+  s("maxMemoryMb", "number", "ceiling of the wasm heap in MiB (wasm32 addresses at most 4096)", { min: 1, max: 4096, default: "4096" }),
 ];
 
 /**
