@@ -227,7 +227,7 @@ export async function openPrepared(dir: string): Promise<Prepared> {
   try {
     featureMap = FeatureMap.fromJSON(parseJsonFile(await readRegularText(fpath, "FeatureMap"), fpath, "data", true));
   } catch (e) {
-    throw new Error(`${fpath}: ${(e as Error).message.replace(`${fpath}: `, "").replace(`FeatureMap ${fpath}: `, "")}`);
+    throw new Error(`${fpath}: ${(e as Error).message.replace(`FeatureMap ${fpath}: `, "").replace(`${fpath}: `, "")}`);
   }
   if (featureMap.hash !== manifest.featureMapHash) throw new Error(`${fpath}: its hash ${featureMap.hash} differs from ${mpath}'s featureMapHash ${manifest.featureMapHash.slice(0, 40)}: the folder was modified`);
   if (featureMap.numFields !== manifest.fields) throw new Error(`${mpath}: fields = ${manifest.fields}, the FeatureMap has ${featureMap.numFields} fields: the folder was modified`);
