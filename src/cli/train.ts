@@ -114,9 +114,10 @@ async function settingsOf(p: Parsed, out: Output): Promise<{ settings: Settings;
 const EMBEDDING_KEYS: Record<string, string> = { lr: "embeddingLr", optimizer: "embeddingOptimizer", weightDecay: "embeddingWeightDecay", "deltaOptimizer.lr": "deltaLr" };
 
 /** An error of createModel with the config file, experiment and setting it comes from. */
-function buildError(message: string, model: string, config: string | undefined, experiment: string | undefined): string {
+function buildError(message: string, model: string, settings: Settings, config: string | undefined, experiment: string | undefined): string {
   const m = /^(?:Embedding \S+|model|\w+): (\S+?) (?:=|\()/.exec(message);
-  const key = m ? (message.startsWith("Embedding") ? EMBEDDING_KEYS[m[1]!] ?? m[1]! : m[1]!) : undefined;
+  let key = m ? (message.startsWith("Embedding") ? EMBEDDING_KEYS[m[1]!] ?? m[1]! : m[1]!) : undefined;
+  if (key === "embeddingLr" && settings.embeddingLr === undefined) key = "lr"; // the embedding rows default to --lr
   const st = key ? SETTINGS.find((x) => x.key === key) : undefined;
   const where = config ? `${config}: experiment "${experiment}": ` : "";
   const setting = st ? ` (setting "${st.key}"${config ? "" : `, flag --${st.name}`})` : "";
@@ -157,7 +158,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     try {
       model = createModel(modelName, modelOptions);
     } catch (e) {
-      if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(buildError(e.message, modelName, flag<string>(p, "config"), experiment));
+      if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(buildError(e.message, modelName, settings, flag<string>(p, "config"), experiment));
       throw e;
     }
   }
