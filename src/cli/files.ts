@@ -238,7 +238,7 @@ export async function openPrepared(dir: string): Promise<Prepared> {
       const s = Object.prototype.hasOwnProperty.call(manifest.splits, name) ? manifest.splits[name] : undefined;
       if (!s) throw new UsageError(`${mpath} has no split "${name}" (it has: ${Object.keys(manifest.splits).join(", ")})`);
       const ds = await readCacheFile(join(dir, s.file), {
-        featureMapHash: featureMap.hash, fieldNames: featureMap.fieldNames, fieldSizes: featureMap.fieldSizes, minRows: 1, requireLabels: true,
+        featureMapHash: featureMap.hash, split: name, fieldNames: featureMap.fieldNames, fieldSizes: featureMap.fieldSizes, minRows: 1, requireLabels: true,
       });
       if (ds.n !== s.rows) throw new Error(`${mpath}: splits.${name}.rows = ${s.rows}, but ${s.file} holds ${ds.n} rows: the folder was modified`);
       return ds;

@@ -109,7 +109,7 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
       out.note(`note: the ${name} split of ${input} is empty (${prep.dataset.n} rows × ${fractions[(SPLIT_NAMES as readonly string[]).indexOf(name)]}): not written`);
       continue;
     }
-    await writeCacheFile(join(dir, `${name}.cache`), ds, fm.hash);
+    await writeCacheFile(join(dir, `${name}.cache`), ds, fm.hash, name);
     manifest.splits[name] = { file: `${name}.cache`, rows: ds.n };
   }
   await writeFileAtomic(join(dir, "dataset.json"), new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"));

@@ -8,9 +8,9 @@ import { decodeCache, decodeCacheHeader, decodeCachePreamble, encodeCacheParts, 
 import type { EncodedDataset } from "./dataset.js";
 import { fileKind } from "./regular-file.js";
 
-/** Writes `ds` to `path` atomically, recording the FeatureMap hash that produced its ids. */
-export async function writeCacheFile(path: string, ds: EncodedDataset, featureMapHash: string | null = null): Promise<void> {
-  await writeFileAtomic(path, encodeCacheParts(ds, featureMapHash));
+/** Writes `ds` to `path` atomically, recording the FeatureMap hash that produced its ids (and its split). */
+export async function writeCacheFile(path: string, ds: EncodedDataset, featureMapHash: string | null = null, split?: string): Promise<void> {
+  await writeFileAtomic(path, encodeCacheParts(ds, featureMapHash, split));
 }
 
 /** The longest JSON header accepted (a real one is a few KiB: the field names and the hash). */

@@ -2,7 +2,7 @@
 //
 //   0        8 B   magic "ALPTDS1\0"
 //   8        4 B   u32 H = byte length of the JSON header
-//   12       H B   JSON { version, n, fields, fieldNames, featureMapHash, checksum }
+//   12       H B   JSON { version, n, fields, fieldNames, featureMapHash, checksum[, split] }
 //   idsOff         i32 ids [n, F]     idsOff    = align16(12 + H)
 //   labelsOff      f32 labels [n]     labelsOff = align16(idsOff + 4·n·F); file ends at labelsOff + 4·n
 //
@@ -28,6 +28,8 @@ export interface CacheHeader {
   /** FeatureMap.hash of the map that produced the ids (null if unknown). */
   featureMapHash: string | null;
   checksum: number;
+  /** The split the cache holds ("train", "valid", "test"), when written by a prepared folder. */
+  split?: string;
 }
 
 /** Where the parts of a cache are. */
@@ -64,13 +66,13 @@ export function datasetChecksum(ds: EncodedDataset): number {
  * The cache as consecutive byte parts (preamble + header + padding, ids, padding, labels), so a
  * writer can stream them without building one big buffer. The parts view `ds` (no copy).
  */
-export function encodeCacheParts(ds: EncodedDataset, featureMapHash: string | null = null): Uint8Array[] {
+export function encodeCacheParts(ds: EncodedDataset, featureMapHash: string | null = null, split?: string): Uint8Array[] {
   requireLittleEndian();
   const { n, fields: F } = ds;
   if (ds.ids.length < n * F || ds.labels.length < n) throw new RangeError(`encodeCache: arrays shorter than n = ${n}, F = ${F}`);
   const header: CacheHeader = {
     version: CACHE_VERSION, n, fields: F, fieldNames: ds.fieldNames ? [...ds.fieldNames] : null,
-    featureMapHash, checksum: datasetChecksum(ds),
+    featureMapHash, checksum: datasetChecksum(ds), ...(split === undefined ? {} : { split }),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const L = cacheLayout(json.length, n, F);
@@ -95,6 +97,8 @@ export interface DecodeCacheOptions {
   what?: string;
   /** When given, the cache must have been built with this FeatureMap.hash. */
   featureMapHash?: string;
+  /** When given, a header that names its split must name this one (a cache renamed to another split). */
+  split?: string;
   /** When given, the header's fieldNames must be these (the checksum does not cover the header). */
   fieldNames?: readonly string[];
   /** When given, the ids of field f must lie in [offset_f, offset_f + size_f) (FeatureMap.fieldSizes). */
@@ -135,7 +139,7 @@ export function decodeCacheHeader(bytes: Uint8Array, what = "dataset cache"): { 
   if (h?.version !== CACHE_VERSION) throw new Error(`${what}: version ${JSON.stringify(h?.version)?.slice(0, 40)} is not supported (this build reads ${CACHE_VERSION})`);
   const ok = Number.isSafeInteger(h.n) && h.n >= 0 && Number.isSafeInteger(h.fields) && h.fields >= 1 && Number.isSafeInteger(h.checksum)
     && (h.fieldNames === null || (Array.isArray(h.fieldNames) && h.fieldNames.length === h.fields && h.fieldNames.every((x) => typeof x === "string")))
-    && (h.featureMapHash === null || typeof h.featureMapHash === "string");
+    && (h.featureMapHash === null || typeof h.featureMapHash === "string") && (h.split === undefined || typeof h.split === "string");
   if (!ok) throw new Error(`${what}: corrupted header (n, fields, fieldNames, featureMapHash or checksum invalid)`);
   return { header: h, layout: cacheLayout(H, h.n, h.fields), headerBytes: H };
 }
@@ -144,6 +148,9 @@ export function decodeCacheHeader(bytes: Uint8Array, what = "dataset cache"): { 
 function checkHeader(h: CacheHeader, what: string, o: DecodeCacheOptions): void {
   if (o.featureMapHash !== undefined && h.featureMapHash !== o.featureMapHash) {
     throw new Error(`${what}: built with FeatureMap ${String(h.featureMapHash).slice(0, 40)}, expected ${o.featureMapHash} (re-encode the data)`);
+  }
+  if (o.split !== undefined && h.split !== undefined && h.split !== o.split) {
+    throw new Error(`${what}: holds the ${JSON.stringify(h.split.slice(0, 20))} split, not "${o.split}" (the folder was modified)`);
   }
   if (o.fieldNames !== undefined) {
     if (h.fields !== o.fieldNames.length) throw new Error(`${what}: ${h.fields} fields, the FeatureMap has ${o.fieldNames.length}`);
@@ -185,10 +192,14 @@ function checkRows(ds: EncodedDataset, what: string, o: DecodeCacheOptions): voi
  */
 export function decodeCache(bytes: Uint8Array, options: DecodeCacheOptions = {}): EncodedDataset & { header: CacheHeader } {
   const what = options.what ?? "dataset cache";
-  const { header: h, layout: L } = decodeCacheHeader(bytes, what);
+  const { header: h, layout: L, headerBytes } = decodeCacheHeader(bytes, what);
   if (bytes.length < L.byteLength) throw new Error(`${what}: truncated (${bytes.length} bytes, expected ${L.byteLength} for n = ${h.n}, F = ${h.fields})`);
   if (bytes.length > L.byteLength) throw new Error(`${what}: ${bytes.length - L.byteLength} unexpected bytes after the labels (expected ${L.byteLength} bytes)`);
   checkHeader(h, what, options);
+  // the gaps (after the header, after the ids) are zero bytes: anything else is damage
+  for (const [from, to] of [[12 + headerBytes, L.idsOffset], [L.idsOffset + 4 * h.n * h.fields, L.labelsOffset]] as const) {
+    for (let i = from; i < to; i++) if (bytes[i] !== 0) throw new Error(`${what}: corrupted (byte ${i} of the padding is not zero)`);
+  }
   const nIds = h.n * h.fields;
   const aligned = (bytes.byteOffset + L.idsOffset) % 4 === 0;
   const view = !options.copy && aligned;

@@ -99,6 +99,25 @@ describe("prepared folders: consistent but wrong files are refused", () => {
     expect(await verdict(dir2)).toMatch(/field 20 is named "D7"/);
   });
 
+  it("a split pointing at another split's cache, and damaged padding", async () => {
+    const dir = folder((d) => {
+      const m = manifestOf(d);
+      m.splits.valid = { ...m.splits.test };
+      writeManifest(d, m);
+    });
+    expect(await verdict(dir)).toMatch(/test\.cache: holds the "test" split, not "valid"/);
+    const pad = folder((d) => {
+      const p = join(d, "train.cache");
+      const b = readFileSync(p);
+      const H = b.readUInt32LE(8);
+      if ((12 + H) % 16 === 0) return;
+      b[12 + H] = 1;
+      writeFileSync(p, b);
+    });
+    const msg = await verdict(pad);
+    if (msg !== "") expect(msg).toMatch(/train\.cache: corrupted \(byte \d+ of the padding is not zero\)/);
+  });
+
   it("ids outside their field's range", async () => {
     const dir = folder((d) => editCache(d, "train", (ids) => void (ids[3] = 10_000_000)));
     expect(await verdict(dir)).toMatch(/train\.cache: row 1, field 4 has id 10000000, outside the field's ids \[\d+, \d+\)/);
