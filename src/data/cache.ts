@@ -87,8 +87,8 @@ export function encodeCacheParts(ds: EncodedDataset, featureMapHash: string | nu
 }
 
 /** The cache as one byte array. */
-export function encodeCache(ds: EncodedDataset, featureMapHash: string | null = null): Uint8Array {
-  return concatBytes(encodeCacheParts(ds, featureMapHash));
+export function encodeCache(ds: EncodedDataset, featureMapHash: string | null = null, split?: string): Uint8Array {
+  return concatBytes(encodeCacheParts(ds, featureMapHash, split));
 }
 
 /** Options of decodeCache. */
@@ -110,6 +110,8 @@ export interface DecodeCacheOptions {
   /** Copy the arrays out of `bytes` (default: views when aligned). */
   copy?: boolean;
 }
+
+const HEADER_KEYS = ["version", "n", "fields", "fieldNames", "featureMapHash", "checksum", "split"];
 
 /** Checks the 12-byte preamble (magic) and returns the byte length of the JSON header. */
 export function decodeCachePreamble(bytes: Uint8Array, what = "dataset cache"): number {
@@ -141,6 +143,8 @@ export function decodeCacheHeader(bytes: Uint8Array, what = "dataset cache"): { 
     && (h.fieldNames === null || (Array.isArray(h.fieldNames) && h.fieldNames.length === h.fields && h.fieldNames.every((x) => typeof x === "string")))
     && (h.featureMapHash === null || typeof h.featureMapHash === "string") && (h.split === undefined || typeof h.split === "string");
   if (!ok) throw new Error(`${what}: corrupted header (n, fields, fieldNames, featureMapHash or checksum invalid)`);
+  const unknown = Object.keys(h).find((k) => !HEADER_KEYS.includes(k));
+  if (unknown !== undefined) throw new Error(`${what}: corrupted header (unknown key ${JSON.stringify(unknown.slice(0, 40))})`);
   return { header: h, layout: cacheLayout(H, h.n, h.fields), headerBytes: H };
 }
 
