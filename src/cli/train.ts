@@ -3,7 +3,11 @@
 // (model with the best weights, FeatureMap, optimizer state) atomically. At each epoch end it
 // also writes the run's resume file, <out stem>.resume.safetensors: the current weights and
 // optimizer state, the best weights so far, the settings and the trainer state, from which
-// `alpt train --resume FILE` continues exactly as if the run had never stopped.
+// `alpt train --resume FILE` continues exactly as if the run had never stopped. The resume file
+// holds the settings without --out (its bytes do not depend on where the run writes; a resumed
+// run writes next to its resume file unless --out is given), and is validated before anything is
+// built (resume.ts). Outputs are checked before the data is read: a missing or unwritable folder
+// fails at once.
 import { init } from "../entry/default.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
 import { decodeCheckpoint, encodeCheckpointParts, type DecodedCheckpoint, readFileBytesOf, restoreCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
@@ -39,7 +43,12 @@ binary_crossentropy, relu); bookkeeping keys (metrics, verbose, model_root, …)
 Resuming: each epoch end rewrites <out stem>.resume.safetensors (atomically). After an interruption,
 or to add epochs to a run that did not stop early, \`alpt train --resume dcn-b4.resume.safetensors
 --epochs 4\` continues with the saved settings, shuffles, learning rate, early-stopping state and best
-weights: the result is bit-identical to a run that never stopped.
+weights: the result is bit-identical to a run that never stopped. If the run was interrupted while
+writing its final checkpoint (all epochs done, or stopped early), \`alpt train --resume FILE\` (with
+--epochs equal to the epochs done) writes that checkpoint without training. The resume file does
+not record --out: without --out the checkpoint goes next to it (x.resume.safetensors → x.safetensors).
+Temporary files an interrupted write left (.<name>.<pid>.<n>.tmp) are removed at the next write of
+the same file, with a note.
 
 Example: alpt train --data prepared --model DCN --method alpt --bits 4 --epochs 2 --out dcn-b4.safetensors`,
 };

@@ -261,6 +261,15 @@ describe("messages", () => {
     expect(damaged.stderr).toMatch(/prepd\/dataset\.json:1:3: not valid JSON: comments are not allowed/);
   });
 
+  it("predict --output names the bad input row, not the output file", async () => {
+    writeFileSync(join(dir, "bad-row.txt"), readFileSync(join(dir, "train.txt"), "utf8").split("\n").slice(0, 49).join("\n") + "\n1\t2\n");
+    const r = await alpt("predict", "m.safetensors", "--input", "bad-row.txt", "--output", "p.csv");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^alpt predict: bad-row\.txt:50:\d+: expected 40 columns, got 2\n/);
+    expect(r.stderr).not.toMatch(/cannot write/);
+    expect(readdirSync(dir).filter((f) => f.startsWith(".p.csv"))).toEqual([]);
+  });
+
   it("no command prints a stack trace", async () => {
     const runs = await Promise.all([
       alpt("train", "--data", "/dev/null"),
