@@ -5,9 +5,11 @@
 //   <dir>/dataset.json      { format: "alpt-dataset", version, dataFormat, featureMap, featureMapHash,
 //                             fields, totalRows, splits: { train|valid|test: { file, rows } }, … }
 //   <dir>/feature_map.json  FeatureMap.toJSON()
-//   <dir>/<split>.cache     data/cache.ts format, tagged with the FeatureMap hash
-import { mkdir, open, rm, rmdir, stat } from "node:fs/promises";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+//   <dir>/<split>.cache     data/cache.ts format, tagged with the FeatureMap hash and the split
+//
+// openPrepared trusts nothing a folder claims: see its comment.
+import { stat } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
 import { avazuOptions } from "../data/avazu.js";
 import { readCacheFile } from "../data/cache-file.js";
 import { criteoOptions } from "../data/criteo.js";
@@ -20,7 +22,7 @@ import { loadPredictor, predictorFromModel, type Predictor } from "../serve/pred
 import { UsageError } from "./args.js";
 import { parseJsonFile, showValue } from "./config.js";
 import { placeOfKey } from "../data/json.js";
-import { fileKind, readRegularText } from "../data/regular-file.js";
+import { readRegularText } from "../data/regular-file.js";
 
 /** Raw data formats the commands read. */
 export const DATA_FORMATS = ["criteo", "avazu"] as const;
@@ -47,83 +49,6 @@ export async function requireFile(path: string, what: string): Promise<void> {
     throw new Error(`${what} ${path}: ${code === "ENOENT" ? "the file does not exist" : (e as Error).message}`);
   }
   if (!st.isFile()) throw new Error(`${what} ${path}: not a file`);
-}
-
-/** The error code of a failed fs call, for messages ("ENOENT", …). */
-const codeOf = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-
-/** Checks that a file can be created in folder `dir` (create and remove a probe file). */
-async function probeFolder(dir: string, what: string): Promise<void> {
-  const probe = join(dir, `.alpt-probe.${process.pid}.tmp`);
-  try {
-    const fh = await open(probe, "wx");
-    await fh.close();
-    await rm(probe, { force: true });
-  } catch (e) {
-    throw new Error(`${what}: cannot write in the folder ${dir} (${codeOf(e)})`, { cause: e });
-  }
-}
-
-/**
- * Makes sure the folder `dir` exists (creating missing levels one by one, never with a recursive
- * mkdir, which loops forever under /proc) and that files can be written in it — before any work,
- * so a bad --out fails at once. Returns the folders it created, deepest last.
- */
-export async function prepareOutputFolder(dir: string, what: string): Promise<string[]> {
-  const missing: string[] = [];
-  let p = resolve(dir);
-  for (;;) {
-    let st;
-    try {
-      st = await stat(p);
-    } catch (e) {
-      if (codeOf(e) !== "ENOENT") throw new Error(`${what} ${dir}: cannot use ${p} (${codeOf(e)})`, { cause: e });
-      const up = dirname(p);
-      if (up === p) throw new Error(`${what} ${dir}: no existing folder above it`);
-      missing.unshift(p);
-      p = up;
-      continue;
-    }
-    if (!st.isDirectory()) throw new Error(`${what} ${dir}: ${p} is ${fileKind(st)}, not a folder`);
-    break;
-  }
-  const created: string[] = [];
-  for (const m of missing) {
-    try {
-      await mkdir(m);
-    } catch (e) {
-      await removeEmptyFolders(created);
-      throw new Error(`${what} ${dir}: cannot create the folder ${m} (${codeOf(e)})`, { cause: e });
-    }
-    created.push(m);
-  }
-  try {
-    await probeFolder(dir, `${what} ${dir}`);
-  } catch (e) {
-    await removeEmptyFolders(created);
-    throw e;
-  }
-  return created;
-}
-
-/** Removes folders made by prepareOutputFolder when the work failed (only if still empty). */
-export async function removeEmptyFolders(created: readonly string[]): Promise<void> {
-  for (const d of [...created].reverse()) await rmdir(d).catch(() => undefined);
-}
-
-/** Checks, before any work, that the file `path` can be written: its folder exists and is writable. */
-export async function requireWritableFile(path: string, what: string): Promise<void> {
-  const dir = dirname(resolve(path));
-  let st;
-  try {
-    st = await stat(dir);
-  } catch (e) {
-    throw new Error(`${what} ${path}: ${codeOf(e) === "ENOENT" ? `the folder ${dirname(path)} does not exist` : `cannot use the folder ${dirname(path)} (${codeOf(e)})`}`, { cause: e });
-  }
-  if (!st.isDirectory()) throw new Error(`${what} ${path}: ${dirname(path)} is ${fileKind(st)}, not a folder`);
-  const target = await stat(path).catch(() => undefined);
-  if (target && !target.isFile()) throw new Error(`${what} ${path}: it is ${fileKind(target)}, not a file`);
-  await probeFolder(dirname(path), `${what} ${path}`);
 }
 
 /** Whether a raw file has its label column: Criteo by the column count of the first line, Avazu by its header. */

@@ -12,7 +12,8 @@ import { readFileBytes } from "../data/source.js";
 import type { FeatureMap } from "../data/feature-map.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
-import { DATA_FORMATS, DATASET_FORMAT, SPLIT_NAMES, prepareOutputFolder, readerOptions, removeEmptyFolders, requireFile, type DatasetManifest } from "./files.js";
+import { DATA_FORMATS, DATASET_FORMAT, SPLIT_NAMES, readerOptions, requireFile, type DatasetManifest } from "./files.js";
+import { prepareOutputFolder, removeEmptyFolders } from "./targets.js";
 
 export const spec: CommandSpec = {
   name: "prepare",

@@ -19,7 +19,8 @@ import type { Optimizer } from "../optim/optimizer.js";
 import { Trainer, createOptimizer, type TrainerOptions, type WeightsSnapshot } from "../train/trainer.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { SETTINGS, loadConfig, type Settings } from "./config.js";
-import { openPrepared, requireWritableFile } from "./files.js";
+import { openPrepared } from "./files.js";
+import { requireWritableFile } from "./targets.js";
 import { RESUME_UNSTORED, checkResumeInfo, outPathOfResume, resumePathOf, type ResumeInfo } from "./resume.js";
 
 export const spec: CommandSpec = {
