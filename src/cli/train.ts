@@ -21,6 +21,7 @@ import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./
 import { SETTINGS, loadConfig, type Settings } from "./config.js";
 import { openPrepared } from "./files.js";
 import { requireWritableFile } from "./targets.js";
+import { statRegularFile } from "../data/regular-file.js";
 import { RESUME_UNSTORED, checkResumeInfo, outPathOfResume, resumePathOf, type ResumeInfo } from "./resume.js";
 
 export const spec: CommandSpec = {
@@ -95,6 +96,7 @@ async function settingsOf(p: Parsed, out: Output): Promise<{ settings: Settings;
   if (!configPath && p.flags.has("experiment")) throw new UsageError("--experiment needs --config FILE");
   if (resumePath) {
     if (configPath) throw new UsageError("--resume takes the settings of the saved run; drop --config");
+    await statRegularFile(resumePath, "resume file"); // a device or a folder is refused before it is read
     const checkpoint = decodeCheckpoint(await readFileBytesOf(resumePath), resumePath);
     const training = checkResumeInfo(checkpoint.info.training, resumePath);
     const settings = { ...training.settings };

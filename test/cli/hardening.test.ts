@@ -276,7 +276,9 @@ describe("messages", () => {
       alpt("predict", "m.safetensors", "--input", "/dev/null"),
       alpt("inspect", "/dev/zero"),
       alpt("eval", "m.safetensors", "--data", "/proc"),
+      alpt("train", "--resume", "/dev/zero"),
     ]);
+    expect(runs[4]!.stderr).toBe("alpt train: resume file /dev/zero: a device, expected a regular file\n");
     for (const r of runs) {
       expect(r.code, r.stderr).toBeGreaterThan(0);
       noTrace(r);
