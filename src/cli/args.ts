@@ -24,6 +24,8 @@ export interface FlagSpec {
   min?: number;
   /** Largest accepted value (number). */
   max?: number;
+  /** The only accepted values (int), e.g. bit widths 1..8 and 16. */
+  oneOf?: readonly number[];
   /** The placeholder in the help ("N", "FILE", …). */
   metavar?: string;
 }
@@ -90,7 +92,8 @@ export function didYouMean(word: string, candidates: readonly string[], show: (c
 }
 
 /** What a value of `spec` must look like, for messages. */
-export function expectation(spec: Pick<FlagSpec, "type" | "choices" | "min" | "max">): string {
+export function expectation(spec: Pick<FlagSpec, "type" | "choices" | "min" | "max" | "oneOf">): string {
+  if (spec.oneOf) return `one of ${spec.oneOf.join(", ")}`;
   const range = spec.min !== undefined && spec.max !== undefined ? ` in [${spec.min}, ${spec.max}]` : spec.min !== undefined ? ` ≥ ${spec.min}` : "";
   switch (spec.type) {
     case "int": return `an integer${range}`;
@@ -107,12 +110,13 @@ export function expectation(spec: Pick<FlagSpec, "type" | "choices" | "min" | "m
  * Converts a value (a command-line string, or a JSON value from a config file) to the type of
  * `spec`; returns an error text (what was expected) when it does not fit.
  */
-export function convert(spec: Pick<FlagSpec, "type" | "choices" | "min" | "max">, raw: unknown, fromJson = false): Value | { error: string } {
+export function convert(spec: Pick<FlagSpec, "type" | "choices" | "min" | "max" | "oneOf">, raw: unknown, fromJson = false): Value | { error: string } {
   const bad = { error: expectation(spec) };
   // command-line words are text; JSON values must have the JSON type (16, not "16")
   const text = !fromJson;
   const num = (v: unknown): number => (typeof v === "number" ? v : text && typeof v === "string" && v.trim() !== "" ? Number(v) : NaN);
-  const inRange = (v: number) => (spec.min === undefined || v >= spec.min) && (spec.max === undefined || v <= spec.max);
+  const inRange = (v: number) => (spec.min === undefined || v >= spec.min) && (spec.max === undefined || v <= spec.max)
+    && (spec.oneOf === undefined || spec.oneOf.includes(v));
   switch (spec.type) {
     case "string":
       return typeof raw === "string" && raw !== "" ? raw : bad;
@@ -199,9 +203,9 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
   if (!help) {
     const required = spec.positionals.filter((p) => p.required).length;
     if (positionals.length < required) {
-      throw new UsageError(`${cmd} needs ${spec.positionals.slice(0, required).map((p) => p.name.toUpperCase()).join(" ")}: missing ${spec.positionals[positionals.length]!.name.toUpperCase()}`);
+      throw new UsageError(`missing ${spec.positionals[positionals.length]!.name.toUpperCase()} (usage: ${cmd} ${spec.positionals.slice(0, required).map((p) => p.name.toUpperCase()).join(" ")} [options])`);
     }
-    if (positionals.length > spec.positionals.length) throw new UsageError(`${cmd}: unexpected argument ${JSON.stringify(positionals[spec.positionals.length])}`);
+    if (positionals.length > spec.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[spec.positionals.length])} (${cmd} takes ${spec.positionals.length === 0 ? "no arguments, only options" : `at most ${spec.positionals.map((p) => p.name.toUpperCase()).join(" ")}`})`);
   }
   return { flags, positionals, json, help };
 }

@@ -8,7 +8,8 @@
 //
 // Precedence: defaults < Base < the experiment < flags. Errors name the file, line and column (bad
 // JSON) or the experiment and key (unknown key, wrong type: expected vs actual).
-import { readFile } from "node:fs/promises";
+import { JsonError, parseJson, placeOfKey } from "../data/json.js";
+import { readRegularText } from "../data/regular-file.js";
 import { DEFAULT_HIDDEN_UNITS } from "../layers/mlp.js";
 import { modelNames } from "../models/registry.js";
 import { UsageError, convert, didYouMean, expectation, type FlagSpec, type Value } from "./args.js";
@@ -37,7 +38,7 @@ export const SETTINGS: Setting[] = [
   s("init", "choice", "initialisation of the dense layers", { choices: ["torch", "glorot", "xavier-normal"], default: "torch" }),
   s("dropout", "number", "dropout rate of the MLP", { min: 0, max: 0.99, default: "0", aliases: ["net_dropout"] }),
   s("method", "choice", "embedding training method", { choices: ["fp32", "qat-lsq", "lpt", "alpt"], default: "alpt" }),
-  s("bits", "int", "bits per code (quantized methods)", { min: 1, max: 16, default: "8" }),
+  s("bits", "int", "bits per code (quantized methods; ignored with --method fp32)", { min: 1, max: 16, oneOf: [1, 2, 3, 4, 5, 6, 7, 8, 16], default: "8" }),
   s("rounding", "choice", "lpt write-back rounding", { choices: ["dr", "sr"], default: "sr" }),
   s("granularity", "choice", "rows sharing one Δ", { choices: ["row", "field", "table"], default: "row" }),
   s("deltaInit", "number-or-choice", "initial Δ", { choices: ["lsq", "lsq-group"], default: "lsq" }),
@@ -59,18 +60,18 @@ export const SETTINGS: Setting[] = [
   s("patience", "int", "evaluations without improvement before stopping", { min: 0, aliases: ["early_stop_patience"] }),
   s("evalEvery", "int", "validate every N steps instead of every epoch", { min: 1, aliases: ["eval_steps"] }),
   s("optimizerState", "bool", "store the optimizer state in the checkpoint", { default: "true" }),
-  s("maxMemoryMb", "number", "ceiling of the wasm heap in MiB", { min: 1, default: "4096" }),
+  s("maxMemoryMb", "number", "ceiling of the wasm heap in MiB (wasm32 addresses at most 4096)", { min: 1, max: 4096, default: "4096" }),
 ];
 
 /**
  * FuxiCTR keys that have no setting here: accepted when their value is what alpt does anyway
  * (checked), or ignored with a note (bookkeeping keys).
  */
-const FUXI_FIXED: Record<string, (v: unknown) => boolean> = {
-  task: (v) => v === "binary_classification",
-  loss: (v) => v === "binary_crossentropy" || v === "bce",
-  dnn_activations: (v) => (Array.isArray(v) ? v : [v]).every((a) => typeof a === "string" && a.toLowerCase() === "relu"),
-};
+const FUXI_FIXED = new Map<string, (v: unknown) => boolean>([
+  ["task", (v) => v === "binary_classification"],
+  ["loss", (v) => v === "binary_crossentropy" || v === "bce"],
+  ["dnn_activations", (v) => (Array.isArray(v) ? v : [v]).every((a) => typeof a === "string" && a.toLowerCase() === "relu")],
+]);
 const FUXI_IGNORED = ["metrics", "verbose", "model_root", "dataset_id", "save_best_only", "workers", "num_workers", "debug_mode", "gpu", "model_id", "monitor_mode", "embedding_initializer", "feature_specs"];
 
 const byKey = new Map<string, Setting>();
@@ -89,53 +90,72 @@ export interface LoadedConfig {
   notes: string[];
 }
 
-/** line:column of a character offset in `text`. */
-function lineCol(text: string, pos: number): string {
-  const before = text.slice(0, pos).split("\n");
-  return `${before.length}:${before[before.length - 1]!.length + 1}`;
+/** A JSON value for messages, cut to 80 characters (never the whole of a long or deep value). */
+export function showValue(v: unknown): string {
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    s = undefined;
+  }
+  if (s === undefined) return Array.isArray(v) ? "[…]" : typeof v === "object" && v !== null ? "{…}" : String(v);
+  return s.length > 80 ? s.slice(0, 80) + "…" : s;
 }
 
-/** Parses JSON; a syntax error names file:line:column. */
-export function parseJsonFile(text: string, file: string): unknown {
+/**
+ * Parses the JSON text of `file` (data/json.ts: null-prototype objects, bounded nesting, errors
+ * as file:line:column on one line). A config file's error is a usage error (exit 2); a data
+ * file's (dataset.json, a FeatureMap, …) a runtime error (exit 1). `fast` uses the engine's
+ * JSON.parse for large files written by alpt itself, and the strict parser only to locate an error.
+ */
+export function parseJsonFile(text: string, file: string, kind: "config" | "data" = "config", fast = false): unknown {
   try {
-    return JSON.parse(text);
+    if (fast) {
+      try {
+        return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      } catch {
+        parseJson(text, file, { maxDepth: 1000 });
+        throw new JsonError(file, 1, 1, "rejected by the JSON parser");
+      }
+    }
+    return parseJson(text, file);
   } catch (e) {
-    const msg = (e as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    throw new UsageError(`${file}${m ? ":" + lineCol(text, Number(m[1])) : ""}: not valid JSON: ${msg}`);
+    if (!(e instanceof JsonError)) throw e;
+    throw kind === "config" ? new UsageError(e.message) : new Error(e.message);
   }
 }
 
-/** Validates one experiment object into settings. */
-function readExperiment(obj: unknown, where: string, notes: string[]): Settings {
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new UsageError(`${where}: expected an object of settings, got ${JSON.stringify(obj)}`);
+/** Validates one experiment object into settings; errors start with the key's file:line:column. */
+function readExperiment(obj: unknown, file: string, label: string, notes: string[]): Settings {
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new UsageError(`${file}: ${label}: expected an object of settings, got ${showValue(obj)}`);
   const out: Settings = {};
-  const from: Record<string, string> = {};
+  const from = new Map<string, string>();
   for (const [k, v] of Object.entries(obj)) {
+    const where = `${placeOfKey(obj, k) ?? file}: ${label}`;
     const st = byKey.get(k);
     if (!st) {
-      const fixed = FUXI_FIXED[k];
+      const fixed = FUXI_FIXED.get(k);
       if (fixed) {
-        if (!fixed(v)) throw new UsageError(`${where}: "${k}" = ${JSON.stringify(v)} is not supported (alpt trains binary CTR models: binary_classification, binary_crossentropy, relu)`);
+        if (!fixed(v)) throw new UsageError(`${where}: "${k}" = ${showValue(v)} is not supported (alpt trains binary CTR models: binary_classification, binary_crossentropy, relu)`);
         continue;
       }
       if (FUXI_IGNORED.includes(k)) {
         notes.push(`${where}: "${k}" is a FuxiCTR key without effect here: ignored`);
         continue;
       }
-      const known = [...byKey.keys(), ...Object.keys(FUXI_FIXED)];
-      throw new UsageError(`${where}: "${k}" is not a setting${didYouMean(k, known, (c) => `"${c}"`)}`);
+      const known = [...byKey.keys(), ...FUXI_FIXED.keys()];
+      throw new UsageError(`${where}: "${k.slice(0, 60)}" is not a setting${didYouMean(k.slice(0, 60), known, (c) => `"${c}"`)}`);
     }
-    if (from[st.key] !== undefined) throw new UsageError(`${where}: "${k}" and "${from[st.key]}" set the same setting`);
-    from[st.key] = k;
+    if (from.has(st.key)) throw new UsageError(`${where}: "${k}" and "${from.get(st.key)}" set the same setting`);
+    from.set(st.key, k);
     if (v === null) continue; // FuxiCTR writes null for "not set"
     let raw: unknown = v;
     if (st.key === "monitor" && typeof v === "object") {
-      throw new UsageError(`${where}: "monitor" = ${JSON.stringify(v)}: a weighted combination of metrics is not supported (expected "auc" or "logloss")`);
+      throw new UsageError(`${where}: "monitor" = ${showValue(v)}: a weighted combination of metrics is not supported (expected "auc" or "logloss")`);
     }
     if (st.type === "ints" && typeof v === "number") raw = [v];
     const c = convert(st, raw, true);
-    if (typeof c === "object" && !Array.isArray(c)) throw new UsageError(`${where}: "${k}" = ${JSON.stringify(v)}: expected ${expectation(st)}`);
+    if (typeof c === "object" && !Array.isArray(c)) throw new UsageError(`${where}: "${k}" = ${showValue(v)}: expected ${expectation(st)}`);
     out[st.key] = c;
   }
   return out;
@@ -145,10 +165,9 @@ function readExperiment(obj: unknown, where: string, notes: string[]): Settings 
 export async function loadConfig(path: string, experiment: string | undefined): Promise<LoadedConfig> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await readRegularText(path, "config", 16 << 20);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`config ${path}: cannot read it${code === "ENOENT" ? ": the file does not exist" : `: ${(e as Error).message}`}`);
+    throw new UsageError((e as Error).message);
   }
   const root = parseJsonFile(text, path);
   if (typeof root !== "object" || root === null || Array.isArray(root)) throw new UsageError(`${path}: expected a JSON object of experiments ({ "Base": {…}, "<name>": {…} })`);
@@ -163,7 +182,7 @@ export async function loadConfig(path: string, experiment: string | undefined): 
     throw new UsageError(`${path}: no experiment "${name}" (it has: ${names.join(", ") || "none"})${didYouMean(name, names, (c) => `"${c}"`)}`);
   }
   const notes: string[] = [];
-  const base = baseKey ? readExperiment(all[baseKey], `${path}: ${baseKey}`, notes) : {};
-  const own = readExperiment(all[name], `${path}: experiment "${name}"`, notes);
+  const base = baseKey ? readExperiment(all[baseKey], path, baseKey, notes) : {};
+  const own = readExperiment(all[name], path, `experiment "${name}"`, notes);
   return { experiment: name, settings: { ...base, ...own }, notes };
 }

@@ -5,9 +5,11 @@
 //   <dir>/dataset.json      { format: "alpt-dataset", version, dataFormat, featureMap, featureMapHash,
 //                             fields, totalRows, splits: { train|valid|test: { file, rows } }, … }
 //   <dir>/feature_map.json  FeatureMap.toJSON()
-//   <dir>/<split>.cache     data/cache.ts format, tagged with the FeatureMap hash
+//   <dir>/<split>.cache     data/cache.ts format, tagged with the FeatureMap hash and the split
+//
+// openPrepared trusts nothing a folder claims: see its comment.
 import { stat } from "node:fs/promises";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { avazuOptions } from "../data/avazu.js";
 import { readCacheFile } from "../data/cache-file.js";
 import { criteoOptions } from "../data/criteo.js";
@@ -18,7 +20,9 @@ import { readFileBytes } from "../data/source.js";
 import { readFileBytesOf, restoreCheckpoint } from "../io/checkpoint.js";
 import { loadPredictor, predictorFromModel, type Predictor } from "../serve/predictor.js";
 import { UsageError } from "./args.js";
-import { parseJsonFile } from "./config.js";
+import { parseJsonFile, showValue } from "./config.js";
+import { placeOfKey } from "../data/json.js";
+import { readRegularText } from "../data/regular-file.js";
 
 /** Raw data formats the commands read. */
 export const DATA_FORMATS = ["criteo", "avazu"] as const;
@@ -84,34 +88,119 @@ export interface Prepared {
   split(name: string): Promise<EncodedDataset>;
 }
 
-/** Opens a folder written by `alpt prepare`; errors name the file and what is wrong. */
+/** The names of the splits a prepared folder may hold. */
+export const SPLIT_NAMES = ["train", "valid", "test"] as const;
+
+/**
+ * `name` from a manifest, checked to be a plain file name inside the folder (no folder part, no
+ * "..", no absolute path), so a manifest cannot make alpt read (or show) a file elsewhere.
+ */
+function memberPath(dir: string, name: unknown, key: string, mpath: string): string {
+  const ok = typeof name === "string" && name !== "" && name !== "." && name !== ".." && !/[/\\\0]/.test(name) && !isAbsolute(name);
+  if (!ok) throw new Error(`${mpath}: ${key} = ${showValue(name)} must be the name of a file inside ${dir} (no folders, no "..")`);
+  return join(dir, name);
+}
+
+const isCount = (v: unknown, min: number): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= min;
+
+/** Checks the manifest's keys and types (not yet against the FeatureMap and the caches). */
+function checkManifest(m: Record<string, unknown>, dir: string, mpath: string): DatasetManifest {
+  const at = (key: string) => placeOfKey(m, key) ?? mpath;
+  if (m.format !== DATASET_FORMAT) throw new Error(`${at("format")}: format = ${showValue(m.format)}, expected "${DATASET_FORMAT}"`);
+  if (m.version !== 1) throw new Error(`${at("version")}: version ${showValue(m.version)} is not supported (this build reads 1)`);
+  memberPath(dir, m.featureMap, "featureMap", at("featureMap"));
+  if (typeof m.featureMapHash !== "string") throw new Error(`${at("featureMapHash")}: featureMapHash must be a string (the FeatureMap's hash)`);
+  if (!(DATA_FORMATS as readonly unknown[]).includes(m.dataFormat)) throw new Error(`${at("dataFormat")}: dataFormat = ${showValue(m.dataFormat)}, expected ${DATA_FORMATS.join(" or ")}`);
+  if (!isCount(m.fields, 1)) throw new Error(`${at("fields")}: fields = ${showValue(m.fields)} must be an integer ≥ 1`);
+  if (!isCount(m.totalRows, 1)) throw new Error(`${at("totalRows")}: totalRows = ${showValue(m.totalRows)} must be an integer ≥ 1`);
+  if (m.skippedRows !== undefined && !isCount(m.skippedRows, 0)) throw new Error(`${at("skippedRows")}: skippedRows = ${showValue(m.skippedRows)} must be an integer ≥ 0`);
+  const splits = m.splits;
+  if (typeof splits !== "object" || splits === null || Array.isArray(splits)) throw new Error(`${at("splits")}: splits must be an object { train: { file, rows }, … }`);
+  const entries = Object.entries(splits as Record<string, unknown>);
+  if (!Object.prototype.hasOwnProperty.call(splits, "train")) throw new Error(`${at("splits")}: splits has no "train" entry`);
+  for (const [name, sp] of entries) {
+    const key = `splits.${name.slice(0, 40)}`;
+    const where = placeOfKey(splits, name) ?? mpath;
+    if (!(SPLIT_NAMES as readonly string[]).includes(name)) throw new Error(`${where}: ${key}: unknown split (expected ${SPLIT_NAMES.join(", ")})`);
+    if (typeof sp !== "object" || sp === null || Array.isArray(sp)) throw new Error(`${where}: ${key} must be an object { file, rows }`);
+    const e = sp as Record<string, unknown>;
+    memberPath(dir, e.file, `${key}.file`, placeOfKey(e, "file") ?? where);
+    if (!isCount(e.rows, 1)) throw new Error(`${placeOfKey(e, "rows") ?? where}: ${key}.rows = ${showValue(e.rows)} must be an integer ≥ 1 (an empty split is never written)`);
+  }
+  return m as unknown as DatasetManifest;
+}
+
+/**
+ * The first part of `file` (a parsed JSON value) that `canonical` (what the loaded object writes
+ * back) does not have or has with another value, as a key path; undefined when `file` is a part of
+ * `canonical`. Keys the loader ignores (a renamed or unknown key) are found this way; keys the file
+ * omits (defaults) are not an error.
+ */
+function unusedPart(file: unknown, canonical: unknown, path: string): string | undefined {
+  if (typeof file !== "object" || file === null || typeof canonical !== "object" || canonical === null) {
+    return Object.is(file, canonical) || (file === canonical) ? undefined : `the value at ${path || "the top"}`;
+  }
+  if (Array.isArray(file) !== Array.isArray(canonical)) return `the value at ${path || "the top"}`;
+  if (Array.isArray(file)) {
+    const c = canonical as unknown[];
+    if (file.length !== c.length) return `the length of ${path || "the top"}`;
+    for (let i = 0; i < file.length; i++) {
+      const d = unusedPart(file[i], c[i], `${path}[${i}]`);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  const c = canonical as Record<string, unknown>;
+  for (const [k, v] of Object.entries(file)) {
+    const key = `${path}${path ? "." : ""}${k.slice(0, 40)}`;
+    if (!Object.prototype.hasOwnProperty.call(c, k)) return `the key ${JSON.stringify(key)}`;
+    const d = unusedPart(v, c[k], key);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+/**
+ * Opens a folder written by `alpt prepare`. Everything it claims is checked: the manifest's keys,
+ * that its paths stay inside the folder, the FeatureMap's hash, fields and rows; each split, when
+ * read, against its manifest entry (rows), the FeatureMap (hash, field names, id ranges) and its
+ * own checksum, with 0/1 labels. Errors name the file (and line:column of the key) and the problem.
+ */
 export async function openPrepared(dir: string): Promise<Prepared> {
   const mpath = join(dir, "dataset.json");
   let text: string;
   try {
-    text = new TextDecoder().decode(await readFileBytesOf(mpath));
+    text = await readRegularText(mpath, "dataset manifest", 1 << 20);
   } catch (e) {
     throw new Error(`${(e as Error).message} (is ${dir} a folder written by \`alpt prepare\`?)`);
   }
-  const m = parseJsonFile(text, mpath) as Partial<DatasetManifest>;
-  if (m?.format !== DATASET_FORMAT) throw new Error(`${mpath}: format = ${JSON.stringify(m?.format)}, expected "${DATASET_FORMAT}"`);
-  if (m.version !== 1) throw new Error(`${mpath}: version ${JSON.stringify(m.version)} is not supported (this build reads 1)`);
-  if (typeof m.featureMap !== "string" || typeof m.splits !== "object" || m.splits === null) throw new Error(`${mpath}: featureMap and splits are required`);
-  const fpath = join(dir, m.featureMap);
+  const parsed = parseJsonFile(text, mpath, "data");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`${mpath}: expected a JSON object (the manifest of a prepared folder)`);
+  const manifest = checkManifest(parsed as Record<string, unknown>, dir, mpath);
+  const fpath = join(dir, manifest.featureMap);
   let featureMap: FeatureMap;
+  let parsedMap: unknown;
   try {
-    featureMap = FeatureMap.fromJSON(parseJsonFile(new TextDecoder().decode(await readFileBytesOf(fpath)), fpath));
+    parsedMap = parseJsonFile(await readRegularText(fpath, "FeatureMap"), fpath, "data", true);
+    featureMap = FeatureMap.fromJSON(parsedMap as Parameters<typeof FeatureMap.fromJSON>[0]);
   } catch (e) {
-    throw new Error(`${fpath}: ${(e as Error).message.replace(`${fpath}: `, "")}`);
+    throw new Error(`${fpath}: ${(e as Error).message.replace(`FeatureMap ${fpath}: `, "").replace(`${fpath}: `, "")}`);
   }
-  if (featureMap.hash !== m.featureMapHash) throw new Error(`${fpath}: its hash ${featureMap.hash} differs from ${mpath}'s featureMapHash ${String(m.featureMapHash)}: the folder was modified`);
-  const manifest = m as DatasetManifest;
+  const extra = unusedPart(parsedMap, featureMap.toJSON(), "");
+  if (extra !== undefined) throw new Error(`${fpath}: ${extra} is not part of the FeatureMap it describes: the file was modified`);
+  if (featureMap.hash !== manifest.featureMapHash) throw new Error(`${fpath}: its hash ${featureMap.hash} differs from ${mpath}'s featureMapHash ${manifest.featureMapHash.slice(0, 40)}: the folder was modified`);
+  if (featureMap.numFields !== manifest.fields) throw new Error(`${mpath}: fields = ${manifest.fields}, the FeatureMap has ${featureMap.numFields} fields: the folder was modified`);
+  if (featureMap.totalRows !== manifest.totalRows) throw new Error(`${mpath}: totalRows = ${manifest.totalRows}, the FeatureMap has ${featureMap.totalRows} embedding rows: the folder was modified`);
   return {
     dir, manifest, featureMap,
     async split(name) {
-      const s = manifest.splits[name];
+      const s = Object.prototype.hasOwnProperty.call(manifest.splits, name) ? manifest.splits[name] : undefined;
       if (!s) throw new UsageError(`${mpath} has no split "${name}" (it has: ${Object.keys(manifest.splits).join(", ")})`);
-      return readCacheFile(join(dir, s.file), { featureMapHash: featureMap.hash });
+      const ds = await readCacheFile(join(dir, s.file), {
+        featureMapHash: featureMap.hash, split: name, fieldNames: featureMap.fieldNames, fieldSizes: featureMap.fieldSizes, minRows: 1, requireLabels: true,
+      });
+      if (ds.n !== s.rows) throw new Error(`${mpath}: splits.${name}.rows = ${s.rows}, but ${s.file} holds ${ds.n} rows: the folder was modified`);
+      return ds;
     },
   };
 }

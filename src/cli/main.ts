@@ -83,20 +83,67 @@ async function main(argv: string[]): Promise<number> {
 const argv = process.argv.slice(2);
 const json = argv.includes("--json");
 const command = argv[0] && !argv[0].startsWith("-") ? argv[0] : undefined;
-main(argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    const usage = err instanceof UsageError;
-    const message = err instanceof Error ? err.message : String(err);
-    const code = usage ? 2 : 1;
+/** Commands that only read: when their stdout is closed (`| head`) there is nothing left to do. */
+const READ_ONLY = new Set(["eval", "predict", "inspect", "bench", "demo", "help"]);
+
+/** Prints an error in the command's format (one line, or a JSON object with --json) and sets the exit code. */
+function reportError(err: unknown): void {
+  const usage = err instanceof UsageError;
+  const message = err instanceof Error ? err.message : String(err);
+  const code = usage ? 2 : 1;
+  try {
     if (json) process.stderr.write(JSON.stringify({ error: message, kind: usage ? "usage" : "runtime", exitCode: code, command: command ?? null }) + "\n");
     else {
       process.stderr.write(`alpt${command ? " " + command : ""}: ${message}\n`);
       if (usage && command && COMMANDS.some((c) => c.spec.name === command)) process.stderr.write(`Run "alpt ${command} --help" for usage.\n`);
     }
     if (!usage && process.env.ALPT_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
-    process.exitCode = code;
+  } catch {
+    // stderr is gone too: the exit code is all that is left
+  }
+  process.exitCode = code;
+}
+
+// A closed stdout (EPIPE: the reader, e.g. `head -1`, has what it wanted) ends a read-only command
+// at once with exit 0; a command that writes files carries on without printing and finishes them.
+// Any other stdout error (ENOSPC on /dev/full, EIO) is a runtime error, exit 1 with a message: at
+// once for a read-only command, after its files are written for the others.
+function stdoutFailed(e: NodeJS.ErrnoException): void {
+  if (e.code === "EPIPE") {
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    if (!command || READ_ONLY.has(command)) process.exit(0);
+    return;
+  }
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  if (stdoutError) return;
+  stdoutError = new Error(`cannot write to the standard output: ${e.code ?? e.message}${e.code === "ENOSPC" ? " (no space left on the device)" : ""}`);
+  if (!command || READ_ONLY.has(command)) {
+    reportError(stdoutError);
+    process.exit(1);
+  }
+}
+let stdoutError: Error | undefined;
+process.stdout.on("error", stdoutFailed);
+process.stderr.on("error", () => undefined);
+process.on("uncaughtException", (err: NodeJS.ErrnoException) => {
+  if (err?.syscall === "write" && (err.code === "EPIPE" || err.code === "ENOSPC" || err.code === "EIO")) return stdoutFailed(err);
+  reportError(err);
+  process.exit(process.exitCode ?? 1);
+});
+
+main(argv).then(
+  (code) => {
+    if (stdoutError) reportError(stdoutError);
+    else process.exitCode = code;
+  },
+  (err: unknown) => {
+    const e = err as NodeJS.ErrnoException;
+    // a synchronous write error of stdout (a file or device such as /dev/full) surfaces here
+    if (e?.syscall === "write" && (e.code === "EPIPE" || e.code === "ENOSPC" || e.code === "EIO") && !(e.message ?? "").startsWith("cannot write")) {
+      stdoutFailed(e);
+      if (stdoutError) reportError(stdoutError);
+      return;
+    }
+    reportError(stdoutError ?? err);
   },
 );

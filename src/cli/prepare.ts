@@ -1,17 +1,19 @@
 // `alpt prepare`: a raw Criteo/Avazu file → a prepared-data folder (files.ts): the FeatureMap
 // fitted on the training rows only, and one binary cache per split, so training never re-parses
 // text. Splits are by line order (train first), or separate --valid / --test files.
-import { mkdir } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { writeCacheFile } from "../data/cache-file.js";
 import { splitDataset, type EncodedDataset } from "../data/dataset.js";
 import { prepareDataset } from "../data/prepare.js";
+import type { ReaderStats } from "../data/delimited.js";
+import { summarizeSkipped } from "../data/no-rows.js";
 import { formatRowError } from "../data/schema.js";
 import { readFileBytes } from "../data/source.js";
 import type { FeatureMap } from "../data/feature-map.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
-import { DATA_FORMATS, DATASET_FORMAT, readerOptions, requireFile, type DatasetManifest } from "./files.js";
+import { DATA_FORMATS, DATASET_FORMAT, SPLIT_NAMES, readerOptions, requireFile, type DatasetManifest } from "./files.js";
+import { prepareOutputFolder, removeEmptyFolders } from "./targets.js";
 
 export const spec: CommandSpec = {
   name: "prepare",
@@ -31,7 +33,6 @@ sees only the training rows (the first fraction of --split, or all of INPUT with
 Malformed rows are reported as file:line:column and skipped (or fatal with --strict).`,
 };
 
-const SPLIT_NAMES = ["train", "valid", "test"];
 
 function parseSplit(raw: string): number[] {
   const parts = raw.split(",").map((x) => Number(x.trim()));
@@ -53,11 +54,33 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const fractions = validFile || testFile ? [1] : parseSplit(flag<string>(p, "split") ?? "0.8,0.1,0.1");
   for (const [f, what] of [[input, "input"], [validFile, "--valid"], [testFile, "--test"]] as const) if (f) await requireFile(f, what);
 
+  // the target first: a folder that cannot be made or written fails now, not after the work
+  const created = await prepareOutputFolder(dir, "--out");
+  try {
+    return await prepareInto(dir, { input, format, minCount, strict, validFile, testFile, fractions }, out);
+  } catch (e) {
+    await removeEmptyFolders(created);
+    throw e;
+  }
+}
+
+interface PrepareRun {
+  input: string;
+  format: string;
+  minCount: number;
+  strict: boolean;
+  validFile?: string;
+  testFile?: string;
+  fractions: number[];
+}
+
+async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<number> {
+  const { input, format, minCount, strict, validFile, testFile, fractions } = o;
   const t0 = performance.now();
   let skipped = 0;
-  const report = (file: string, stats: { skipped: number; errors: Parameters<typeof formatRowError>[0][] }) => {
+  const report = (file: string, stats: ReaderStats) => {
     skipped += stats.skipped;
-    if (stats.skipped) out.note(`${file}: skipped ${stats.skipped} malformed row(s); first: ${stats.errors.slice(0, 3).map(formatRowError).join("; ")}`);
+    if (stats.skipped) out.note(`${file}: skipped ${stats.skipped} malformed row(s) (${summarizeSkipped(stats)}); first: ${stats.errors.slice(0, 3).map(formatRowError).join("; ")}`);
   };
   const prep = await prepareDataset({
     open: () => readFileBytes(input), reader: readerOptions(format, input, { strict }), featureMap: { minCount },
@@ -74,16 +97,20 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     report(file, r.stats);
     splits.set(name, r.dataset);
   }
+  const trainRows = splits.get("train")!.n;
+  if (trainRows === 0) throw new Error(`${input}: no training rows: the ${prep.dataset.n} usable row(s) are too few for --split ${fractions.join(",")}`);
 
-  await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, "feature_map.json"), new TextEncoder().encode(JSON.stringify(fm.toJSON())));
   const manifest: DatasetManifest = {
     format: DATASET_FORMAT, version: 1, dataFormat: format, source: resolve(input), featureMap: "feature_map.json",
     featureMapHash: fm.hash, fields: fm.numFields, totalRows: fm.totalRows, splits: {}, skippedRows: skipped,
   };
   for (const [name, ds] of splits) {
-    if (ds.n === 0 && name !== "train") continue;
-    await writeCacheFile(join(dir, `${name}.cache`), ds, fm.hash);
+    if (ds.n === 0) {
+      out.note(`note: the ${name} split of ${input} is empty (${prep.dataset.n} rows × ${fractions[(SPLIT_NAMES as readonly string[]).indexOf(name)]}): not written`);
+      continue;
+    }
+    await writeCacheFile(join(dir, `${name}.cache`), ds, fm.hash, name);
     manifest.splits[name] = { file: `${name}.cache`, rows: ds.n };
   }
   await writeFileAtomic(join(dir, "dataset.json"), new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"));

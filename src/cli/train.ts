@@ -3,7 +3,11 @@
 // (model with the best weights, FeatureMap, optimizer state) atomically. At each epoch end it
 // also writes the run's resume file, <out stem>.resume.safetensors: the current weights and
 // optimizer state, the best weights so far, the settings and the trainer state, from which
-// `alpt train --resume FILE` continues exactly as if the run had never stopped.
+// `alpt train --resume FILE` continues exactly as if the run had never stopped. The resume file
+// holds the settings without --out (its bytes do not depend on where the run writes; a resumed
+// run writes next to its resume file unless --out is given), and is validated before anything is
+// built (resume.ts). Outputs are checked before the data is read: a missing or unwritable folder
+// fails at once.
 import { init } from "../entry/default.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
 import { decodeCheckpoint, encodeCheckpointParts, type DecodedCheckpoint, readFileBytesOf, restoreCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
@@ -12,10 +16,13 @@ import type { DenseInit } from "../layers/init.js";
 import type { CtrModel } from "../models/base.js";
 import { createModel, type ModelOptions } from "../models/registry.js";
 import type { Optimizer } from "../optim/optimizer.js";
-import { Trainer, createOptimizer, type TrainerOptions, type TrainerState, type WeightsSnapshot } from "../train/trainer.js";
+import { Trainer, createOptimizer, type TrainerOptions, type WeightsSnapshot } from "../train/trainer.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { SETTINGS, loadConfig, type Settings } from "./config.js";
 import { openPrepared } from "./files.js";
+import { requireWritableFile } from "./targets.js";
+import { statRegularFile } from "../data/regular-file.js";
+import { RESUME_UNSTORED, checkResumeInfo, outPathOfResume, resumePathOf, type ResumeInfo } from "./resume.js";
 
 export const spec: CommandSpec = {
   name: "train",
@@ -38,7 +45,12 @@ binary_crossentropy, relu); bookkeeping keys (metrics, verbose, model_root, …)
 Resuming: each epoch end rewrites <out stem>.resume.safetensors (atomically). After an interruption,
 or to add epochs to a run that did not stop early, \`alpt train --resume dcn-b4.resume.safetensors
 --epochs 4\` continues with the saved settings, shuffles, learning rate, early-stopping state and best
-weights: the result is bit-identical to a run that never stopped.
+weights: the result is bit-identical to a run that never stopped. If the run was interrupted while
+writing its final checkpoint (all epochs done, or stopped early), \`alpt train --resume FILE\` (with
+--epochs equal to the epochs done) writes that checkpoint without training. The resume file does
+not record --out: without --out the checkpoint goes next to it (x.resume.safetensors → x.safetensors).
+Temporary files an interrupted write left (.<name>.<pid>.<n>.tmp) are removed at the next write of
+the same file, with a note.
 
 Example: alpt train --data prepared --model DCN --method alpt --bits 4 --epochs 2 --out dcn-b4.safetensors`,
 };
@@ -75,17 +87,7 @@ export function modelOptionsOf(s: Settings, fieldSizes: readonly number[]): Mode
 /** Settings that may differ when a run is resumed (the rest would change the run itself). */
 const RESUME_OVERRIDES = new Set(["epochs", "out", "data", "patience", "maxMemoryMb"]);
 
-/** What the resume file stores besides the tensors. */
-interface ResumeInfo {
-  settings: Settings;
-  experiment: string | null;
-  state: TrainerState;
-}
-
-/** The resume file next to `out`: model.safetensors → model.resume.safetensors. */
-export function resumePathOf(out: string): string {
-  return out.replace(/(\.safetensors)?$/, ".resume.safetensors");
-}
+export { resumePathOf } from "./resume.js";
 
 /** Settings from flags and the config, or from the resume file (flags may change a few). */
 async function settingsOf(p: Parsed, out: Output): Promise<{ settings: Settings; experiment?: string; resume?: { path: string; checkpoint: DecodedCheckpoint; info: ResumeInfo } }> {
@@ -94,11 +96,9 @@ async function settingsOf(p: Parsed, out: Output): Promise<{ settings: Settings;
   if (!configPath && p.flags.has("experiment")) throw new UsageError("--experiment needs --config FILE");
   if (resumePath) {
     if (configPath) throw new UsageError("--resume takes the settings of the saved run; drop --config");
+    await statRegularFile(resumePath, "resume file"); // a device or a folder is refused before it is read
     const checkpoint = decodeCheckpoint(await readFileBytesOf(resumePath), resumePath);
-    const training = checkpoint.info.training as ResumeInfo | undefined;
-    if (!training?.settings || !training.state) {
-      throw new Error(`${resumePath}: not a resume file (it has no training state); \`alpt train\` writes one next to its --out at each epoch end`);
-    }
+    const training = checkResumeInfo(checkpoint.info.training, resumePath);
     const settings = { ...training.settings };
     for (const st of SETTINGS) {
       if (!p.flags.has(st.name)) continue;
@@ -122,15 +122,31 @@ async function settingsOf(p: Parsed, out: Output): Promise<{ settings: Settings;
   return { settings, experiment };
 }
 
+/** Embedding option names that are set by a differently named setting. */
+const EMBEDDING_KEYS: Record<string, string> = { lr: "embeddingLr", optimizer: "embeddingOptimizer", weightDecay: "embeddingWeightDecay", "deltaOptimizer.lr": "deltaLr" };
+
+/** An error of createModel with the config file, experiment and setting it comes from. */
+function buildError(message: string, model: string, settings: Settings, config: string | undefined, experiment: string | undefined): string {
+  const m = /^(?:Embedding \S+|model|\w+): (\S+?) (?:=|\()/.exec(message);
+  let key = m ? (message.startsWith("Embedding") ? EMBEDDING_KEYS[m[1]!] ?? m[1]! : m[1]!) : undefined;
+  if (key === "embeddingLr" && settings.embeddingLr === undefined) key = "lr"; // the embedding rows default to --lr
+  const st = key ? SETTINGS.find((x) => x.key === key) : undefined;
+  const where = config ? `${config}: experiment "${experiment}": ` : "";
+  const setting = st ? ` (setting "${st.key}"${config ? "" : `, flag --${st.name}`})` : "";
+  return `${where}cannot build ${model}: ${message}${setting}`;
+}
+
 export async function run(p: Parsed, out: Output): Promise<number> {
   const { settings, experiment, resume } = await settingsOf(p, out);
   const data = settings.data as string | undefined;
   if (!data) throw new UsageError(`train needs the data: --data DIR (a folder written by \`alpt prepare\`) or "data" in the config`);
-  const bits = settings.bits as number | undefined;
-  if (bits !== undefined && !(bits <= 8 || bits === 16)) throw new UsageError(`bits = ${bits}: expected 1..8 or 16`);
   const modelName = (settings.model as string | undefined) ?? "DCN";
-  const outPath = (settings.out as string | undefined) ?? "model.safetensors";
+  const outPath = (settings.out as string | undefined) ?? (resume ? outPathOfResume(resume.path) : "model.safetensors");
   const resumeFile = flag<boolean>(p, "resume-file") ?? true;
+  if ((settings.method ?? "alpt") === "fp32" && settings.bits !== undefined) out.note(`warning: bits = ${String(settings.bits)} is ignored with method fp32 (fp32 embeddings are not quantized)`);
+  // the outputs first: a folder that does not exist or cannot be written fails now, not after training
+  await requireWritableFile(outPath, "--out");
+  if (resumeFile) await requireWritableFile(resumePathOf(outPath), "resume file");
 
   const prepared = await openPrepared(data);
   const train = await prepared.split("train");
@@ -154,15 +170,26 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     try {
       model = createModel(modelName, modelOptions);
     } catch (e) {
-      if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(`settings: ${e.message}`);
+      if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(buildError(e.message, modelName, settings, flag<string>(p, "config"), experiment));
       throw e;
     }
   }
   const epochs = (settings.epochs as number | undefined) ?? 1;
   if (resumeFrom) {
     const st = resumeFrom.state;
-    if (st.stoppedEarly) throw new UsageError(`${resume!.path}: the run stopped early at epoch ${st.epoch} (no improvement for ${st.bad} evaluations); there is nothing to continue`);
-    if (epochs <= st.epoch) throw new UsageError(`--epochs = ${epochs}: the saved run has done ${st.epoch} epochs already; give a larger --epochs to continue it`);
+    // a run that ended (all its epochs, or stopped early) but whose checkpoint was not written (a
+    // kill during the final write): resuming it with --epochs equal to its epochs writes the checkpoint
+    const finished = st.stoppedEarly || epochs === st.epoch;
+    if (finished && epochs !== st.epoch && !p.flags.has("epochs")) {
+      throw new UsageError(`${resume!.path}: the run stopped early at epoch ${st.epoch}; \`alpt train --resume ${resume!.path} --epochs ${st.epoch}\` writes its checkpoint`);
+    }
+    if (st.stoppedEarly && epochs !== st.epoch) throw new UsageError(`--epochs = ${epochs}: the run stopped early at epoch ${st.epoch} (no improvement for ${st.bad} evaluations); there is nothing to continue (\`--epochs ${st.epoch}\` writes its checkpoint)`);
+    if (epochs < st.epoch) throw new UsageError(`--epochs = ${epochs}: the saved run has done ${st.epoch} epochs already; give --epochs ${st.epoch} to write its checkpoint, or more to continue it`);
+    if (finished) {
+      // nothing to train: fit() restores the best weights and the checkpoint is written as the run would have
+      resumeFrom = { ...resumeFrom, state: { ...st, stoppedEarly: false } };
+      out.note(`note: ${resume!.path} holds a finished run (${st.epoch} epochs${st.stoppedEarly ? ", stopped early" : ""}): writing its checkpoint without training`);
+    }
   }
   const mem = model.embedding.memory();
   out.text(`training ${modelName}${experiment ? ` (experiment ${experiment})` : ""}: ${modelOptions.embedding!.method}${model.embedding.packed ? ` ${model.embedding.options.bits}-bit` : ""} embeddings, ${mem.rows.toLocaleString("en")} rows × ${mem.dim}, ${mem.bytesPerRow.toFixed(1)} B/row of training state`);
@@ -200,9 +227,10 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   else options.onEpochEnd = (ev) => line(ev.epoch, ev.step);
   const featureMap = prepared.featureMap.toJSON();
   const resumePath = resumePathOf(outPath);
+  const stored = Object.fromEntries(Object.entries(settings).filter(([k]) => !RESUME_UNSTORED.includes(k)));
   if (resumeFile) {
     options.onEpochDone = (state, bestWeights) => {
-      const training: ResumeInfo = { settings, experiment: experiment ?? null, state };
+      const training: ResumeInfo = { settings: stored, experiment: experiment ?? null, state };
       // the parts are views of the heap: written synchronously, before anything can allocate
       writeFileAtomicSync(resumePath, encodeCheckpointParts(model, {
         model: modelName, modelOptions, featureMap, dataFormat: prepared.manifest.dataFormat, training,

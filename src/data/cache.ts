@@ -2,11 +2,13 @@
 //
 //   0        8 B   magic "ALPTDS1\0"
 //   8        4 B   u32 H = byte length of the JSON header
-//   12       H B   JSON { version, n, fields, fieldNames, featureMapHash, checksum }
+//   12       H B   JSON { version, n, fields, fieldNames, featureMapHash, checksum[, split] }
 //   idsOff         i32 ids [n, F]     idsOff    = align16(12 + H)
 //   labelsOff      f32 labels [n]     labelsOff = align16(idsOff + 4·n·F); file ends at labelsOff + 4·n
 //
-// Gaps are zero bytes. checksum = checksumWords (hash.ts) over the ids then the labels words.
+// Gaps are zero bytes. checksum = checksumWords (hash.ts) over the ids then the labels words. The
+// header is outside the checksum: decodeCache checks it against what the reader knows (the
+// FeatureMap's hash, field names and sizes), and every label (0/1) and id (inside its field).
 // Encoding and decoding are runtime-agnostic; cache-file.ts reads and writes files (Node).
 import { concatBytes } from "../util/bytes.js";
 import { checksumWords } from "./hash.js";
@@ -26,6 +28,8 @@ export interface CacheHeader {
   /** FeatureMap.hash of the map that produced the ids (null if unknown). */
   featureMapHash: string | null;
   checksum: number;
+  /** The split the cache holds ("train", "valid", "test"), when written by a prepared folder. */
+  split?: string;
 }
 
 /** Where the parts of a cache are. */
@@ -62,13 +66,13 @@ export function datasetChecksum(ds: EncodedDataset): number {
  * The cache as consecutive byte parts (preamble + header + padding, ids, padding, labels), so a
  * writer can stream them without building one big buffer. The parts view `ds` (no copy).
  */
-export function encodeCacheParts(ds: EncodedDataset, featureMapHash: string | null = null): Uint8Array[] {
+export function encodeCacheParts(ds: EncodedDataset, featureMapHash: string | null = null, split?: string): Uint8Array[] {
   requireLittleEndian();
   const { n, fields: F } = ds;
   if (ds.ids.length < n * F || ds.labels.length < n) throw new RangeError(`encodeCache: arrays shorter than n = ${n}, F = ${F}`);
   const header: CacheHeader = {
     version: CACHE_VERSION, n, fields: F, fieldNames: ds.fieldNames ? [...ds.fieldNames] : null,
-    featureMapHash, checksum: datasetChecksum(ds),
+    featureMapHash, checksum: datasetChecksum(ds), ...(split === undefined ? {} : { split }),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const L = cacheLayout(json.length, n, F);
@@ -83,8 +87,8 @@ export function encodeCacheParts(ds: EncodedDataset, featureMapHash: string | nu
 }
 
 /** The cache as one byte array. */
-export function encodeCache(ds: EncodedDataset, featureMapHash: string | null = null): Uint8Array {
-  return concatBytes(encodeCacheParts(ds, featureMapHash));
+export function encodeCache(ds: EncodedDataset, featureMapHash: string | null = null, split?: string): Uint8Array {
+  return concatBytes(encodeCacheParts(ds, featureMapHash, split));
 }
 
 /** Options of decodeCache. */
@@ -93,35 +97,112 @@ export interface DecodeCacheOptions {
   what?: string;
   /** When given, the cache must have been built with this FeatureMap.hash. */
   featureMapHash?: string;
+  /** When given, a header that names its split must name this one (a cache renamed to another split). */
+  split?: string;
+  /** When given, the header's fieldNames must be these (the checksum does not cover the header). */
+  fieldNames?: readonly string[];
+  /** When given, the ids of field f must lie in [offset_f, offset_f + size_f) (FeatureMap.fieldSizes). */
+  fieldSizes?: readonly number[];
+  /** Fewest rows accepted (default 0). */
+  minRows?: number;
+  /** Labels must be 0 or 1 (default: 0, 1 or NaN, the label of an unlabeled row). */
+  requireLabels?: boolean;
   /** Copy the arrays out of `bytes` (default: views when aligned). */
   copy?: boolean;
 }
 
-/** Parses and verifies cache bytes (magic, version, sizes, checksum). */
-export function decodeCache(bytes: Uint8Array, options: DecodeCacheOptions = {}): EncodedDataset & { header: CacheHeader } {
+const HEADER_KEYS = ["version", "n", "fields", "fieldNames", "featureMapHash", "checksum", "split"];
+
+/** Checks the 12-byte preamble (magic) and returns the byte length of the JSON header. */
+export function decodeCachePreamble(bytes: Uint8Array, what = "dataset cache"): number {
   requireLittleEndian();
-  const what = options.what ?? "dataset cache";
   if (bytes.length < 12) throw new Error(`${what}: truncated (${bytes.length} bytes, shorter than the 12-byte preamble)`);
   for (let i = 0; i < 8; i++) {
     if (bytes[i] !== CACHE_MAGIC[i]) throw new Error(`${what}: not an alpt dataset cache (bad magic bytes; expected "ALPTDS1\\0")`);
   }
-  const H = new DataView(bytes.buffer, bytes.byteOffset, 12).getUint32(8, true);
+  return new DataView(bytes.buffer, bytes.byteOffset, 12).getUint32(8, true);
+}
+
+/**
+ * Parses and checks the preamble and JSON header of a cache from its first bytes (at least the
+ * 12-byte preamble and the header), so a reader can compare the layout with the file's size
+ * before reading the rest.
+ */
+export function decodeCacheHeader(bytes: Uint8Array, what = "dataset cache"): { header: CacheHeader; layout: CacheLayout; headerBytes: number } {
+  const H = decodeCachePreamble(bytes, what);
   if (12 + H > bytes.length) throw new Error(`${what}: truncated (header of ${H} bytes, file of ${bytes.length})`);
   let h: CacheHeader;
   try {
     h = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(12, 12 + H))) as CacheHeader;
-  } catch (e) {
-    throw new Error(`${what}: corrupted header (${e instanceof Error ? e.message : String(e)})`);
+  } catch {
+    // the message of JSON.parse quotes the text: not repeated here
+    throw new Error(`${what}: corrupted header (not valid JSON)`);
   }
-  if (h?.version !== CACHE_VERSION) throw new Error(`${what}: version ${JSON.stringify(h?.version)} is not supported (this build reads ${CACHE_VERSION})`);
-  const ok = Number.isInteger(h.n) && h.n >= 0 && Number.isInteger(h.fields) && h.fields >= 1 && Number.isInteger(h.checksum)
-    && (h.fieldNames === null || (Array.isArray(h.fieldNames) && h.fieldNames.length === h.fields));
-  if (!ok) throw new Error(`${what}: corrupted header (n, fields, fieldNames or checksum invalid)`);
-  const L = cacheLayout(H, h.n, h.fields);
+  if (h?.version !== CACHE_VERSION) throw new Error(`${what}: version ${JSON.stringify(h?.version)?.slice(0, 40)} is not supported (this build reads ${CACHE_VERSION})`);
+  const ok = Number.isSafeInteger(h.n) && h.n >= 0 && Number.isSafeInteger(h.fields) && h.fields >= 1 && Number.isSafeInteger(h.checksum)
+    && (h.fieldNames === null || (Array.isArray(h.fieldNames) && h.fieldNames.length === h.fields && h.fieldNames.every((x) => typeof x === "string")))
+    && (h.featureMapHash === null || typeof h.featureMapHash === "string") && (h.split === undefined || typeof h.split === "string");
+  if (!ok) throw new Error(`${what}: corrupted header (n, fields, fieldNames, featureMapHash or checksum invalid)`);
+  const unknown = Object.keys(h).find((k) => !HEADER_KEYS.includes(k));
+  if (unknown !== undefined) throw new Error(`${what}: corrupted header (unknown key ${JSON.stringify(unknown.slice(0, 40))})`);
+  return { header: h, layout: cacheLayout(H, h.n, h.fields), headerBytes: H };
+}
+
+/** Checks the header against what the reader expects (before the rows are read). */
+function checkHeader(h: CacheHeader, what: string, o: DecodeCacheOptions): void {
+  if (o.featureMapHash !== undefined && h.featureMapHash !== o.featureMapHash) {
+    throw new Error(`${what}: built with FeatureMap ${String(h.featureMapHash).slice(0, 40)}, expected ${o.featureMapHash} (re-encode the data)`);
+  }
+  if (o.split !== undefined && h.split !== undefined && h.split !== o.split) {
+    throw new Error(`${what}: holds the ${JSON.stringify(h.split.slice(0, 20))} split, not "${o.split}" (the folder was modified)`);
+  }
+  if (o.fieldNames !== undefined) {
+    if (h.fields !== o.fieldNames.length) throw new Error(`${what}: ${h.fields} fields, the FeatureMap has ${o.fieldNames.length}`);
+    const k = h.fieldNames ? h.fieldNames.findIndex((x, i) => x !== o.fieldNames![i]) : -1;
+    if (k >= 0) throw new Error(`${what}: field ${k + 1} is named ${JSON.stringify(h.fieldNames![k]!.slice(0, 40))} in the header, "${o.fieldNames[k]}" in the FeatureMap: the header is corrupted`);
+  }
+  if (o.fieldSizes !== undefined && h.fields !== o.fieldSizes.length) throw new Error(`${what}: ${h.fields} fields, the FeatureMap has ${o.fieldSizes.length}`);
+  const min = o.minRows ?? 0;
+  if (h.n < min) throw new Error(`${what}: ${h.n} rows, at least ${min} needed (an empty split cannot be used; prepare the data again)`);
+}
+
+/** Checks every label (0/1, or NaN unless requireLabels) and every id against its field's range. */
+function checkRows(ds: EncodedDataset, what: string, o: DecodeCacheOptions): void {
+  const { n, fields: F, ids, labels } = ds;
+  for (let r = 0; r < n; r++) {
+    const y = labels[r]!;
+    if (y === 0 || y === 1 || (!o.requireLabels && Number.isNaN(y))) continue;
+    throw new Error(`${what}: row ${r + 1} has label ${Number.isNaN(y) ? "NaN (unlabeled)" : y}, expected 0 or 1`);
+  }
+  if (!o.fieldSizes) return;
+  const lo = new Int32Array(F), hi = new Int32Array(F);
+  let off = 0;
+  o.fieldSizes.forEach((size, f) => {
+    lo[f] = off;
+    hi[f] = off + size;
+    off += size;
+  });
+  for (let r = 0, k = 0; r < n; r++) {
+    for (let f = 0; f < F; f++, k++) {
+      const id = ids[k]!;
+      if (id < lo[f]! || id >= hi[f]!) throw new Error(`${what}: row ${r + 1}, field ${f + 1} has id ${id}, outside the field's ids [${lo[f]}, ${hi[f]})`);
+    }
+  }
+}
+
+/**
+ * Parses and verifies cache bytes: magic, version, sizes, checksum, and the labels (and, with the
+ * options, the FeatureMap hash, field names and id ranges).
+ */
+export function decodeCache(bytes: Uint8Array, options: DecodeCacheOptions = {}): EncodedDataset & { header: CacheHeader } {
+  const what = options.what ?? "dataset cache";
+  const { header: h, layout: L, headerBytes } = decodeCacheHeader(bytes, what);
   if (bytes.length < L.byteLength) throw new Error(`${what}: truncated (${bytes.length} bytes, expected ${L.byteLength} for n = ${h.n}, F = ${h.fields})`);
   if (bytes.length > L.byteLength) throw new Error(`${what}: ${bytes.length - L.byteLength} unexpected bytes after the labels (expected ${L.byteLength} bytes)`);
-  if (options.featureMapHash !== undefined && h.featureMapHash !== options.featureMapHash) {
-    throw new Error(`${what}: built with FeatureMap ${String(h.featureMapHash)}, expected ${options.featureMapHash} (re-encode the data)`);
+  checkHeader(h, what, options);
+  // the gaps (after the header, after the ids) are zero bytes: anything else is damage
+  for (const [from, to] of [[12 + headerBytes, L.idsOffset], [L.idsOffset + 4 * h.n * h.fields, L.labelsOffset]] as const) {
+    for (let i = from; i < to; i++) if (bytes[i] !== 0) throw new Error(`${what}: corrupted (byte ${i} of the padding is not zero)`);
   }
   const nIds = h.n * h.fields;
   const aligned = (bytes.byteOffset + L.idsOffset) % 4 === 0;
@@ -133,5 +214,6 @@ export function decodeCache(bytes: Uint8Array, options: DecodeCacheOptions = {})
   const ds = createDataset(ids, labels, h.fields, h.fieldNames ?? undefined);
   const sum = datasetChecksum(ds);
   if (sum !== h.checksum) throw new Error(`${what}: checksum mismatch (stored ${h.checksum}, computed ${sum}): the data is corrupted`);
+  checkRows(ds, what, options);
   return { ...ds, header: h };
 }

@@ -49,6 +49,8 @@ export interface ReaderStats {
   blank: number;
   /** The first `keepErrors` row errors. */
   errors: RowError[];
+  /** Skipped rows by kind of reason ("expected 40 columns, got 39": 12, …; at most 32 kinds, then "other"). */
+  skippedBy: Record<string, number>;
 }
 
 /** A delimited reader: an async iterable of rows (single use) that knows its fields. */
@@ -115,7 +117,11 @@ function plan(o: DelimitedOptions, file: string, names: string[] | undefined) {
       if (o.otherColumns === undefined) throw new Error(`${file}: header column ${i + 1} "${name}" is not in options.columns (set otherColumns to accept it)`);
       return { name, type: o.otherColumns };
     });
-    for (const name of byName.keys()) if (!seen.has(name)) throw new Error(`${file}: column "${name}" is not in the header (${names.join(",")})`);
+    for (const [name, c] of byName) {
+      if (seen.has(name)) continue;
+      if (c.type === "label") throw new Error(`${file}: the header has no label column "${name}": the file has no labels`);
+      throw new Error(`${file}: column "${name}" is not in the header (${names.join(",").slice(0, 200)})`);
+    }
   }
   const fields: FieldSpec[] = [];
   let labelCol = -1;
@@ -195,11 +201,15 @@ export async function openDelimited(source: ByteSource, options: DelimitedOption
   const C = cols.length, F = fields.length;
   const strict = options.strict ?? false;
   const keep = options.keepErrors ?? 20;
-  const stats: ReaderStats = { rows: 0, skipped: 0, blank: 0, errors: [] };
+  const stats: ReaderStats = { rows: 0, skipped: 0, blank: 0, errors: [], skippedBy: Object.create(null) as Record<string, number> };
+  let kinds = 0;
 
-  const fail = (line: number, column: number, reason: string): undefined => {
+  const fail = (line: number, column: number, reason: string, kind = reason): undefined => {
     const e: RowError = { file, line, column, reason };
     if (strict) throw new DataError(e);
+    if (stats.skippedBy[kind] === undefined && kinds >= 32) kind = "other";
+    if (stats.skippedBy[kind] === undefined) kinds++;
+    stats.skippedBy[kind] = (stats.skippedBy[kind] ?? 0) + 1;
     stats.skipped++;
     if (stats.errors.length < keep) stats.errors.push(e);
     options.onError?.(e);
@@ -208,8 +218,12 @@ export async function openDelimited(source: ByteSource, options: DelimitedOption
 
   const parseRow = (text: string, line: number): RawRow | undefined => {
     const cells = split(text);
-    if (typeof cells === "string") return fail(line, 0, cells);
-    if (cells.length !== C) return fail(line, Math.min(cells.length, C) + 1, `expected ${C} columns, got ${cells.length}`);
+    if (typeof cells === "string") return fail(line, 0, cells, "malformed quoting");
+    if (cells.length !== C) {
+      const why = `expected ${C} columns, got ${cells.length}`;
+      const cr = text.indexOf("\r") >= 0 ? ` (the line holds "\\r" characters: are its line ends CR only? convert them to "\\n")` : "";
+      return fail(line, Math.min(cells.length, C) + 1, why + cr, why + cr);
+    }
     const values: RawValue[] = new Array<RawValue>(F);
     let label = NaN;
     for (let c = 0; c < C; c++) {
@@ -218,7 +232,7 @@ export async function openDelimited(source: ByteSource, options: DelimitedOption
       let cell = cells[c]!;
       if (p.kind === LABEL) {
         const y = parseLabel(cell);
-        if (y < 0) return fail(line, c + 1, cell === "" ? `label ${p.name} is missing` : `label ${p.name} = ${show(cell)} is not 0 or 1`);
+        if (y < 0) return fail(line, c + 1, cell === "" ? `label ${p.name} is missing` : `label ${p.name} = ${show(cell)} is not 0 or 1`, `label ${p.name} missing or not 0/1`);
         label = y;
         continue;
       }
@@ -228,7 +242,7 @@ export async function openDelimited(source: ByteSource, options: DelimitedOption
       }
       if (p.map) {
         const m = p.map(cell);
-        if (m === undefined) return fail(line, c + 1, `${p.name} = ${show(cell)} is malformed`);
+        if (m === undefined) return fail(line, c + 1, `${p.name} = ${show(cell)} is malformed`, `${p.name} malformed`);
         if (m === null) {
           values[p.field] = null;
           continue;
@@ -238,7 +252,8 @@ export async function openDelimited(source: ByteSource, options: DelimitedOption
       if (p.kind === CAT) values[p.field] = cell;
       else {
         const v = parseNumber(cell);
-        if (Number.isNaN(v)) return fail(line, c + 1, `${p.name} = ${show(cell)} is not a number`);
+        if (Number.isNaN(v)) return fail(line, c + 1, `${p.name} = ${show(cell)} is not a number`, `${p.name} not a number`);
+        if (!Number.isFinite(v)) return fail(line, c + 1, `${p.name} = ${show(cell)} is too large (beyond the range of a double)`, `${p.name} out of range`);
         values[p.field] = v;
       }
     }
@@ -250,7 +265,7 @@ export async function openDelimited(source: ByteSource, options: DelimitedOption
         continue;
       }
       const m = d.map(cell);
-      if (m === undefined) return fail(line, d.col + 1, `${d.name}: cannot derive it from ${specs[d.col]!.name} = ${show(cell)}`);
+      if (m === undefined) return fail(line, d.col + 1, `${d.name}: cannot derive it from ${specs[d.col]!.name} = ${show(cell)}`, `${d.name} cannot be derived`);
       values[d.field] = m;
     }
     return { label, values, line };

@@ -28,9 +28,14 @@ export {
 export type { EncodeOptions, EncodedDataset } from "./dataset.js";
 export { batches, fillBatch, permutation, shuffledOrder } from "./batcher.js";
 export type { Batch, BatchOptions } from "./batcher.js";
-export { CACHE_MAGIC, CACHE_VERSION, cacheLayout, datasetChecksum, decodeCache, encodeCache, encodeCacheParts } from "./cache.js";
+export {
+  CACHE_MAGIC, CACHE_VERSION, cacheLayout, datasetChecksum, decodeCache, decodeCacheHeader, decodeCachePreamble, encodeCache, encodeCacheParts,
+} from "./cache.js";
 export type { CacheHeader, CacheLayout, DecodeCacheOptions } from "./cache.js";
 export { prepareDataset } from "./prepare.js";
+export { NoRowsError, looksUnlabeled, noRowsMessage, summarizeSkipped } from "./no-rows.js";
+export { JsonError, lineColumn, parseJson, placeOfKey } from "./json.js";
+export type { JsonOptions } from "./json.js";
 export type { PrepareOptions, Prepared } from "./prepare.js";
 export { SyntheticCtr } from "./synthetic.js";
 export type { LogitPart, SyntheticOptions } from "./synthetic.js";

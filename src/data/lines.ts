@@ -69,7 +69,17 @@ export async function* readLineBatches(source: ByteSource, options: LineOptions 
     try {
       return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
     } catch {
-      throw new Error(`${file}:${lineNo + 1}: invalid UTF-8 in the bytes after line ${lineNo}`);
+      const at = chunk ? firstInvalidByte(chunk) : 0;
+      // lines before this chunk, plus the newlines of the chunk before the bad byte (`carry` has none)
+      let line = lineNo + 1, start = 0;
+      for (let i = 0; i < at; i++) {
+        if (chunk![i] === 10) {
+          line++;
+          start = i + 1;
+        }
+      }
+      const where = chunk ? ` (byte 0x${chunk[at]?.toString(16).padStart(2, "0") ?? "??"}${start > 0 || carry.length === 0 ? `, byte ${at - start + 1} of the line` : ""})` : " (the file ends inside a character)";
+      throw new Error(`${file}:${line}: invalid UTF-8${where}: is it a text file in UTF-8?`);
     }
   };
   const chunks = chunksOf(source);
@@ -106,6 +116,25 @@ export async function* readLineBatches(source: ByteSource, options: LineOptions 
     if (tail.length > maxLen) throw lineTooLong(file, lineNo + 1, maxLen);
     yield { lines: [tail], firstLine: lineNo + 1 };
   }
+}
+
+/** Offset of the first byte of `chunk` where strict UTF-8 decoding fails (binary search on prefixes). */
+function firstInvalidByte(chunk: Uint8Array): number {
+  const ok = (k: number) => {
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(chunk.subarray(0, k), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let lo = 0, hi = chunk.length; // ok(lo) holds, the whole chunk fails
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function lineTooLong(file: string, line: number, max: number): Error {

@@ -1,4 +1,6 @@
-// The Node-only part of the data pipeline: file bytes (with gunzip) and dataset cache files.
+// The Node-only part of the data pipeline: file bytes (with gunzip), dataset cache files, and
+// whole-file reads of regular files only.
 export { isGzipFile, readFileBytes } from "./source.js";
 export type { FileBytesOptions } from "./source.js";
 export { readCacheFile, writeCacheFile } from "./cache-file.js";
+export { fileKind, readRegularFile, readRegularText, statRegularFile } from "./regular-file.js";

@@ -1,10 +1,12 @@
 // The two-pass pipeline from a delimited source to an encoded dataset: (count the rows,) fit a
 // FeatureMap on the training rows, encode every row. The source is opened once per pass, so
-// memory stays bounded by the vocabulary and the encoded arrays, whatever the file size.
+// memory stays bounded by the vocabulary and the encoded arrays, whatever the file size. A source
+// without a single usable row is a NoRowsError that says why (no-rows.ts).
 import { openDelimited, type DelimitedOptions, type ReaderStats } from "./delimited.js";
 import { encodeRows, type EncodedDataset } from "./dataset.js";
 import { FeatureMap, type FeatureMapOptions } from "./feature-map.js";
 import type { ByteSource } from "./lines.js";
+import { NoRowsError, noRowsMessage } from "./no-rows.js";
 import { forEachRow } from "./rows.js";
 
 /** Options of prepareDataset. */
@@ -43,16 +45,20 @@ export async function prepareDataset(o: PrepareOptions): Promise<Prepared> {
   if (!featureMap) {
     let fitRows: number | undefined;
     if (frac < 1) {
-      n = await forEachRow(await openDelimited(o.open(), quiet), () => undefined);
+      const counting = await openDelimited(o.open(), quiet);
+      n = await forEachRow(counting, () => undefined);
+      if (n === 0) throw new NoRowsError(noRowsMessage(counting.file, counting.stats, counting));
       fitRows = Math.floor(n * frac + 1e-6);
     }
     const r = await openDelimited(o.open(), quiet);
     featureMap = await FeatureMap.fit(r, { ...o.featureMap, fields: r.fields, fitRows });
+    if (n === undefined && r.stats.rows === 0) throw new NoRowsError(noRowsMessage(r.file, r.stats, r));
   }
   const r = await openDelimited(o.open(), o.reader);
   if (r.fields.length !== featureMap.numFields || r.fields.some((f, i) => f.name !== featureMap.fieldNames[i])) {
     throw new Error(`prepareDataset: the reader's fields (${r.fields.map((f) => f.name).join(",")}) differ from the FeatureMap's (${featureMap.fieldNames.join(",")})`);
   }
   const dataset = await encodeRows(r, featureMap, { expectedRows: n });
+  if (dataset.n === 0) throw new NoRowsError(noRowsMessage(r.file, r.stats, r));
   return { featureMap, dataset, stats: r.stats };
 }
