@@ -89,19 +89,19 @@ function parseLines(out: string): TorchPeerRecord[] {
   return out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as TorchPeerRecord);
 }
 
-/** The first python that imports torch with its "env" record, or why there is none. */
-export function findTorchPython(): { python: string; env: TorchPeerRecord } | string {
-  const script = torchPeerScript();
+/**
+ * The first python that has torch, or why there is none. The check finds the package without
+ * importing it (an import takes seconds, and every run of the script imports it anyway).
+ */
+export function findTorchPython(): string | { skip: string } {
   const tried: string[] = [];
   for (const python of [process.env.ALPT_TORCH_PYTHON, "/usr/bin/python3", "python3", "python"]) {
     if (!python) continue;
-    const r = spawnSync(python, [script, "--probe"], { encoding: "utf8", env: torchPeerEnv(1), timeout: 120_000 });
-    const env = r.status === 0 ? parseLines(r.stdout).find((x) => x.kind === "env") : undefined;
-    if (env) return { python, env };
-    const why = r.error ? r.error.message : (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`);
-    tried.push(`${python}: ${why}`);
+    const r = spawnSync(python, ["-c", "import importlib.util, sys; sys.exit(importlib.util.find_spec('torch') is None)"], { encoding: "utf8", timeout: 60_000 });
+    if (r.status === 0) return python;
+    tried.push(`${python}: ${r.error ? r.error.message : r.status === 1 ? "no torch" : (r.stderr.trim().split("\n").pop() ?? `exit ${String(r.status)}`)}`);
   }
-  return `no python imports torch (apt-get install python3-torch libopenblas0-openmp, or set ALPT_TORCH_PYTHON); tried ${tried.join("; ")}`;
+  return { skip: `no python has torch (apt-get install python3-torch libopenblas0-openmp, or set ALPT_TORCH_PYTHON); tried ${tried.join("; ")}` };
 }
 
 /** Writes `data` to a temporary file, runs the script on it with `config`, returns its records. */
@@ -151,12 +151,11 @@ function envMeta(env: TorchPeerRecord): Record<string, unknown> {
  * message on stderr and returns no case when no python imports torch.
  */
 export function torchPeerCases(quick: boolean): { train: BenchCase[]; infer: BenchCase[]; memory: BenchCase[] } {
-  const found = findTorchPython();
-  if (typeof found === "string") {
-    console.error(`bench peer (torch): skipped: ${found}`);
+  const python = findTorchPython();
+  if (typeof python !== "string") {
+    console.error(`bench peer (torch): skipped: ${python.skip}`);
     return { train: [], infer: [], memory: [] };
   }
-  const { python } = found;
   const d = criteo1m(quick ? BATCH * 4 : BATCH * 32); // the rows of train.bench.ts (full: its SAMPLES)
   const data: TorchPeerData = { ...d, order: shuffledOrder(d.n, 1, 1) };
   const model = { denseFeatures: 13, dim: 16, cross: 3, hidden: [400, 400, 400], batch: BATCH, lr: 1e-3 };

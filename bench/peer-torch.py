@@ -10,8 +10,7 @@ PyTorch user would, timed on the batches that bench/peer-torch.bench.ts wrote to
   both lr 1e-3; init as ours (embedding N(0, 0.003^2), cross w ~ U(+-1/sqrt(429)), b = 0,
   nn.Linear's default)
 
-Usage: `peer-torch.py --probe` prints the environment line and exits (the TS side checks that
-this python imports torch); `peer-torch.py CONFIG_JSON` runs one configuration:
+Usage: `peer-torch.py CONFIG_JSON` runs one configuration:
 
   {"data": path, "n": rows in the file, "sizes": [vocabulary per field], "denseFeatures": 13,
    "dim": 16, "cross": 3, "hidden": [400, 400, 400], "batch": 2048, "threads": 1,
@@ -127,9 +126,6 @@ def rates(batch, seconds):
 
 
 def main():
-    if sys.argv[1:] == ["--probe"]:
-        print(json.dumps(environment(torch.get_num_threads())), flush=True)
-        return
     cfg = json.loads(sys.argv[1])
     torch.set_num_threads(cfg["threads"])
     torch.manual_seed(1)
