@@ -124,9 +124,28 @@ export function runTorchPeer(python: string, data: TorchPeerData, config: TorchP
     if (r.status !== 0) {
       throw new Error(`peer-torch: ${python} ${r.error?.message ?? `exited with ${r.status ?? r.signal}`}: ${r.stderr.trim().split("\n").slice(-5).join("\n")}`);
     }
-    return parseLines(r.stdout);
+    const records = parseLines(r.stdout);
+    checkData(data, byKind(records, "data"));
+    return records;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Throws unless the sums the script read equal those of `data` (dense: up to summation order). */
+function checkData(data: TorchPeerData, read: TorchPeerRecord): void {
+  const sum = (a: ArrayLike<number>) => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += a[i]!;
+    return s;
+  };
+  const want = { idsSum: sum(data.ids), labelsSum: sum(data.labels), orderSum: sum(data.order) };
+  for (const [k, v] of Object.entries(want)) {
+    if (read[k] !== v) throw new Error(`peer-torch: the script read ${k} ${String(read[k])}, this side wrote ${v}`);
+  }
+  const dense = sum(data.dense);
+  if (!(Math.abs((read.denseSum as number) - dense) <= 1e-9 * Math.max(1, Math.abs(dense)))) {
+    throw new Error(`peer-torch: the script read denseSum ${String(read.denseSum)}, this side wrote ${dense}`);
   }
 }
 

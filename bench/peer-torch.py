@@ -20,7 +20,8 @@ The data file holds, little-endian and back to back: ids int32 [n, fields] (with
 offsets added), dense float32 [n, denseFeatures], labels float32 [n], order int32 [n] (the row
 order of the batches: batch s is rows order[(s*B + k) % n], as our bench's batch fill).
 
-Output, one JSON object per line: {"kind": "env", ...} first, then {"kind": "train"} and
+Output, one JSON object per line: {"kind": "env", ...} first, {"kind": "data"} (sums of what
+was read: the TS side checks them against what it wrote), then {"kind": "train"} and
 {"kind": "infer"} (samples/s: median, min and max over the timed steps, each timed alone with
 perf_counter, batch assembly included) or, with "peakRss", one {"kind": "peak-rss"} after
 `trainSteps` training steps (ru_maxrss of this process, MiB).
@@ -131,6 +132,9 @@ def main():
     torch.manual_seed(1)
     print(json.dumps(environment(cfg["threads"])), flush=True)
     ids, dense, labels, order = load(cfg)
+    # what was read, for the TS side to check against what it wrote
+    sums = {"idsSum": int(ids.sum()), "denseSum": float(dense.double().sum()), "labelsSum": float(labels.double().sum()), "orderSum": int(order.sum())}
+    print(json.dumps({"kind": "data", "n": cfg["n"], **sums}), flush=True)
     n, B = cfg["n"], cfg["batch"]
     model = DCN(sum(cfg["sizes"]), len(cfg["sizes"]), cfg["denseFeatures"], cfg["dim"], cfg["cross"], cfg["hidden"])
     sparse_opt = torch.optim.SparseAdam([model.embedding.weight], lr=cfg["lr"])
