@@ -44,9 +44,13 @@ export async function runCases(suite: string, cases: BenchCase[], opts: RunOptio
     const relaxed = opts.simd === "relaxed";
     const name = `${suite}/${c.name}${relaxed ? "-relaxed" : ""}`;
     if (opts.filter && !opts.filter.test(name)) continue;
-    const meta = { ...c.meta, runtime: `node-${process.versions.node}`, threads: 1, simd: c.value === undefined ? opts.simd ?? "exact" : undefined, quick: opts.quick || undefined };
     let value: number;
     c.setup?.();
+    // read after setup: a case measured in its setup (a peer's child process) describes the run in its meta
+    const meta = {
+      ...c.meta, runtime: `node-${process.versions.node}`, threads: (c.meta?.threads as number | undefined) ?? 1,
+      simd: c.value === undefined ? opts.simd ?? "exact" : undefined, quick: opts.quick || undefined,
+    };
     if (c.fn) {
       // quick: a smoke run, two timed calls (tinybench's default minimum is 64 calls)
       const bench = new Bench(opts.quick ? { time: 30, warmupTime: 10, iterations: 2, warmupIterations: 1 } : { time: 1500, warmupTime: 300 });

@@ -1,6 +1,6 @@
 // `npm run bench -- <suite> [--quick] [--filter REGEX] [--simd exact|relaxed|both] [--save]`:
-// suites kernels, memory, step, gemm, train, infer, peer (optional tfjs-wasm peer,
-// peer-tfjs.bench.ts), or all. Prints one JSON line per case (DESIGN.md §11) on stdout and a
+// suites kernels, memory, step, gemm, train, infer, peer (optional tfjs-wasm and PyTorch peers,
+// peer-tfjs.bench.ts and peer-torch.bench.ts), or all. Prints one JSON line per case (DESIGN.md §11) on stdout and a
 // markdown summary on stderr. `--simd relaxed` runs the FMA core (cases named `<case>-relaxed`);
 // `both` runs the suites once per core, each in its own process (one core per process), and
 // sums them up together. A full run writes the JSON and the markdown to
@@ -18,6 +18,7 @@ import { gemmCases } from "./gemm.bench.js";
 import { stepCases } from "./step.bench.js";
 import { inferCases, peakRssCases, trainCases } from "./train.bench.js";
 import { peerCases } from "./peer-tfjs.bench.js";
+import { torchPeerCases } from "./peer-torch.bench.js";
 import { markdownSummary } from "./summary.js";
 
 const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "peer"] as const;
@@ -96,6 +97,8 @@ async function runSuites(chosen: string[], root: string, opts: { quick: boolean;
     if (s === "peer" && simd === "exact") {
       const peer = await peerCases(quick);
       results.push(...(await runCases("train", peer.train, o)), ...(await runCases("memory", peer.memory, o)));
+      const torch = torchPeerCases(quick);
+      results.push(...(await runCases("train", torch.train, o)), ...(await runCases("infer", torch.infer, o)), ...(await runCases("memory", torch.memory, o)));
     }
   }
   return results;

@@ -1,5 +1,6 @@
 // The markdown summary of a bench run: the issue's targets with their status, the ratios against
-// the tfjs-wasm peer measured in the same run, and one table per suite. Pure: results in, text out.
+// the peers (tfjs-wasm, PyTorch) measured in the same run, and one table per suite. Pure: results
+// in, text out.
 import type { BenchResult } from "./harness.js";
 
 /** A figure the product promises (issue 7), single thread on the reference machine. */
@@ -16,14 +17,31 @@ export const TARGETS: Target[] = [
   { case: "memory/peak-rss-dcn-criteo1m-alpt-b4-adagrad", atMost: 150 },
 ];
 
-/** [ours, peer, what]: "ours is N× the peer" lines, when both were measured. */
-const PEER_RATIOS: [string, string, string][] = [
+/**
+ * [ours, peer, what]: "ours is N× the peer" lines, when both were measured. `ours` as a pattern
+ * takes the best of the matching cases (highest rate, lowest MiB) and names it.
+ */
+const PEER_RATIOS: [string | RegExp, string, string][] = [
   ["train/dcn-criteo1m-fp32", "train/peer-tfjs-wasm-dcn-criteo1m", "fp32 training vs tfjs-wasm (stock gradients)"],
   ["train/dcn-criteo1m-fp32", "train/peer-tfjs-wasm-dcn-criteo1m-best", "fp32 training vs tfjs-wasm (best variant)"],
   ["train/dcn-criteo1m-alpt-b4", "train/peer-tfjs-wasm-dcn-criteo1m-best", "4-bit ALPT training vs tfjs-wasm fp32 (best variant)"],
   ["memory/peak-rss-dcn-criteo1m-alpt-b4-adagrad", "memory/peak-rss-peer-tfjs-wasm-dcn-criteo1m", "peak RSS, 4-bit ALPT + Adagrad vs tfjs-wasm (stock)"],
   ["memory/peak-rss-dcn-criteo1m-fp32-adam", "memory/peak-rss-peer-tfjs-wasm-dcn-criteo1m-best", "peak RSS, fp32 + Adam vs tfjs-wasm (best variant)"],
+  // PyTorch (issue 14 targets: best fp32 ≥ 1.0×, alpt-b4 ≥ 0.6×, best inference ≥ 0.5× at 2 threads; RSS ≤ 0.3×)
+  ["train/dcn-criteo1m-fp32", "train/peer-torch-dcn-criteo1m-t1", "fp32 training vs PyTorch fp32, 1 thread each"],
+  ["train/dcn-criteo1m-fp32-t2", "train/peer-torch-dcn-criteo1m-t2", "fp32 training vs PyTorch fp32, 2 threads each"],
+  [/^train\/dcn-criteo1m-fp32(-t\d+)?(-relaxed)?$/, "train/peer-torch-dcn-criteo1m-t2", "best fp32 training vs PyTorch fp32 at 2 threads (target ≥ 1.0×)"],
+  [/^train\/dcn-criteo1m-alpt-b4(-t\d+)?(-relaxed)?$/, "train/peer-torch-dcn-criteo1m-t2", "4-bit ALPT training vs PyTorch fp32 at 2 threads (target ≥ 0.6×)"],
+  [/^infer\/dcn-criteo1m-(fp32|lpt-sr-b\d|alpt-b\d)(-t\d+)?(-relaxed)?$/, "infer/peer-torch-dcn-criteo1m-t2", "best inference vs PyTorch fp32 at 2 threads (target ≥ 0.5×)"],
+  ["memory/peak-rss-dcn-criteo1m-alpt-b4-adagrad", "memory/peak-rss-peer-torch-dcn-criteo1m", "peak RSS, 4-bit ALPT + Adagrad vs PyTorch fp32 + SparseAdam (target ≥ 3.33× less, i.e. ≤ 0.3×)"],
 ];
+
+/** The result `ours` names, or the best of those its pattern matches. */
+function pick(results: BenchResult[], byCase: Map<string, BenchResult>, ours: string | RegExp): BenchResult | undefined {
+  if (typeof ours === "string") return byCase.get(ours);
+  const better = (a: BenchResult, b: BenchResult) => (a.unit === "MiB" ? a.value < b.value : a.value > b.value);
+  return results.filter((r) => ours.test(r.case) && Number.isFinite(r.value)).reduce<BenchResult | undefined>((best, r) => (!best || better(r, best) ? r : best), undefined);
+}
 
 const DETAIL_KEYS = ["method", "bits", "rounding", "optimizer", "hiddenUnits", "batch", "steps", "variant"];
 
@@ -52,13 +70,14 @@ export function markdownSummary(results: BenchResult[], command: string, date: s
     }
   }
 
-  const ratios = PEER_RATIOS.filter(([a, b]) => byCase.has(a) && byCase.has(b));
+  const ratios = PEER_RATIOS.map(([a, b, what]) => [pick(results, byCase, a), byCase.get(b), a, what] as const).filter(([x, y]) => x && y);
   if (ratios.length) {
-    lines.push("", "## Against the peer (same run)", "");
-    for (const [a, b, what] of ratios) {
-      const x = byCase.get(a)!, y = byCase.get(b)!;
-      const ratio = x.unit === "MiB" ? `${fmt(y.value / x.value)}× less` : `${fmt(x.value / y.value)}×`;
-      lines.push(`- ${what}: ${fmt(x.value)} vs ${fmt(y.value)} ${x.unit} (${ratio})`);
+    lines.push("", "## Against the peers (same run)", "");
+    for (const [x, y, a, what] of ratios) {
+      const ratio = x!.unit === "MiB" ? `${fmt(y!.value / x!.value)}× less` : `${fmt(x!.value / y!.value)}×`;
+      const which = typeof a === "string" ? "" : ` (${x!.case})`;
+      const cpu = typeof y!.cpu === "string" ? `; ${y!.cpu}` : "";
+      lines.push(`- ${what}: ${fmt(x!.value)}${which} vs ${fmt(y!.value)} ${x!.unit} (${ratio}${cpu})`);
     }
   }
 

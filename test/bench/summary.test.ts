@@ -28,6 +28,29 @@ describe("markdownSummary", () => {
     expect(md).not.toContain("best variant");
   });
 
+  it("states the ratios to PyTorch, taking the best of our thread/SIMD variants and naming the CPU", () => {
+    const cpu = { cpu: "AMD EPYC", threads: 2 };
+    const torch = markdownSummary([
+      r("train/dcn-criteo1m-fp32", 9000, "samples/s"),
+      r("train/dcn-criteo1m-fp32-t2-relaxed", 20000, "samples/s"),
+      r("train/dcn-criteo1m-alpt-b4", 6000, "samples/s"),
+      r("train/dcn-criteo1m-small-fp32", 90000, "samples/s"),
+      r("infer/dcn-criteo1m-alpt-b4", 50000, "samples/s"),
+      r("infer/dcn-criteo1m-small-alpt-b4", 500000, "samples/s"),
+      r("train/peer-torch-dcn-criteo1m-t1", 10000, "samples/s", { ...cpu, threads: 1 }),
+      r("train/peer-torch-dcn-criteo1m-t2", 15000, "samples/s", cpu),
+      r("infer/peer-torch-dcn-criteo1m-t2", 160000, "samples/s", cpu),
+      r("memory/peak-rss-dcn-criteo1m-alpt-b4-adagrad", 150, "MiB"),
+      r("memory/peak-rss-peer-torch-dcn-criteo1m", 600, "MiB", cpu),
+    ], "npm run bench -- all", "2026-11-27", false);
+    expect(torch).toContain("- fp32 training vs PyTorch fp32, 1 thread each: 9,000 vs 10,000 samples/s (0.9×; AMD EPYC)");
+    expect(torch).not.toContain("2 threads each"); // train/dcn-criteo1m-fp32-t2 was not measured
+    expect(torch).toContain("best fp32 training vs PyTorch fp32 at 2 threads (target ≥ 1.0×): 20,000 (train/dcn-criteo1m-fp32-t2-relaxed) vs 15,000 samples/s (1.333×; AMD EPYC)");
+    expect(torch).toContain("4-bit ALPT training vs PyTorch fp32 at 2 threads (target ≥ 0.6×): 6,000 (train/dcn-criteo1m-alpt-b4) vs 15,000 samples/s (0.4×; AMD EPYC)");
+    expect(torch).toContain("best inference vs PyTorch fp32 at 2 threads (target ≥ 0.5×): 50,000 (infer/dcn-criteo1m-alpt-b4) vs 160,000 samples/s (0.3125×; AMD EPYC)");
+    expect(torch).toContain("peak RSS, 4-bit ALPT + Adagrad vs PyTorch fp32 + SparseAdam (target ≥ 3.33× less, i.e. ≤ 0.3×): 150 vs 600 MiB (4× less; AMD EPYC)");
+  });
+
   it("has one table per suite with the case details", () => {
     expect(md).toContain("## train\n");
     expect(md).toContain("## memory\n");
