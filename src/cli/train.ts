@@ -127,8 +127,10 @@ const EMBEDDING_KEYS: Record<string, string> = { lr: "embeddingLr", optimizer: "
 
 /** An error of createModel with the config file, experiment and setting it comes from. */
 function buildError(message: string, model: string, settings: Settings, config: string | undefined, experiment: string | undefined): string {
-  const m = /^(?:Embedding \S+|model|\w+): (\S+?) (?:=|\()/.exec(message);
-  let key = m ? (message.startsWith("Embedding") ? EMBEDDING_KEYS[m[1]!] ?? m[1]! : m[1]!) : undefined;
+  // "Embedding <name>: lr = …" (the layer), "model DCN: embedding.lr = …" (checkModelOptions)
+  const m = /^(?:Embedding \S+|model \S+|model|\w+): (embedding\.)?(\S+?) (?:=|\()/.exec(message);
+  const embedding = message.startsWith("Embedding") || m?.[1] !== undefined;
+  let key = m ? (embedding ? EMBEDDING_KEYS[m[2]!] ?? m[2]! : m[2]!) : undefined;
   if (key === "embeddingLr" && settings.embeddingLr === undefined) key = "lr"; // the embedding rows default to --lr
   const st = key ? SETTINGS.find((x) => x.key === key) : undefined;
   const where = config ? `${config}: experiment "${experiment}": ` : "";

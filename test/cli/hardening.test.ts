@@ -255,7 +255,7 @@ describe("messages", () => {
       })(),
     ]);
     expect(cfg.code).toBe(2);
-    expect(cfg.stderr).toMatch(/lr0\.json: experiment "x": cannot build DCN: Embedding embedding: lr = 0 must be > 0 \(setting "lr"\)/);
+    expect(cfg.stderr).toMatch(/lr0\.json: experiment "x": cannot build DCN: model DCN: embedding\.lr = 0 must be > 0 \(setting "lr"\)/);
     expect(flagRun.stderr).toMatch(/cannot build DCN: .*lr = 0 must be > 0 \(setting "lr", flag --lr\)/);
     expect(damaged.code).toBe(1);
     expect(damaged.stderr).toMatch(/prepd\/dataset\.json:1:3: not valid JSON: comments are not allowed/);
