@@ -168,12 +168,16 @@ export async function saveCheckpoint(path: string, model: CtrModel, info: Checkp
 /** Reads a whole file (Node); the error names the path. */
 export async function readFileBytesOf(path: string): Promise<Uint8Array> {
   const fs = "node:fs/promises";
-  const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import("node:fs/promises");
+  const { readFile, stat } = (await import(/* @vite-ignore */ fs)) as typeof import("node:fs/promises");
   try {
+    // a folder, a device such as /dev/zero or a pipe is refused by name before a byte is read
+    const st = await stat(path);
+    if (!st.isFile()) throw new Error(`${path}: ${st.isDirectory() ? "a folder" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : "not a regular file"}, expected a regular file`);
     const b = await readFile(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
     throw new Error(`${path}: cannot read the file${code === "ENOENT" ? ": it does not exist" : `: ${(e as Error).message}`}`, { cause: e });
   }
 }

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { EmbeddingOptions } from "../../src/embedding/options.js";
 import { BatchNorm1d } from "../../src/layers/batchnorm.js";
-import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type CheckpointInfo } from "../../src/io/checkpoint.js";
+import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, restoreCheckpoint, type CheckpointInfo } from "../../src/io/checkpoint.js";
 import { snapshotState } from "../../src/io/state.js";
 import type { CtrModel } from "../../src/models/base.js";
 import { createModel, modelNames, type ModelOptions } from "../../src/models/registry.js";
@@ -205,6 +205,11 @@ describe("checkpoints from before 1024-512-256 was the default MLP", () => {
 });
 
 describe("damaged checkpoints are rejected", () => {
+  it("a device or a folder is refused by name before a byte is read (loadCheckpoint)", async () => {
+    await expect(loadCheckpoint("/dev/zero")).rejects.toThrow(/^\/dev\/zero: a device, expected a regular file$/);
+    await expect(loadCheckpoint("/tmp")).rejects.toThrow(/^\/tmp: a folder, expected a regular file$/);
+  });
+
   // a FeatureMap of 3 fields with 5, 4 and 6 rows (2 reserved ids each)
   const smallMap = () => ({
     format: "alpt-feature-map", version: 1, fitRowCount: 10,
