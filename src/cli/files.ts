@@ -131,36 +131,6 @@ function checkManifest(m: Record<string, unknown>, dir: string, mpath: string): 
 }
 
 /**
- * The first part of `file` (a parsed JSON value) that `canonical` (what the loaded object writes
- * back) does not have or has with another value, as a key path; undefined when `file` is a part of
- * `canonical`. Keys the loader ignores (a renamed or unknown key) are found this way; keys the file
- * omits (defaults) are not an error.
- */
-function unusedPart(file: unknown, canonical: unknown, path: string): string | undefined {
-  if (typeof file !== "object" || file === null || typeof canonical !== "object" || canonical === null) {
-    return Object.is(file, canonical) || (file === canonical) ? undefined : `the value at ${path || "the top"}`;
-  }
-  if (Array.isArray(file) !== Array.isArray(canonical)) return `the value at ${path || "the top"}`;
-  if (Array.isArray(file)) {
-    const c = canonical as unknown[];
-    if (file.length !== c.length) return `the length of ${path || "the top"}`;
-    for (let i = 0; i < file.length; i++) {
-      const d = unusedPart(file[i], c[i], `${path}[${i}]`);
-      if (d !== undefined) return d;
-    }
-    return undefined;
-  }
-  const c = canonical as Record<string, unknown>;
-  for (const [k, v] of Object.entries(file)) {
-    const key = `${path}${path ? "." : ""}${k.slice(0, 40)}`;
-    if (!Object.prototype.hasOwnProperty.call(c, k)) return `the key ${JSON.stringify(key)}`;
-    const d = unusedPart(v, c[k], key);
-    if (d !== undefined) return d;
-  }
-  return undefined;
-}
-
-/**
  * Opens a folder written by `alpt prepare`. Everything it claims is checked: the manifest's keys,
  * that its paths stay inside the folder, the FeatureMap's hash, fields and rows; each split, when
  * read, against its manifest entry (rows), the FeatureMap (hash, field names, id ranges) and its
@@ -186,8 +156,6 @@ export async function openPrepared(dir: string): Promise<Prepared> {
   } catch (e) {
     throw new Error(`${fpath}: ${(e as Error).message.replace(`FeatureMap ${fpath}: `, "").replace(`${fpath}: `, "")}`);
   }
-  const extra = unusedPart(parsedMap, featureMap.toJSON(), "");
-  if (extra !== undefined) throw new Error(`${fpath}: ${extra} is not part of the FeatureMap it describes: the file was modified`);
   if (featureMap.hash !== manifest.featureMapHash) throw new Error(`${fpath}: its hash ${featureMap.hash} differs from ${mpath}'s featureMapHash ${manifest.featureMapHash.slice(0, 40)}: the folder was modified`);
   if (featureMap.numFields !== manifest.fields) throw new Error(`${mpath}: fields = ${manifest.fields}, the FeatureMap has ${featureMap.numFields} fields: the folder was modified`);
   if (featureMap.totalRows !== manifest.totalRows) throw new Error(`${mpath}: totalRows = ${manifest.totalRows}, the FeatureMap has ${featureMap.totalRows} embedding rows: the folder was modified`);

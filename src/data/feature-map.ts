@@ -6,6 +6,7 @@
 // with the vocabulary ordered by count desc, then token asc (deterministic; the reserved ids never
 // move when the vocabulary grows). Numeric fields become integer tokens through their transform.
 // Global id = fieldOffsets[f] + local id; the table has totalRows = Σ fieldSizes rows.
+import { unusedPart } from "./unused-part.js";
 import { parseNumber } from "./cells.js";
 import { fingerprint } from "./hash.js";
 import { forEachRow, type RowSource } from "./rows.js";
@@ -286,7 +287,10 @@ export class FeatureMap {
       if (new Set(v).size !== v.length) throw new TypeError(`${where}: fields[${i}].vocab has duplicate tokens`);
       return v as Token[];
     });
-    return new FeatureMap(fields, vocabs, o.fitRowCount);
+    const map = new FeatureMap(fields, vocabs, o.fitRowCount);
+    const extra = unusedPart(o, map.toJSON(), "");
+    if (extra !== undefined) throw new TypeError(`${where}: ${extra} is not part of the FeatureMap it describes (an unknown or renamed key): the map was modified`);
+    return map;
   }
 }
 

@@ -92,6 +92,13 @@ describe("FeatureMap", () => {
     const badT = j();
     badT.fields[1].transform = "sqrt";
     expect(() => FeatureMap.fromJSON(badT)).toThrow('fields[1].transform = "sqrt"');
+    // a key the loader would ignore (renamed, unknown) changes what the map means: refused, so
+    // that the hash of the canonical form cannot hide it (checkpoints, exports, prepared folders)
+    const renamed = j();
+    renamed.fields[1].transfrom = renamed.fields[1].transform;
+    delete renamed.fields[1].transform;
+    expect(() => FeatureMap.fromJSON(renamed)).toThrow(/the key "fields\[1\]\.transfrom" is not part of the FeatureMap it describes/);
+    expect(() => FeatureMap.fromJSON({ ...j(), note: 1 })).toThrow(/the key "note" is not part/);
   });
 
   it("names the offending key of a bad config", () => {
