@@ -12,6 +12,7 @@ import { JsonError, parseJson, placeOfKey } from "../data/json.js";
 import { readRegularText } from "../data/regular-file.js";
 import { DEFAULT_HIDDEN_UNITS } from "../layers/mlp.js";
 import { modelNames } from "../models/registry.js";
+import { SIMD_HELP, THREADS_HELP } from "./engine.js";
 import { UsageError, convert, didYouMean, expectation, type FlagSpec, type Value } from "./args.js";
 
 /** A training setting: a flag of `alpt train` and a key of config files. */
@@ -61,6 +62,8 @@ export const SETTINGS: Setting[] = [
   s("evalEvery", "int", "validate every N steps instead of every epoch", { min: 1, aliases: ["eval_steps"] }),
   s("optimizerState", "bool", "store the optimizer state in the checkpoint", { default: "true" }),
   s("maxMemoryMb", "number", "ceiling of the wasm heap in MiB (wasm32 addresses at most 4096)", { min: 1, max: 4096, default: "4096" }),
+  s("threads", "int", THREADS_HELP, { min: 1, max: 256, default: "1" }),
+  s("simd", "choice", SIMD_HELP, { choices: ["exact", "relaxed"], default: "exact" }),
 ];
 
 /**

@@ -4,8 +4,8 @@ import { prepareDataset } from "../data/prepare.js";
 import { formatRowError } from "../data/schema.js";
 import { readFileBytes } from "../data/source.js";
 import type { EncodedDataset } from "../data/dataset.js";
-import { init } from "../entry/default.js";
 import { auc, logloss } from "../metrics/index.js";
+import { ENGINE_FLAGS, startEngineFromFlags } from "./engine.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { DATA_FORMATS, openModel, openPrepared, readerOptions, requireFile } from "./files.js";
 
@@ -19,6 +19,7 @@ export const spec: CommandSpec = {
     { name: "input", type: "string", metavar: "FILE", help: "raw labeled rows instead of --data" },
     { name: "format", type: "choice", choices: DATA_FORMATS, help: "format of --input", default: "the model's" },
     { name: "batch-size", type: "int", min: 1, help: "rows per forward pass", default: "2048" },
+    ...ENGINE_FLAGS,
   ],
 };
 
@@ -29,7 +30,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   if (input && p.flags.has("split")) throw new UsageError("--split applies to --data, not to --input");
   await requireFile(modelPath, "model");
   if (input) await requireFile(input, "input");
-  await init();
+  await startEngineFromFlags(p, out);
   const m = await openModel(modelPath, flag<number>(p, "batch-size"));
   try {
     const fm = m.predictor.info.featureMap;

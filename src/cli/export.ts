@@ -1,8 +1,8 @@
 // `alpt export`: a checkpoint → an inference artifact (io/export.ts): codes + Δ (F32 or F16) or
 // fp32 rows, dense weights, batch-norm statistics and the FeatureMap; no optimizer state.
-import { init } from "../entry/default.js";
 import { readFileBytesOf, restoreCheckpoint } from "../io/checkpoint.js";
 import { saveExport } from "../io/export.js";
+import { startEngine } from "./engine.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { requireFile } from "./files.js";
 
@@ -22,7 +22,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const target = flag<string>(p, "out");
   if (!target) throw new UsageError("export needs --out FILE");
   await requireFile(path, "checkpoint");
-  await init();
+  await startEngine(out, {});
   const bytes = await readFileBytesOf(path);
   const { model, info } = restoreCheckpoint(bytes, undefined, path);
   try {

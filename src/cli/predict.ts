@@ -6,9 +6,9 @@ import { openDelimited } from "../data/delimited.js";
 import { readLineBatches } from "../data/lines.js";
 import { formatRowError, type RowError } from "../data/schema.js";
 import { readFileBytes } from "../data/source.js";
-import { init } from "../entry/default.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import type { Predictor, RowInput } from "../serve/predictor.js";
+import { ENGINE_FLAGS, startEngineFromFlags } from "./engine.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { DATA_FORMATS, detectLabeled, openModel, readerOptions, requireFile } from "./files.js";
 
@@ -24,6 +24,7 @@ export const spec: CommandSpec = {
     { name: "output-format", type: "choice", choices: ["csv", "jsonl"], help: "csv: line,probability; jsonl: {\"line\",\"probability\"}", default: "csv (jsonl with --json)" },
     { name: "skip-bad-rows", type: "bool", help: "skip malformed rows (reported on stderr) instead of stopping at the first" },
     { name: "batch-size", type: "int", min: 1, help: "rows per forward pass", default: "2048" },
+    ...ENGINE_FLAGS,
   ],
   details: `jsonl input: one row per line, either an array of the field values in order or an object keyed
 by field name (absent fields are missing), e.g. {"I1": 3, "C1": "68fd1e64"}.
@@ -91,7 +92,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   if (!input) throw new UsageError("predict needs --input FILE (raw rows)");
   await requireFile(modelPath, "model");
   await requireFile(input, "input");
-  await init();
+  await startEngineFromFlags(p, out);
   const m = await openModel(modelPath, flag<number>(p, "batch-size"));
   try {
     const info = m.predictor.info;

@@ -15,8 +15,8 @@ export interface ResumeInfo {
   state: TrainerState;
 }
 
-/** Settings kept out of a resume file: paths of this run, not part of the run itself. */
-export const RESUME_UNSTORED = ["out"];
+/** Settings kept out of a resume file: the path and the threads of this run, not part of the run itself (any thread count gives the same bits). */
+export const RESUME_UNSTORED = ["out", "threads"];
 
 /** The resume file next to `out`: model.safetensors → model.resume.safetensors. */
 export function resumePathOf(out: string): string {

@@ -8,7 +8,6 @@
 // run writes next to its resume file unless --out is given), and is validated before anything is
 // built (resume.ts). Outputs are checked before the data is read: a missing or unwritable folder
 // fails at once.
-import { init } from "../entry/default.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
 import { decodeCheckpoint, encodeCheckpointParts, type DecodedCheckpoint, readFileBytesOf, restoreCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
@@ -19,6 +18,8 @@ import type { Optimizer } from "../optim/optimizer.js";
 import { Trainer, createOptimizer, type TrainerOptions, type WeightsSnapshot } from "../train/trainer.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { SETTINGS, loadConfig, type Settings } from "./config.js";
+import { startEngine } from "./engine.js";
+import type { SimdMode } from "../wasm/load.js";
 import { openPrepared } from "./files.js";
 import { requireWritableFile } from "./targets.js";
 import { statRegularFile } from "../data/regular-file.js";
@@ -31,7 +32,7 @@ export const spec: CommandSpec = {
   flags: [
     { name: "config", type: "string", metavar: "FILE", help: "JSON config of named experiments (flags override it)" },
     { name: "experiment", type: "string", metavar: "NAME", help: "the experiment of --config to run (needed when it has several)" },
-    { name: "resume", type: "string", metavar: "FILE", help: "continue the run saved in FILE (its .resume.safetensors); only --epochs, --out, --data, --patience and --max-memory-mb may change" },
+    { name: "resume", type: "string", metavar: "FILE", help: "continue the run saved in FILE (its .resume.safetensors); only --epochs, --out, --data, --patience, --max-memory-mb and --threads may change" },
     { name: "resume-file", type: "bool", help: "write <out stem>.resume.safetensors at each epoch end (default true; --no-resume-file to skip)" },
     ...SETTINGS,
   ],
@@ -85,7 +86,7 @@ export function modelOptionsOf(s: Settings, fieldSizes: readonly number[]): Mode
 }
 
 /** Settings that may differ when a run is resumed (the rest would change the run itself). */
-const RESUME_OVERRIDES = new Set(["epochs", "out", "data", "patience", "maxMemoryMb"]);
+const RESUME_OVERRIDES = new Set(["epochs", "out", "data", "patience", "maxMemoryMb", "threads"]);
 
 export { resumePathOf } from "./resume.js";
 
@@ -153,7 +154,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const prepared = await openPrepared(data);
   const train = await prepared.split("train");
   const valid = prepared.manifest.splits.valid ? await prepared.split("valid") : undefined;
-  await init(undefined, { maxMemoryMB: (settings.maxMemoryMb as number | undefined) ?? 4096 });
+  await startEngine(out, { maxMemoryMB: (settings.maxMemoryMb as number | undefined) ?? 4096, threads: settings.threads as number | undefined, simd: settings.simd as SimdMode | undefined });
 
   const lr = settings.lr as number | undefined;
   const optimizerSettings = { kind: (settings.optimizer as "adam" | "adamw" | "sgd" | undefined) ?? "adam", lr: lr ?? 1e-3, weightDecay: (settings.weightDecay as number | undefined) ?? 0 };
