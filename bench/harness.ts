@@ -33,6 +33,8 @@ export interface RunOptions {
   filter?: RegExp;
   /** The core build; relaxed cases are named `<case>-relaxed`. */
   simd?: "exact" | "relaxed";
+  /** Threads of the kernels; cases on more than one are named `<case>-t<threads>`. */
+  threads?: number;
 }
 
 const round = (x: number): number => Number(x.toPrecision(4));
@@ -41,14 +43,14 @@ const round = (x: number): number => Number(x.toPrecision(4));
 export async function runCases(suite: string, cases: BenchCase[], opts: RunOptions): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   for (const c of cases) {
-    const relaxed = opts.simd === "relaxed";
-    const name = `${suite}/${c.name}${relaxed ? "-relaxed" : ""}`;
+    const relaxed = opts.simd === "relaxed", threads = opts.threads ?? 1;
+    const name = `${suite}/${c.name}${threads > 1 ? `-t${threads}` : ""}${relaxed ? "-relaxed" : ""}`;
     if (opts.filter && !opts.filter.test(name)) continue;
     let value: number;
     c.setup?.();
     // read after setup: a case measured in its setup (a peer's child process) describes the run in its meta
     const meta = {
-      ...c.meta, runtime: `node-${process.versions.node}`, threads: (c.meta?.threads as number | undefined) ?? 1,
+      ...c.meta, runtime: `node-${process.versions.node}`, threads: (c.meta?.threads as number | undefined) ?? threads,
       simd: c.value === undefined ? opts.simd ?? "exact" : undefined, quick: opts.quick || undefined,
     };
     if (c.fn) {
@@ -58,8 +60,11 @@ export async function runCases(suite: string, cases: BenchCase[], opts: RunOptio
       await bench.run();
       const r = bench.tasks[0].result;
       if (r.state !== "completed") throw new Error(`${name}: ${r.state} ${"error" in r ? String(r.error) : ""}`);
-      const ms = r.latency.p50;
-      value = c.unit === "ms" ? ms : (c.work ?? 1) / (ms / 1000);
+      const rate = (ms: number) => (c.unit === "ms" ? ms : (c.work ?? 1) / (ms / 1000));
+      value = rate(r.latency.p50);
+      // the spread of the timed calls, in the case's unit (slowest and fastest call)
+      const [a, b] = [rate(r.latency.min), rate(r.latency.max)];
+      Object.assign(meta, { min: round(Math.min(a, b)), max: round(Math.max(a, b)), calls: r.latency.samplesCount });
     } else {
       value = c.value ?? NaN;
     }

@@ -1,9 +1,10 @@
-// `npm run bench -- <suite> [--quick] [--filter REGEX] [--simd exact|relaxed|both] [--save]`:
+// `npm run bench -- <suite> [--quick] [--filter REGEX] [--simd exact|relaxed|both] [--threads N[,M…]] [--save]`:
 // suites kernels, memory, step, gemm, train, infer, peer (optional tfjs-wasm and PyTorch peers,
 // peer-tfjs.bench.ts and peer-torch.bench.ts), or all. Prints one JSON line per case (DESIGN.md §11) on stdout and a
 // markdown summary on stderr. `--simd relaxed` runs the FMA core (cases named `<case>-relaxed`);
-// `both` runs the suites once per core, each in its own process (one core per process), and
-// sums them up together. A full run writes the JSON and the markdown to
+// `both` runs the suites once per core; `--threads 1,2` once per thread count (cases on more than
+// one thread are named `<case>-t<N>`); several setups run each in its own process (one engine per
+// process) and are summed up together. A full run writes the JSON and the markdown to
 // .cache/bench/node-<version>-<suites>.json|md, or to bench/results/ with --save (so a bench run
 // leaves the source tree as it was unless asked).
 import { execFileSync } from "node:child_process";
@@ -34,12 +35,12 @@ function option(args: string[], flag: string): string | undefined {
   return v;
 }
 
-/** Runs this script once per core build in a child process; returns their result lines. */
-function runPerCore(args: string[]): BenchResult[] {
+/** Runs this script once per (core build, threads) in a child process; returns their result lines. */
+function runPerSetup(args: string[], setups: [Simd, number][]): BenchResult[] {
   const results: BenchResult[] = [];
-  const rest = args.filter((a, i) => a !== "--simd" && args[i - 1] !== "--simd" && a !== "--save");
-  for (const simd of ["exact", "relaxed"] as const) {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...rest, "--simd", simd, "--no-files"], {
+  const rest = args.filter((a, i) => !["--simd", "--threads", "--save"].includes(a) && !["--simd", "--threads"].includes(args[i - 1]!));
+  for (const [simd, threads] of setups) {
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...rest, "--simd", simd, "--threads", String(threads), "--no-files"], {
       encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 28,
     });
     for (const line of out.split("\n")) {
@@ -56,9 +57,9 @@ async function main(): Promise<void> {
   const quick = args.includes("--quick");
   const filterText = option(args, "--filter");
   const filter = filterText === undefined ? undefined : new RegExp(filterText);
-  const simdArg = option(args, "--simd") ?? "exact";
-  if (!["exact", "relaxed", "both"].includes(simdArg)) throw new Error(`bench: --simd expects exact, relaxed or both, got "${simdArg}"`);
-  const named = args.filter((a, i) => !a.startsWith("--") && !["--filter", "--simd"].includes(args[i - 1]!));
+  // chosen below; a full run of a suite that uses the GEMM measures every setup unless told which
+  let simdArg = option(args, "--simd"), threadArg = option(args, "--threads");
+  const named = args.filter((a, i) => !a.startsWith("--") && !["--filter", "--simd", "--threads"].includes(args[i - 1]!));
   const suite = named[0] ?? "all";
   const chosen = suite === "all" ? [...SUITES] : [suite];
   for (const s of chosen) {
@@ -66,35 +67,47 @@ async function main(): Promise<void> {
       throw new Error(`bench: unknown suite "${s}" (expected one of ${SUITES.join(", ")}, all)`);
     }
   }
+  if (!quick && simdArg === undefined && threadArg === undefined && chosen.some((c) => ["gemm", "step", "train", "infer"].includes(c))) {
+    [simdArg, threadArg] = ["both", "1,2"];
+  }
+  simdArg ??= "exact";
+  if (!["exact", "relaxed", "both"].includes(simdArg)) throw new Error(`bench: --simd expects exact, relaxed or both, got "${simdArg}"`);
+  const threadList = (threadArg ?? "1").split(",").map(Number);
+  if (threadList.some((t) => !Number.isInteger(t) || t < 1 || t > 256)) throw new Error(`bench: --threads expects thread counts such as 1 or 1,2, got "${threadArg}"`);
   const root = process.cwd();
-  const results = simdArg === "both" ? runPerCore(args) : await runSuites(chosen, root, { quick, filter, simd: simdArg as Simd });
+  const setups = (simdArg === "both" ? (["exact", "relaxed"] as const) : [simdArg as Simd]).flatMap((simd) => threadList.map((t): [Simd, number] => [simd, t]));
+  const results = setups.length > 1 ? runPerSetup(args, setups) : await runSuites(chosen, root, { quick, filter, simd: setups[0]![0], threads: setups[0]![1] });
   if (args.includes("--no-files")) return;
   const command = `npm run bench -- ${args.join(" ")}`.trim();
   const markdown = markdownSummary(results, command, new Date().toISOString().slice(0, 10), quick);
   process.stderr.write("\n" + markdown);
   const dir = args.includes("--save") ? join(root, "bench/results") : join(root, ".cache/bench");
   if (!quick) {
-    const stem = join(dir, `node-${process.versions.node}-${chosen.join("+")}${simdArg === "exact" ? "" : `-${simdArg}`}`);
+    const stem = join(dir, `node-${process.versions.node}-${chosen.join("+")}${simdArg === "exact" ? "" : `-${simdArg}`}${threadList.join() === "1" ? "" : `-t${threadList.join("+")}`}`);
     saveResults(results, stem, markdown);
     process.stderr.write(`\nwrote ${stem}.json and .md${args.includes("--save") ? "" : " (--save: bench/results/)"}\n`);
   }
 }
 
-/** Runs the chosen suites on the core `opts.simd` in this process. */
-async function runSuites(chosen: string[], root: string, opts: { quick: boolean; filter?: RegExp; simd: Simd }): Promise<BenchResult[]> {
-  const { quick, filter, simd } = opts;
-  const e = await init(await readFile(join(root, simd === "relaxed" ? "build/core-relaxed.wasm" : "build/core.wasm")), { simd });
+/** Runs the chosen suites on the core `opts.simd` with `opts.threads` in this process. */
+async function runSuites(chosen: string[], root: string, opts: { quick: boolean; filter?: RegExp; simd: Simd; threads: number }): Promise<BenchResult[]> {
+  const { quick, filter, simd, threads } = opts;
+  const file = `build/core${threads > 1 ? "-threads" : ""}${simd === "relaxed" ? "-relaxed" : ""}.wasm`;
+  const e = await init(await readFile(join(root, file)), { simd, threads });
+  if (e.info.threadsReason) throw new Error(`bench: ${threads} threads asked for, but ${e.info.threadsReason}`);
   const results: BenchResult[] = [];
+  // the exact core on one thread runs everything; the other setups the suites that use the GEMM
+  const base = simd === "exact" && threads === 1;
   for (const s of chosen) {
-    const o = { quick, filter, simd };
+    const o = { quick, filter, simd, threads };
     // no kernel but the GEMM has a fused path: kernels, memory and the peer run on the exact core only
-    if (s === "kernels" && simd === "exact") results.push(...(await runCases("kernels", kernelCases(e, quick), o)));
-    if (s === "memory" && simd === "exact") results.push(...(await runCases("memory", [...memoryCases(), ...peakRssCases(quick)], o)));
+    if (s === "kernels" && base) results.push(...(await runCases("kernels", kernelCases(e, quick), o)));
+    if (s === "memory" && base) results.push(...(await runCases("memory", [...memoryCases(), ...peakRssCases(quick)], o)));
     if (s === "gemm") results.push(...(await runCases("gemm", gemmCases(e, quick), o)));
     if (s === "step") results.push(...(await runCases("step", stepCases(e, quick), o)));
     if (s === "train") results.push(...(await runCases("train", trainCases(e, quick), o)));
     if (s === "infer") results.push(...(await runCases("infer", inferCases(e, quick), o)));
-    if (s === "peer" && simd === "exact") {
+    if (s === "peer" && base) {
       const peer = await peerCases(quick);
       results.push(...(await runCases("train", peer.train, o)), ...(await runCases("memory", peer.memory, o)));
       const torch = torchPeerCases(quick);

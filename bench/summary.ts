@@ -53,10 +53,21 @@ function details(r: BenchResult): string {
   return DETAIL_KEYS.filter((k) => r[k] !== undefined).map((k) => `${k} ${Array.isArray(r[k]) ? (r[k] as unknown[]).join("-") : String(r[k])}`).join(", ");
 }
 
+/**
+ * The spread of the timed calls (fastest to slowest, against the median), flagged when it is so
+ * wide that a ratio between two cases should not be trusted (> 30 %: a busy machine, a GC pause).
+ */
+function spread(r: BenchResult): string {
+  if (typeof r.min !== "number" || typeof r.max !== "number" || !(r.value > 0)) return "";
+  const width = (r.max - r.min) / r.value;
+  return `${fmt(r.min)}–${fmt(r.max)}${width > 0.3 ? ` **spread ${Math.round(width * 100)} %: too wide to trust**` : ""}`;
+}
+
 /** The summary of `results`; `command` and `date` go in its header. */
 export function markdownSummary(results: BenchResult[], command: string, date: string, quick: boolean): string {
   const byCase = new Map(results.map((r) => [r.case, r]));
-  const lines = [`# Bench results`, "", `\`${command}\` on ${date}, ${results[0]?.runtime ?? "?"}, 1 thread.`];
+  const threads = [...new Set(results.map((r) => Number(r.threads ?? 1)))].sort((a, b) => a - b);
+  const lines = [`# Bench results`, "", `\`${command}\` on ${date}, ${results[0]?.runtime ?? "?"}, ${threads.join(" and ")} thread${threads.join() === "1" ? "" : "s"} (cases on more than one are named -t<N>).`];
   if (quick) lines.push("", "**Smoke run (`--quick`): two timed calls per case; these figures are not measurements.**");
 
   const targets = TARGETS.filter((t) => byCase.has(t.case));
@@ -81,13 +92,26 @@ export function markdownSummary(results: BenchResult[], command: string, date: s
     }
   }
 
-  const fused = results.filter((r) => r.case.endsWith("-relaxed") && byCase.has(r.case.slice(0, -"-relaxed".length)));
-  if (fused.length) {
-    lines.push("", "## Relaxed SIMD (FMA) against the exact core (same run)", "", "| case | exact | relaxed | relaxed / exact |", "|---|---|---|---|");
-    for (const r of fused) {
-      const x = byCase.get(r.case.slice(0, -"-relaxed".length))!;
-      const ratio = r.unit === "ms" ? x.value / r.value : r.value / x.value;
-      lines.push(`| ${x.case} | ${fmt(x.value)} ${x.unit} | ${fmt(r.value)} ${r.unit} | ${fmt(ratio)}× ${r.unit === "ms" ? "faster" : ""} |`);
+  // every case measured on one exact thread and on other setups: speed-ups against the first
+  const SETUPS = ["-relaxed", "-t2", "-t2-relaxed", "-t3", "-t4"];
+  const isVariant = (c: string) => /-t\d+(-relaxed)?$|-relaxed$/.test(c) && !c.includes("/peer-");
+  const bases = results.filter((r) => !isVariant(r.case) && r.unit !== "MiB" && r.unit !== "B" && SETUPS.some((x) => byCase.has(r.case + x)));
+  if (bases.length) {
+    const present = SETUPS.filter((x) => bases.some((b) => byCase.has(b.case + x)));
+    const label = (x: string) => {
+      const t = x.includes("-t") ? Number(x.match(/-t(\d+)/)![1]) : 1;
+      return `${t} thread${t > 1 ? "s" : ""} ${x.endsWith("relaxed") ? "relaxed" : "exact"}`;
+    };
+    lines.push("", "## Threads and FMA against one exact thread (same run)", "",
+      `| case | 1 thread exact | ${present.map(label).join(" | ")} |`, `|---|---|${present.map(() => "---|").join("")}`);
+    for (const b of bases) {
+      const cells = present.map((x) => {
+        const r = byCase.get(b.case + x);
+        if (!r) return "";
+        const ratio = r.unit === "ms" ? b.value / r.value : r.value / b.value;
+        return `${fmt(r.value)} (${fmt(ratio)}×)`;
+      });
+      lines.push(`| ${b.case} | ${fmt(b.value)} ${b.unit} | ${cells.join(" | ")} |`);
     }
   }
 
@@ -95,7 +119,7 @@ export function markdownSummary(results: BenchResult[], command: string, date: s
   for (const suite of suites) {
     lines.push("", `## ${suite}`, "", "| case | value | unit | details |", "|---|---|---|---|");
     for (const r of results.filter((x) => x.case.startsWith(`${suite}/`))) {
-      lines.push(`| ${r.case.slice(suite.length + 1)} | ${fmt(r.value)} | ${r.unit} | ${details(r)} |`);
+      lines.push(`| ${r.case.slice(suite.length + 1)} | ${fmt(r.value)} | ${r.unit} | ${[details(r), spread(r)].filter(Boolean).join("; ")} |`);
     }
   }
   return lines.join("\n") + "\n";

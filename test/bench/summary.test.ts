@@ -61,4 +61,18 @@ describe("markdownSummary", () => {
     expect(md).not.toContain("Smoke run");
     expect(markdownSummary(results, "npm run bench -- --quick", "2026-11-27", true)).toContain("**Smoke run (`--quick`)");
   });
+  it("sets threads and FMA against one exact thread, and flags a spread too wide to trust", () => {
+    const md = markdownSummary([
+      r("train/dcn-criteo1m-fp32", 8000, "samples/s", { min: 7900, max: 8100 }),
+      r("train/dcn-criteo1m-fp32-t2", 14400, "samples/s", { threads: 2, min: 9000, max: 15000 }),
+      r("train/dcn-criteo1m-fp32-relaxed", 10000, "samples/s"),
+      r("train/dcn-criteo1m-fp32-t2-relaxed", 24000, "samples/s", { threads: 2 }),
+    ], "npm run bench -- train", "2026-11-27", false);
+    expect(md).toContain("node-20, 1 and 2 threads");
+    expect(md).toContain("| case | 1 thread exact | 1 thread relaxed | 2 threads exact | 2 threads relaxed |");
+    expect(md).toContain("| train/dcn-criteo1m-fp32 | 8,000 samples/s | 10,000 (1.25×) | 14,400 (1.8×) | 24,000 (3×) |");
+    expect(md).not.toContain("| train/dcn-criteo1m-fp32-t2 | 14,400 samples/s |");
+    expect(md).toContain("| dcn-criteo1m-fp32 | 8,000 | samples/s | 7,900–8,100 |");
+    expect(md).toContain("9,000–15,000 **spread 42 %: too wide to trust**");
+  });
 });
