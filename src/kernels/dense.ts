@@ -75,7 +75,7 @@ export function gemm(
     const parts = splitRows(rows, pool?.threads ?? 1);
     const scratch = parts.map(([r0, r1]) => (bytes > 0 && r1 > r0 ? e.heap.scratch(bytes, `gemm ${layout} packing [${M}, ${K}, ${N}]`) : 0));
     const args = [spec.code, a.ptr, b.ptr, c.ptr, M, K, N, accumulate ? 1 : 0];
-    if (pool) pool.run("gemmRows", args, parts.map(([r0, r1], w) => [scratch[w]!, r0, r1]));
+    if (pool) pool.run("gemmRows", parts.filter(([r0, r1]) => r1 > r0).map(([r0, r1], w) => [...args, scratch[w]!, r0, r1]));
     else core.gemm(spec.code, a.ptr, b.ptr, c.ptr, M, K, N, accumulate ? 1 : 0, scratch[0]!);
   } finally {
     e.heap.release(mark);

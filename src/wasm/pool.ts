@@ -3,9 +3,9 @@
 // control block (a SharedArrayBuffer apart from the heap):
 //
 //   i32 [0] seq: bumped once per job      i32 [1] done: workers finished with this job
-//   i32 [2] kernel (index into KERNELS)   i32 [3] argument count    i32 [4] a worker failed
-//   f64 [8 ..]    the job's arguments (every i32, u32 and f32 is exact in an f64)
-//   f64 [8 + MAX_ARGS + 4w ..] the arguments of participant w (its rows, its scratch)
+//   i32 [2] kernel (index into KERNELS)   i32 [4] a worker failed
+//   f64 [8 + SLOT·w]  the argument count of participant w (0: nothing to do this time), then its
+//                     arguments (every i32, u32 and f32 is exact in an f64)
 //
 // run() writes the job, bumps seq and wakes the workers (Atomics.notify), runs participant 0's
 // part itself, then sleeps in Atomics.wait until every worker has counted itself done: no busy
@@ -17,10 +17,10 @@
 const KERNELS = ["gemmRows"] as const;
 export type PoolKernel = (typeof KERNELS)[number];
 
-const SEQ = 0, DONE = 1, KERNEL = 2, NARGS = 3, FAILED = 4;
+const SEQ = 0, DONE = 1, KERNEL = 2, FAILED = 4;
 const ARGS = 8; // in f64 slots (byte 64)
-const MAX_ARGS = 16;
-const PER_WORKER = 4;
+const MAX_ARGS = 15;
+const SLOT = MAX_ARGS + 1;
 
 /** The loop every worker runs (plain JS, shared by the Node and the Web bootstraps). */
 const WORKER_LOOP = `
@@ -33,9 +33,9 @@ function serve(d, ready) {
     Atomics.wait(ctrl, ${SEQ}, seq);
     seq = Atomics.load(ctrl, ${SEQ});
     if (seq < 0) return;
-    const n = ctrl[${NARGS}], own = ${ARGS + MAX_ARGS} + ${PER_WORKER} * d.index;
+    const own = ${ARGS} + ${SLOT} * d.index, n = args[own];
     try {
-      kernels[ctrl[${KERNEL}]](...args.subarray(${ARGS}, ${ARGS} + n), ...args.subarray(own, own + ${PER_WORKER}));
+      if (n > 0) kernels[ctrl[${KERNEL}]](...args.subarray(own + 1, own + 1 + n));
     } catch (e) {
       Atomics.store(ctrl, ${FAILED}, 1);
     }
@@ -86,7 +86,7 @@ export class Pool {
    * kernels (the same module's exports).
    */
   static async create(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, local: Record<PoolKernel, (...a: number[]) => void>): Promise<Pool> {
-    const control = new SharedArrayBuffer(8 * (ARGS + MAX_ARGS + PER_WORKER * threads));
+    const control = new SharedArrayBuffer(8 * (ARGS + SLOT * threads));
     const workers: Handle[] = [];
     try {
       const started: Promise<void>[] = [];
@@ -105,24 +105,26 @@ export class Pool {
   }
 
   /**
-   * Runs `kernel(...args, ...parts[w])` on every participant w (parts.length = threads) and
-   * returns when all are done.
+   * Runs `kernel(...parts[w])` on every participant w < parts.length ≤ threads (the calling thread
+   * runs parts[0]; workers beyond parts.length idle) and returns when all are done.
    */
-  run(kernel: PoolKernel, args: readonly number[], parts: readonly (readonly number[])[]): void {
+  run(kernel: PoolKernel, parts: readonly (readonly number[])[]): void {
     if (this.disposed) throw new Error("alpt: the thread pool was disposed");
-    if (args.length > MAX_ARGS || parts.length !== this.threads || parts.some((p) => p.length > PER_WORKER)) {
-      throw new RangeError(`pool.run(${kernel}): ${args.length} arguments, ${parts.length} parts for ${this.threads} threads`);
+    if (parts.length > this.threads || parts.some((p) => p.length > MAX_ARGS)) {
+      throw new RangeError(`pool.run(${kernel}): ${parts.length} parts for ${this.threads} threads (at most ${MAX_ARGS} arguments each)`);
     }
-    const { ctrl, args: slots } = this;
-    slots.set(args, ARGS);
-    for (let w = 1; w < parts.length; w++) slots.set(parts[w]!, ARGS + MAX_ARGS + PER_WORKER * w);
+    const { ctrl, args } = this;
+    for (let w = 1; w < this.threads; w++) {
+      const part = parts[w] ?? [];
+      args[ARGS + SLOT * w] = part.length;
+      args.set(part, ARGS + SLOT * w + 1);
+    }
     ctrl[KERNEL] = KERNELS.indexOf(kernel);
-    ctrl[NARGS] = args.length;
     Atomics.store(ctrl, DONE, 0);
     Atomics.add(ctrl, SEQ, 1);
     Atomics.notify(ctrl, SEQ);
     try {
-      this.local[kernel](...args, ...parts[0]!);
+      if (parts[0]) this.local[kernel](...parts[0]);
     } finally {
       for (let d = Atomics.load(ctrl, DONE); d < this.threads - 1; d = Atomics.load(ctrl, DONE)) Atomics.wait(ctrl, DONE, d);
     }
