@@ -1,4 +1,4 @@
-// `npm run bench -- <suite> [--quick] [--filter REGEX] [--simd exact|relaxed|both] [--threads N[,M…]] [--save]`:
+// `npm run bench -- <suite>[,<suite>…] [--quick] [--filter REGEX] [--simd exact|relaxed|both] [--threads N[,M…]] [--save]`:
 // suites kernels, memory, step, gemm, train, infer, peer (optional tfjs-wasm and PyTorch peers,
 // peer-tfjs.bench.ts and peer-torch.bench.ts), or all. Prints one JSON line per case (DESIGN.md §11) on stdout and a
 // markdown summary on stderr. `--simd relaxed` runs the FMA core (cases named `<case>-relaxed`);
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   let simdArg = option(args, "--simd"), threadArg = option(args, "--threads");
   const named = args.filter((a, i) => !a.startsWith("--") && !["--filter", "--simd", "--threads"].includes(args[i - 1]!));
   const suite = named[0] ?? "all";
-  const chosen = suite === "all" ? [...SUITES] : [suite];
+  const chosen = suite === "all" ? [...SUITES] : suite.split(",");
   for (const s of chosen) {
     if (!(SUITES as readonly string[]).includes(s)) {
       throw new Error(`bench: unknown suite "${s}" (expected one of ${SUITES.join(", ")}, all)`);

@@ -62,7 +62,7 @@ export const SETTINGS: Setting[] = [
   s("evalEvery", "int", "validate every N steps instead of every epoch", { min: 1, aliases: ["eval_steps"] }),
   s("optimizerState", "bool", "store the optimizer state in the checkpoint", { default: "true" }),
   s("maxMemoryMb", "number", "ceiling of the wasm heap in MiB (wasm32 addresses at most 4096)", { min: 1, max: 4096, default: "4096" }),
-  s("threads", "int", THREADS_HELP, { min: 1, max: 256, default: "1" }),
+  s("threads", "int", THREADS_HELP, { min: 1, max: 256, default: "the available cores, at most 8" }),
   s("simd", "choice", SIMD_HELP, { choices: ["exact", "relaxed"], default: "exact" }),
 ];
 

@@ -11,13 +11,13 @@ export const SIMD_HELP = "wasm core: exact (the same bits on every CPU) or relax
 
 /** --threads and --simd. */
 export const ENGINE_FLAGS: FlagSpec[] = [
-  { name: "threads", type: "int", min: 1, max: 256, help: THREADS_HELP, default: "1" },
+  { name: "threads", type: "int", min: 1, max: 256, help: THREADS_HELP, default: "the available cores, at most 8" },
   { name: "simd", type: "choice", choices: ["exact", "relaxed"], help: SIMD_HELP, default: "exact" },
 ];
 
 /** Starts the engine as asked; says on stderr when fewer threads run than were asked for. */
 export async function startEngine(out: Output, o: { threads?: number; simd?: SimdMode; maxMemoryMB?: number }): Promise<void> {
-  await init(undefined, { threads: o.threads ?? 1, simd: o.simd ?? "exact", ...(o.maxMemoryMB ? { maxMemoryMB: o.maxMemoryMB } : {}) });
+  await init(undefined, { threads: o.threads ?? "auto", simd: o.simd ?? "exact", ...(o.maxMemoryMB ? { maxMemoryMB: o.maxMemoryMB } : {}) });
   const b = backend();
   if (b.threadsReason) out.note(`note: running on one thread: ${b.threadsReason}`);
 }

@@ -3,7 +3,7 @@
 // file: URLs, fetched otherwise). On Node 20, relaxed SIMD is behind a V8 flag that this entry
 // sets before compiling when it is asked for.
 import { init as initCore, relaxedSimdSupported, type Engine, type InitOptions, type WasmSource } from "../wasm/load.js";
-import { threadsUnavailable } from "../wasm/pool.js";
+import { autoThreads, threadsUnavailable } from "../wasm/pool.js";
 
 export * from "../index.js";
 
@@ -34,14 +34,17 @@ async function enableRelaxedSimd(): Promise<void> {
 }
 
 /**
- * Instantiates the engine once. With no source, loads the packaged core: core.wasm, or
- * core-relaxed.wasm with simd: "relaxed", or their shared-memory builds core-threads[-relaxed].wasm
- * with threads > 1 where threads can run.
+ * Instantiates the engine once, on threads: "auto" (the available cores, at most 8) unless told.
+ * With no source, loads the packaged core: core.wasm, or core-relaxed.wasm with simd: "relaxed",
+ * or their shared-memory builds core-threads[-relaxed].wasm with more than one thread where
+ * threads can run (elsewhere one thread runs and backend() says why).
  * @param source a WebAssembly.Module, the bytes, a URL or a Response of the core
  */
 export async function init(source?: WasmSource, options?: InitOptions): Promise<Engine> {
   const relaxed = options?.simd === "relaxed";
   if (relaxed) await enableRelaxedSimd();
-  const shared = (options?.threads ?? 1) > 1 && !threadsUnavailable();
-  return initCore(source ?? (await packagedWasm(`core${shared ? "-threads" : ""}${relaxed ? "-relaxed" : ""}.wasm`)), options);
+  const o: InitOptions = { ...options, threads: options?.threads ?? "auto" };
+  const threads = o.threads === "auto" ? await autoThreads() : o.threads!;
+  const shared = threads > 1 && !threadsUnavailable();
+  return initCore(source ?? (await packagedWasm(`core${shared ? "-threads" : ""}${relaxed ? "-relaxed" : ""}.wasm`)), o);
 }

@@ -15,7 +15,7 @@
 import { createRefKernels } from "../ref/index.js";
 import type { CoreKernels } from "./abi.js";
 import { Heap, heapCeilingBytes, type HeapOptions } from "./heap.js";
-import { Pool, threadsUnavailable } from "./pool.js";
+import { Pool, autoThreads, threadsUnavailable } from "./pool.js";
 
 /** What init() accepts as the core module. */
 export type WasmSource =
@@ -37,10 +37,12 @@ export interface InitOptions extends HeapOptions {
    */
   simd?: SimdMode;
   /**
-   * Threads for the kernels (default 1): N > 1 needs the shared-memory core
-   * (core-threads.wasm / core-threads-relaxed.wasm; the package entry picks it).
+   * Threads for the kernels: a number, or "auto" (the available cores, at most 8; the default of
+   * the package's init(); createEngine's default is 1). More than one needs the shared-memory core
+   * (core-threads.wasm / core-threads-relaxed.wasm; the package entry picks it). Results are the
+   * same bits at any count.
    */
-  threads?: number;
+  threads?: number | "auto";
 }
 
 /** Which build of the core: exact mul + add, or relaxed SIMD (fused multiply-add). */
@@ -175,14 +177,16 @@ export async function createEngine(source: WasmSource | undefined, options: Init
     module = await compile(source);
   }
   if (module) {
-    const wanted = options.threads ?? 1;
-    if (!Number.isInteger(wanted) || wanted < 1 || wanted > 256) throw new Error(`alpt: threads must be an integer in [1, 256], got ${wanted}`);
+    const auto = options.threads === "auto";
+    const wanted: number = auto ? await autoThreads() : (options.threads as number | undefined) ?? 1;
+    if (!Number.isInteger(wanted) || wanted < 1 || wanted > 256) throw new Error(`alpt: threads must be an integer in [1, 256] or "auto", got ${JSON.stringify(wanted)}`);
     const shared = WebAssembly.Module.imports(module).some((i) => i.kind === "memory");
-    let threads = wanted, threadsReason: string | undefined;
+    const sharedFile = `core-threads${simd === "relaxed" ? "-relaxed" : ""}.wasm`;
+    let threads: number = wanted, threadsReason: string | undefined;
     if (wanted > 1) {
-      threadsReason = threadsUnavailable();
+      threadsReason = threadsUnavailable() ?? (auto && !shared ? `the core given has no shared memory (${sharedFile} runs threads)` : undefined);
       if (threadsReason) threads = 1;
-      else if (!shared) throw new Error(`alpt: init({ threads: ${wanted} }) was given a core without shared memory; pass core-threads${simd === "relaxed" ? "-relaxed" : ""}.wasm`);
+      else if (!shared) throw new Error(`alpt: init({ threads: ${wanted} }) was given a core without shared memory; pass ${sharedFile}`);
     }
     const maximum = Math.ceil(heapCeilingBytes(options) / 65536);
     const imports: WebAssembly.Imports = shared ? { env: { memory: new WebAssembly.Memory({ initial: 0, maximum, shared: true }) } } : {};

@@ -44,9 +44,9 @@ function serve(d, ready) {
   }
 }`;
 
+// a dynamic import works whether Node evaluates this as a script or as a module
 const NODE_BOOT = `${WORKER_LOOP}
-const { parentPort, workerData } = require("node:worker_threads");
-serve(workerData, () => parentPort.postMessage("ready"));`;
+import("node:worker_threads").then(({ parentPort, workerData }) => serve(workerData, () => parentPort.postMessage("ready")));`;
 
 const WEB_BOOT = `${WORKER_LOOP}
 onmessage = (e) => serve(e.data, () => postMessage("ready"));`;
@@ -174,13 +174,18 @@ export async function availableThreads(): Promise<number> {
   return Math.max(1, nav?.hardwareConcurrency ?? 1);
 }
 
+/** What threads: "auto" means: the available cores, at most 8 (more split a GEMM too thinly). */
+export async function autoThreads(): Promise<number> {
+  return Math.min(8, await availableThreads());
+}
+
 /** Starts one worker; resolves its handle and a promise of its "ready". */
 async function startWorker(data: WorkerData): Promise<[Handle, Promise<void>]> {
   const g = globalThis as { Worker?: new (url: string) => WebWorker; process?: { versions?: { node?: string } }; Deno?: unknown; Bun?: unknown };
   if (g.process?.versions?.node && !g.Deno && !g.Bun) {
     const wt = "node:worker_threads";
     const { Worker } = (await import(/* @vite-ignore */ wt)) as typeof import("node:worker_threads");
-    const w = new Worker(NODE_BOOT, { eval: true, workerData: data });
+    const w = new Worker(NODE_BOOT, { eval: true, workerData: data, execArgv: [] });
     const ready = new Promise<void>((resolve, reject) => {
       w.once("message", () => resolve());
       w.once("error", reject);

@@ -1,5 +1,6 @@
 // The loader: every source kind, the SIMD probe, the reference fallback, the packaged default.
 import { execFileSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
@@ -69,11 +70,19 @@ describe("createEngine accepts every source kind", () => {
 
 describe("the packaged entry", () => {
   const dist = new URL("../../dist/entry/default.js", import.meta.url);
-  it.skipIf(!existsSync(dist))("init() with no argument loads dist/core.wasm from disk in Node", () => {
+  // init()'s default: the available cores, at most 8 (threads: "auto")
+  const auto = Math.min(8, availableParallelism());
+  it.skipIf(!existsSync(dist))("init() with no argument loads the packaged core from disk in Node, on every core (at most 8)", () => {
     const script = `import { init, backend } from ${JSON.stringify(dist.href)};
       await init(); console.log(JSON.stringify(backend()));`;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
-    expect(JSON.parse(out)).toEqual({ name: "wasm-simd", simd: "exact", threads: 1 });
+    expect(JSON.parse(out)).toEqual({ name: "wasm-simd", simd: "exact", threads: auto });
+  });
+  it.skipIf(!existsSync(dist))("init({ threads: 1 }) loads dist/core.wasm (no shared memory, no workers)", () => {
+    const script = `import { init, backend, getEngine } from ${JSON.stringify(dist.href)};
+      await init(undefined, { threads: 1 }); console.log(JSON.stringify({ ...backend(), shared: getEngine().heap.memory.buffer instanceof SharedArrayBuffer }));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(JSON.parse(out)).toEqual({ name: "wasm-simd", simd: "exact", threads: 1, shared: false });
   });
   it.skipIf(!existsSync(dist))("init({ simd: \"relaxed\" }) loads dist/core-relaxed.wasm (Node 20: the entry sets V8's flag); no silent switch later", () => {
     const script = `import { init, backend } from ${JSON.stringify(dist.href)};
@@ -81,7 +90,7 @@ describe("the packaged entry", () => {
       await init(); console.log(JSON.stringify(backend()));
       await init(undefined, { simd: "exact" }).catch((e) => console.log(e.message));`;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }).trim().split("\n");
-    expect(JSON.parse(out[0])).toEqual({ name: "wasm-simd", simd: "relaxed", threads: 1 });
+    expect(JSON.parse(out[0])).toEqual({ name: "wasm-simd", simd: "relaxed", threads: auto });
     expect(out[1]).toBe(out[0]);
     expect(out[2]).toMatch(/already runs the relaxed core; init\(\{ simd: "exact" \}\) cannot switch it/);
   });
