@@ -1,12 +1,14 @@
-// `npm run bench -- <suite>[,<suite>…] [--quick] [--filter REGEX] [--simd exact|relaxed|both] [--threads N[,M…]] [--save]`:
-// suites kernels, memory, step, gemm, train, infer, peer (optional tfjs-wasm and PyTorch peers,
-// peer-tfjs.bench.ts and peer-torch.bench.ts), or all. Prints one JSON line per case (DESIGN.md §11) on stdout and a
-// markdown summary on stderr. `--simd relaxed` runs the FMA core (cases named `<case>-relaxed`);
-// `both` runs the suites once per core; `--threads 1,2` once per thread count (cases on more than
-// one thread are named `<case>-t<N>`); several setups run each in its own process (one engine per
-// process) and are summed up together. A full run writes the JSON and the markdown to
-// .cache/bench/node-<version>-<suites>.json|md, or to bench/results/ with --save (so a bench run
-// leaves the source tree as it was unless asked).
+// `npm run bench -- <suite>[,<suite>…] [--quick] [--filter REGEX] [--simd exact|relaxed|both]
+// [--threads N[,M…]] [--rounds R] [--save]`: suites kernels, memory, step, gemm, train, infer,
+// peer (optional tfjs-wasm and PyTorch peers, peer-tfjs.bench.ts and peer-torch.bench.ts), or all.
+// Prints one JSON line per case (DESIGN.md §11) on stdout and a markdown summary on stderr.
+// `--simd relaxed` runs the FMA core (cases named `<case>-relaxed`), `both` each core;
+// `--threads 1,2` each thread count (cases on more than one thread are named `<case>-t<N>`). A
+// full run of a suite that uses the GEMM measures exact/relaxed × 1/2 threads unless told. Several
+// setups run each in its own process (one engine per process), R rounds (default 3) with the
+// setups interleaved; each case keeps the median of its rounds. A full run writes the JSON and
+// the markdown to .cache/bench/node-<version>-<suites>.json|md, or to bench/results/ with --save
+// (a bench run leaves the source tree as it was unless asked).
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -35,21 +37,33 @@ function option(args: string[], flag: string): string | undefined {
   return v;
 }
 
-/** Runs this script once per (core build, threads) in a child process; returns their result lines. */
-function runPerSetup(args: string[], setups: [Simd, number][]): BenchResult[] {
-  const results: BenchResult[] = [];
-  const rest = args.filter((a, i) => !["--simd", "--threads", "--save"].includes(a) && !["--simd", "--threads"].includes(args[i - 1]!));
-  for (const [simd, threads] of setups) {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...rest, "--simd", simd, "--threads", String(threads), "--no-files"], {
-      encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 28,
-    });
-    for (const line of out.split("\n")) {
-      if (!line.startsWith("{")) continue;
-      process.stdout.write(line + "\n");
-      results.push(JSON.parse(line) as BenchResult);
+/**
+ * Runs this script once per (core build, threads) in a child process, `rounds` times over with
+ * the setups interleaved (a machine that slows down for a while then touches every setup alike);
+ * a case's value is the median of its rounds, with the rounds' values in the record.
+ */
+function runPerSetup(args: string[], setups: [Simd, number][], rounds: number): BenchResult[] {
+  const byCase = new Map<string, BenchResult[]>();
+  const rest = args.filter((a, i) => !["--simd", "--threads", "--rounds", "--save"].includes(a) && !["--simd", "--threads", "--rounds"].includes(args[i - 1]!));
+  for (let round = 0; round < rounds; round++) {
+    for (const [simd, threads] of setups) {
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...rest, "--simd", simd, "--threads", String(threads), "--no-files"], {
+        encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 28,
+      });
+      for (const line of out.split("\n")) {
+        if (!line.startsWith("{")) continue;
+        const r = JSON.parse(line) as BenchResult;
+        byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
+      }
     }
   }
-  return results;
+  return [...byCase.values()].map((runs) => {
+    const sorted = [...runs].sort((a, b) => a.value - b.value);
+    const mid = sorted[(sorted.length - 1) >> 1]!;
+    const r: BenchResult = runs.length > 1 ? { ...mid, rounds: runs.map((x) => x.value) } : mid;
+    process.stdout.write(JSON.stringify(r) + "\n");
+    return r;
+  });
 }
 
 async function main(): Promise<void> {
@@ -59,7 +73,7 @@ async function main(): Promise<void> {
   const filter = filterText === undefined ? undefined : new RegExp(filterText);
   // chosen below; a full run of a suite that uses the GEMM measures every setup unless told which
   let simdArg = option(args, "--simd"), threadArg = option(args, "--threads");
-  const named = args.filter((a, i) => !a.startsWith("--") && !["--filter", "--simd", "--threads"].includes(args[i - 1]!));
+  const named = args.filter((a, i) => !a.startsWith("--") && !["--filter", "--simd", "--threads", "--rounds"].includes(args[i - 1]!));
   const suite = named[0] ?? "all";
   const chosen = suite === "all" ? [...SUITES] : suite.split(",");
   for (const s of chosen) {
@@ -76,7 +90,9 @@ async function main(): Promise<void> {
   if (threadList.some((t) => !Number.isInteger(t) || t < 1 || t > 256)) throw new Error(`bench: --threads expects thread counts such as 1 or 1,2, got "${threadArg}"`);
   const root = process.cwd();
   const setups = (simdArg === "both" ? (["exact", "relaxed"] as const) : [simdArg as Simd]).flatMap((simd) => threadList.map((t): [Simd, number] => [simd, t]));
-  const results = setups.length > 1 ? runPerSetup(args, setups) : await runSuites(chosen, root, { quick, filter, simd: setups[0]![0], threads: setups[0]![1] });
+  const rounds = Number(option(args, "--rounds") ?? (quick ? 1 : 3));
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`bench: --rounds expects an integer ≥ 1, got "${option(args, "--rounds")}"`);
+  const results = setups.length > 1 ? runPerSetup(args, setups, rounds) : await runSuites(chosen, root, { quick, filter, simd: setups[0]![0], threads: setups[0]![1] });
   if (args.includes("--no-files")) return;
   const command = `npm run bench -- ${args.join(" ")}`.trim();
   const markdown = markdownSummary(results, command, new Date().toISOString().slice(0, 10), quick);
