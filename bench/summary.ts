@@ -54,13 +54,17 @@ function details(r: BenchResult): string {
 }
 
 /**
- * The spread of the timed calls (fastest to slowest, against the median), flagged when it is so
- * wide that a ratio between two cases should not be trusted (> 30 %: a busy machine, a GC pause).
+ * The spread of the timed calls (fastest to slowest, against the median) and of the rounds,
+ * flagged when it is so wide that a ratio between two cases should not be trusted (calls > 30 %,
+ * rounds > 15 %: a busy machine, a GC pause).
  */
 function spread(r: BenchResult): string {
   if (typeof r.min !== "number" || typeof r.max !== "number" || !(r.value > 0)) return "";
   const width = (r.max - r.min) / r.value;
-  return `${fmt(r.min)}–${fmt(r.max)}${width > 0.3 ? ` **spread ${Math.round(width * 100)} %: too wide to trust**` : ""}`;
+  const rounds = Array.isArray(r.rounds) ? (r.rounds as number[]) : [];
+  const roundWidth = rounds.length > 1 ? (Math.max(...rounds) - Math.min(...rounds)) / r.value : 0;
+  const flag = width > 0.3 || roundWidth > 0.15 ? ` **spread ${Math.round(Math.max(width, roundWidth) * 100)} %: too wide to trust**` : "";
+  return `${fmt(r.min)}–${fmt(r.max)}${rounds.length > 1 ? `, rounds ${rounds.map(fmt).join(" / ")}` : ""}${flag}`;
 }
 
 /** The summary of `results`; `command` and `date` go in its header. */
