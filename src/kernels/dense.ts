@@ -6,6 +6,7 @@
 //   "xtdy": dW[K,N] (+)= xᵀ·dy[M,N]        weight gradient
 // Each output is summed over the reduction index in increasing order, one f32 rounding per
 // multiply and per add, so both backends give the same bits.
+import { forRows, splitRows } from "./parallel.js";
 import { getEngine } from "../wasm/load.js";
 import type { HeapF32 } from "../wasm/heap.js";
 import { checkLength } from "./check.js";
@@ -72,7 +73,7 @@ export function gemm(
   try {
     const rows = layout === "xtdy" ? K : M;
     const pool = e.pool && core === e.wasm && 2 * M * K * N >= PARALLEL_MIN_FLOP ? e.pool : undefined;
-    const parts = splitRows(rows, pool?.threads ?? 1);
+    const parts = splitRows(rows, pool?.threads ?? 1, 4); // whole 4-row tiles
     const scratch = parts.map(([r0, r1]) => (bytes > 0 && r1 > r0 ? e.heap.scratch(bytes, `gemm ${layout} packing [${M}, ${K}, ${N}]`) : 0));
     const args = [spec.code, a.ptr, b.ptr, c.ptr, M, K, N, accumulate ? 1 : 0];
     if (pool) pool.run("gemmRows", parts.filter(([r0, r1]) => r1 > r0).map(([r0, r1], w) => [...args, scratch[w]!, r0, r1]));
@@ -85,11 +86,7 @@ export function gemm(
 /** A product smaller than this runs on one thread (waking the workers costs ~10–50 µs). */
 const PARALLEL_MIN_FLOP = 1 << 22;
 
-/** Rows 0 .. rows as `threads` runs of whole 4-row tiles (the last ones may be empty). */
-function splitRows(rows: number, threads: number): [number, number][] {
-  const per = Math.ceil(Math.ceil(rows / 4) / threads) * 4;
-  return Array.from({ length: threads }, (_, w) => [Math.min(rows, w * per), Math.min(rows, (w + 1) * per)]);
-}
+
 
 /**
  * y[m, :] += bias for every row m.
@@ -102,7 +99,7 @@ export function addBiasRows(y: HeapF32, bias: HeapF32, M: number, N: number): vo
   checkLength(kernel, "y", y, M * N, `[M=${M}, N=${N}]`);
   checkLength(kernel, "bias", bias, N, `[N=${N}]`);
   checkDisjoint(kernel, ["y", "bias"], y, M * N, bias, N);
-  getEngine().active.addBiasRows(y.ptr, bias.ptr, M, N);
+  forRows("addBiasRows", M, 2 * N, (r0, r1) => [y.ptr + r0 * N * 4, bias.ptr, r1 - r0, N]);
 }
 
 /**

@@ -1,8 +1,10 @@
 // Wrappers of the elementwise, batch-norm and cross-layer kernels (assembly/dense/*): validate
-// lengths, then dispatch. Used by src/ops only.
+// lengths, then dispatch; kernels with independent rows split them over the threads
+// (parallel.ts). Used by src/ops only.
 import { getEngine } from "../wasm/load.js";
 import type { HeapF32 } from "../wasm/heap.js";
 import { checkCount, checkLength } from "./check.js";
+import { forRows } from "./parallel.js";
 
 const ptr = (b: HeapF32 | undefined): number => (b ? b.ptr : 0);
 
@@ -11,13 +13,13 @@ export function reluForward(x: HeapF32, y: HeapF32, n: number): void {
   checkCount("reluForward", "n", n);
   checkLength("reluForward", "x", x, n, `[${n}]`);
   checkLength("reluForward", "y", y, n, `[${n}]`);
-  getEngine().active.reluForward(x.ptr, y.ptr, n);
+  forRows("reluForward", n, 2, (a, b) => [x.ptr + a * 4, y.ptr + a * 4, b - a], 16);
 }
 
 /** dx += x > 0 ? dy : 0 over n values. */
 export function reluBackward(x: HeapF32, dy: HeapF32, dx: HeapF32, n: number): void {
   for (const [k, b] of [["x", x], ["dy", dy], ["dx", dx]] as const) checkLength("reluBackward", k, b, n, `[${n}]`);
-  getEngine().active.reluBackward(x.ptr, dy.ptr, dx.ptr, n);
+  forRows("reluBackward", n, 3, (a, b) => [x.ptr + a * 4, dy.ptr + a * 4, dx.ptr + a * 4, b - a], 16);
 }
 
 function checkMatrix(kernel: string, named: [string, HeapF32][], B: number, N: number): void {
@@ -43,7 +45,7 @@ export function bnForward(
 ): void {
   checkMatrix("bnForward", [["x", x], ["xhat", xhat], ["y", y]], B, N);
   checkVectors("bnForward", [["mean", mean], ["invStd", invStd], ["gamma", gamma], ["beta", beta]], N);
-  getEngine().active.bnForward(x.ptr, B, N, mean.ptr, invStd.ptr, gamma.ptr, beta.ptr, xhat.ptr, y.ptr);
+  forRows("bnForward", B, 3 * N, (a, b) => [x.ptr + a * N * 4, b - a, N, mean.ptr, invStd.ptr, gamma.ptr, beta.ptr, xhat.ptr + a * N * 4, y.ptr + a * N * 4]);
 }
 
 /** sdy = Σ_b dy, sdyx = Σ_b dy·x̂ (column sums). */
@@ -59,7 +61,8 @@ export function bnInputGrad(
 ): void {
   checkMatrix("bnInputGrad", [["dy", dy], ["xhat", xhat], ["dx", dx]], B, N);
   checkVectors("bnInputGrad", [["coef", coef], ["sdy", sdy], ["sdyx", sdyx]], N);
-  getEngine().active.bnInputGrad(dy.ptr, xhat.ptr, B, N, coef.ptr, sdy.ptr, sdyx.ptr, dx.ptr, batchStats ? B : 0);
+  // the batch size of the statistics stays B whatever rows a part does
+  forRows("bnInputGrad", B, 3 * N, (a, b) => [dy.ptr + a * N * 4, xhat.ptr + a * N * 4, b - a, N, coef.ptr, sdy.ptr, sdyx.ptr, dx.ptr + a * N * 4, batchStats ? B : 0]);
 }
 
 /** Cross layer v1 forward: s = xl·w per row (kept for backward), y = x0·s + bias + xl. */
@@ -67,7 +70,7 @@ export function crossForward(x0: HeapF32, xl: HeapF32, w: HeapF32, bias: HeapF32
   checkMatrix("crossForward", [["x0", x0], ["xl", xl], ["y", y]], B, D);
   checkVectors("crossForward", [["w", w], ["bias", bias]], D);
   checkLength("crossForward", "s", s, B, `[${B}]`);
-  getEngine().active.crossForward(x0.ptr, xl.ptr, w.ptr, bias.ptr, B, D, s.ptr, y.ptr);
+  forRows("crossForward", B, 3 * D, (a, b) => [x0.ptr + a * D * 4, xl.ptr + a * D * 4, w.ptr, bias.ptr, b - a, D, s.ptr + a * 4, y.ptr + a * D * 4]);
 }
 
 /** Cross layer v1 backward; undefined gradients are skipped. */
@@ -96,7 +99,7 @@ export function moveColumns(
   }
   checkLength(k, "src", src, B * srcCols, `[${B}, ${srcCols}]`);
   checkLength(k, "dst", dst, B * dstCols, `[${B}, ${dstCols}]`);
-  getEngine().active.moveColumns(src.ptr, srcCols, srcOff, dst.ptr, dstCols, dstOff, B, width, accumulate ? 1 : 0);
+  forRows("moveColumns", B, 2 * width, (a, b) => [src.ptr + a * srcCols * 4, srcCols, srcOff, dst.ptr + a * dstCols * 4, dstCols, dstOff, b - a, width, accumulate ? 1 : 0]);
 }
 
 /** Zero-fills the first n floats of a block. */

@@ -14,7 +14,7 @@
 // Workers start once (createPool) and are unref'd in Node: an idle pool never keeps a process up.
 
 /** Kernels the workers may run (their exports by name). */
-const KERNELS = ["gemmRows"] as const;
+const KERNELS = ["gemmRows", "addBiasRows", "reluForward", "reluBackward", "bnForward", "bnInputGrad", "crossForward", "moveColumns"] as const;
 export type PoolKernel = (typeof KERNELS)[number];
 
 const SEQ = 0, DONE = 1, KERNEL = 2, FAILED = 4;
