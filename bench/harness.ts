@@ -54,8 +54,10 @@ export async function runCases(suite: string, cases: BenchCase[], opts: RunOptio
       simd: c.value === undefined ? opts.simd ?? "exact" : undefined, quick: opts.quick || undefined,
     };
     if (c.fn) {
-      // quick: a smoke run, two timed calls (tinybench's default minimum is 64 calls)
-      const bench = new Bench(opts.quick ? { time: 30, warmupTime: 10, iterations: 2, warmupIterations: 1 } : { time: 1500, warmupTime: 300 });
+      // quick: a smoke run, two timed calls (tinybench's default minimum is 64 calls). A full run
+      // warms up for 1 s and 5 calls at least: V8 tiers wasm up in the background, and a case that
+      // runs first in its process was measured up to 1.5× slow with a 300 ms warm-up.
+      const bench = new Bench(opts.quick ? { time: 30, warmupTime: 10, iterations: 2, warmupIterations: 1 } : { time: 1500, warmupTime: 1000, warmupIterations: 5 });
       bench.add(name, c.fn);
       await bench.run();
       const r = bench.tasks[0].result;
