@@ -19,6 +19,7 @@ import { Trainer, createOptimizer, type TrainerOptions, type WeightsSnapshot } f
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { SETTINGS, loadConfig, type Settings } from "./config.js";
 import { startEngine } from "./engine.js";
+import { backend } from "../entry/default.js";
 import type { SimdMode } from "../wasm/load.js";
 import { openPrepared } from "./files.js";
 import { requireWritableFile } from "./targets.js";
@@ -196,7 +197,8 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   }
   const mem = model.embedding.memory();
   out.text(`training ${modelName}${experiment ? ` (experiment ${experiment})` : ""}: ${modelOptions.embedding!.method}${model.embedding.packed ? ` ${model.embedding.options.bits}-bit` : ""} embeddings, ${mem.rows.toLocaleString("en")} rows × ${mem.dim}, ${mem.bytesPerRow.toFixed(1)} B/row of training state`);
-  out.text(`  ${train.n.toLocaleString("en")} training rows${valid ? `, ${valid.n.toLocaleString("en")} validation rows` : " (no validation split)"}`);
+  const b = backend();
+  out.text(`  ${train.n.toLocaleString("en")} training rows${valid ? `, ${valid.n.toLocaleString("en")} validation rows` : " (no validation split)"}; ${b.name === "wasm-simd" ? `wasm ${b.simd} SIMD on ${b.threads} thread${b.threads === 1 ? "" : "s"}` : `TS reference kernels (${b.reason})`}`);
   if (resumeFrom) out.text(`  resuming ${resume!.path} after epoch ${resumeFrom.state.epoch} (step ${resumeFrom.state.steps}), up to epoch ${epochs}`);
 
   let epochLoss = 0, epochSteps = 0, tEpoch = performance.now();
