@@ -41,6 +41,8 @@ export function demo(o: DemoOptions, log: (line: string) => void): DemoResult[] 
     log(`alpt demo: DCN (3 cross layers, MLP 256-128-64, dim 16) on synthetic Criteo-shaped data`);
     log(`  ${gen.numFields} fields, ${gen.totalRows.toLocaleString("en")} embedding rows, ${o.trainRows.toLocaleString("en")} train / ${o.validRows.toLocaleString("en")} validation rows, ${o.epochs} epochs`);
     log(`  AUC of the hidden ground-truth model on the validation rows: ${oracle.toFixed(4)}`);
+    log("");
+    log("method    val AUC  logloss  B/row (codes+Δ+optimizer)  samples/s"); // a row per method as it finishes
   }
   const results: DemoResult[] = [];
   for (const [method, embedding] of RUNS) {
@@ -57,14 +59,8 @@ export function demo(o: DemoOptions, log: (line: string) => void): DemoResult[] 
     };
     results.push(r);
     if (o.json) log(JSON.stringify({ ...r, oracleAuc: oracle }));
+    else log(`${r.method.padEnd(8)}  ${r.auc.toFixed(4)}   ${r.logloss.toFixed(4)}   ${String(r.bytesPerRow).padStart(8)}                 ${Math.round(r.samplesPerSec).toLocaleString("en").padStart(9)}`);
     model.dispose();
-  }
-  if (!o.json) {
-    log("");
-    log("method    val AUC  logloss  B/row (codes+Δ+optimizer)  samples/s");
-    for (const r of results) {
-      log(`${r.method.padEnd(8)}  ${r.auc.toFixed(4)}   ${r.logloss.toFixed(4)}   ${String(r.bytesPerRow).padStart(8)}                 ${Math.round(r.samplesPerSec).toLocaleString("en").padStart(9)}`);
-    }
   }
   return results;
 }
