@@ -3,7 +3,7 @@
 // control block (a SharedArrayBuffer apart from the heap):
 //
 //   i32 [0] seq: bumped once per job      i32 [1] done: workers finished with this job
-//   i32 [2] kernel (index into KERNELS)   i32 [4] a worker failed
+//   i32 [2] kernel (index into KERNELS)   i32 [3] stop (dispose)      i32 [4] a worker failed
 //   f64 [8 + SLOT·w]  the argument count of participant w (0: nothing to do this time), then its
 //                     arguments (every i32, u32 and f32 is exact in an f64)
 //
@@ -11,13 +11,14 @@
 // part itself, then sleeps in Atomics.wait until every worker has counted itself done: no busy
 // spinning, and the workers sleep between jobs. A job is split only along outputs (rows), and
 // each output is computed as one thread computes it, so the bits do not depend on the threads.
-// Workers start once (createPool) and are unref'd in Node: an idle pool never keeps a process up.
+// Workers start once (Pool.create) and are unref'd in Node and Bun: an idle pool never keeps a
+// process up. seq only has to differ from the last value a worker saw, so it may wrap around.
 
 /** Kernels the workers may run (their exports by name). */
 const KERNELS = ["gemmRows", "addBiasRows", "reluForward", "reluBackward", "bnForward", "bnInputGrad", "crossForward", "moveColumns"] as const;
 export type PoolKernel = (typeof KERNELS)[number];
 
-const SEQ = 0, DONE = 1, KERNEL = 2, FAILED = 4;
+const SEQ = 0, DONE = 1, KERNEL = 2, STOP = 3, FAILED = 4;
 const ARGS = 8; // in f64 slots (byte 64)
 const MAX_ARGS = 15;
 const SLOT = MAX_ARGS + 1;
@@ -32,7 +33,7 @@ function serve(d, ready) {
   for (let seq = 0; ;) {
     Atomics.wait(ctrl, ${SEQ}, seq);
     seq = Atomics.load(ctrl, ${SEQ});
-    if (seq < 0) return;
+    if (Atomics.load(ctrl, ${STOP})) return;
     const own = ${ARGS} + ${SLOT} * d.index, n = args[own];
     try {
       if (n > 0) kernels[ctrl[${KERNEL}]](...args.subarray(own + 1, own + 1 + n));
@@ -135,7 +136,8 @@ export class Pool {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    Atomics.store(this.ctrl, SEQ, -1);
+    Atomics.store(this.ctrl, STOP, 1);
+    Atomics.add(this.ctrl, SEQ, 1);
     Atomics.notify(this.ctrl, SEQ);
     for (const h of this.workers) h.terminate();
   }
