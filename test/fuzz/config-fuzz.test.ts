@@ -18,22 +18,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/cli/args.js";
 import { loadConfig } from "../../src/cli/config.js";
 import { checkResumeInfo } from "../../src/cli/resume.js";
+import { fuzzRng as rng } from "../helpers/mulberry32.js";
 import { tempDir } from "../data/fixtures.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
-}
 
 const UNCLEAN = /Cannot read prop|is not a function|is not iterable|Maximum call stack|Invalid (typed )?array length|\[object Object\]|Unexpected token/;
 const clean = (e: unknown, file: string) => e instanceof Error && e.message.includes(file) && !e.message.includes("\n") && !UNCLEAN.test(e.message);

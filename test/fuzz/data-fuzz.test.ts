@@ -26,23 +26,11 @@ import { createDataset } from "../../src/data/dataset.js";
 import { openDelimited } from "../../src/data/delimited.js";
 import { FeatureMap } from "../../src/data/feature-map.js";
 import { readFileBytes } from "../../src/data/source.js";
+import { fuzzRng as rng } from "../helpers/mulberry32.js";
 import { smallSynthetic, tempDir } from "../data/fixtures.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
-
-/** mulberry32: a small seeded generator for the mutations. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
-}
 
 /** Internal failures that must never reach a user. */
 const UNCLEAN = /Cannot read prop|is not a function|is not iterable|Maximum call stack|Invalid typed array length|Invalid array length|undefined|\[object Object\]|Unexpected token/;

@@ -1,17 +1,10 @@
 // Generated experiment records for the report tests, in the runner's format with the new
 // fields (lossCurve, delta with its histogram): a small deterministic grid, no shared data.
 
+import { mulberry32 } from "../helpers/mulberry32.js";
+
 /** A deterministic generator in [0, 1) (mulberry32). */
-export function lcg(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const lcg = mulberry32;
 
 /** What a fixture record varies; everything else gets plausible values. */
 export interface RecordSpec {
