@@ -17,6 +17,7 @@ import { readFileBytes } from "../data/source.js";
 import { summarizeDelta } from "../embedding/delta-stats.js";
 import { deltaLrOf, type EmbeddingOptions, type GradScale } from "../embedding/options.js";
 import { init } from "../entry/default.js";
+import type { SimdMode } from "../wasm/load.js";
 import type { DCNOptions } from "../models/dcn.js";
 import { createModel, modelNames } from "../models/registry.js";
 import { slug } from "../report/figures.js";
@@ -67,6 +68,9 @@ const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
                      seeds (default 0.5,1,2,4)
   --delta-init I     lsq (default), lsq-group or a positive number
   --grad-scale G     hetu (default), mpe, none or a positive number
+  --threads N        threads of the wasm kernels (default: the available cores, at most 8;
+                     the same bits at any count)
+  --simd exact|relaxed  wasm core (default exact; relaxed: fused multiply-add)
   --quick            smoke run: the first 20,000 training rows, 1 epoch, the first seed only
 
 Data: $ALPT_DATA (default ../shared/data relative to the repository root).
@@ -119,6 +123,8 @@ interface Args {
   deltaLr: number | undefined;
   deltaInit: "lsq" | "lsq-group" | number;
   gradScale: GradScale;
+  threads: number | "auto";
+  simd: SimdMode;
   quick: boolean;
 }
 
@@ -160,7 +166,7 @@ function parseArgs(argv: string[]): Args {
   const a: Args = {
     dataset: "criteo", datasets: ["criteo", "avazu"], resultsDir: undefined, fresh: false, report: true, methods: ["fp32", "lpt-dr", "lpt-sr", "alpt"].map((m) => METHODS[m]!), bits: [8, 4, 2], seeds: [0, 1, 2], seedsByDataset: {},
     epochs: 10, patience: 2, evalEvery: undefined, l2: 0, initStd: 0.003, rowLr: 1e-3, preciseBn: 0, dropout: 0, bnMomentum: 0.1, schedule: "paper", deltaLr: undefined,
-    model: "DCN", batchSize: undefined, batchSizes: undefined, models: ["LR", "DeepFM"], lptDelta: [0.5, 1, 2, 4], deltaInit: "lsq", gradScale: "hetu", quick: false,
+    model: "DCN", batchSize: undefined, batchSizes: undefined, models: ["LR", "DeepFM"], lptDelta: [0.5, 1, 2, 4], deltaInit: "lsq", gradScale: "hetu", threads: "auto", simd: "exact", quick: false,
   };
   const named: string[] = [];
   let epochsGiven = false, seedsGiven = false, methodsGiven = false, bitsGiven = false, patienceGiven = false;
@@ -249,6 +255,13 @@ function parseArgs(argv: string[]): Args {
         break;
       case "--l2":
         a.l2 = numberIn(v, k, 0);
+        break;
+      case "--threads":
+        a.threads = int(v, k, 1);
+        break;
+      case "--simd":
+        if (v !== "exact" && v !== "relaxed") throw new UsageError(`--simd expects exact or relaxed, got "${v}"`);
+        a.simd = v;
         break;
       case "--schedule":
         if (v !== "paper" && v !== "none") throw new UsageError(`--schedule expects paper or none, got "${v}"`);
@@ -524,7 +537,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const a = parseArgs(argv);
-  await init();
+  await init(undefined, { threads: a.threads, simd: a.simd });
   if (a.dataset === "paper") return paper(a);
   const s = await setupOf(a.dataset, a);
   if (!s) return 0;
