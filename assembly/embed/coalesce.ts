@@ -4,7 +4,8 @@
 //                   unique[inverse[k]] = ids[k]; an open-addressing hash table (linear
 //                   probing, keys = id, -1 = empty) lives in caller-given scratch.
 //   segmentSumRows: src [n, dim] → dst [u, dim], dst[inverse[k]] += src[k] for k = 0 .. n-1
-//                   in that order, so sums of duplicates are the same bits on every run.
+//                   in that order, so sums of duplicates are the same bits on every run (and
+//                   for any split of the slots among threads).
 
 import { mix32 } from "../util/rng";
 
@@ -48,17 +49,22 @@ export function coalesceIds(
 }
 
 /**
- * Sums rows that share a slot.
+ * Sums rows that share a slot, for the slots in [u0, u1) only: a thread's share of dst. Every
+ * thread reads all of inverse and adds its own slots' rows in the order k = 0 .. n-1, so each
+ * slot gets the same bits however the slots are split.
  * @param src     f32 [n, dim]
  * @param inverse i32 [n]  slots in [0, u)
- * @param dst     f32 [u, dim]  overwritten
+ * @param dst     f32 [u, dim]  rows u0 .. u1-1 overwritten
  */
-export function segmentSumRows(src: usize, inverse: usize, n: i32, dim: i32, dst: usize, u: i32): void {
+export function segmentSumRows(src: usize, inverse: usize, n: i32, dim: i32, dst: usize, u0: i32, u1: i32): void {
   const rowBytes = <usize>dim << 2;
-  memory.fill(dst, 0, <usize>u * rowBytes);
+  memory.fill(dst + <usize>u0 * rowBytes, 0, <usize>(u1 - u0) * rowBytes);
+  const span = <u32>(u1 - u0);
   for (let k = 0; k < n; k++) {
+    const slot = load<i32>(inverse + (<usize>k << 2));
+    if (<u32>(slot - u0) >= span) continue;
     const s = src + <usize>k * rowBytes;
-    const d = dst + <usize>load<i32>(inverse + (<usize>k << 2)) * rowBytes;
+    const d = dst + <usize>slot * rowBytes;
     let j: usize = 0;
     for (; j + 16 <= rowBytes; j += 16) v128.store(d + j, f32x4.add(v128.load(d + j), v128.load(s + j)));
     for (; j < rowBytes; j += 4) store<f32>(d + j, load<f32>(d + j) + load<f32>(s + j));

@@ -2,6 +2,7 @@
 import { getEngine } from "../wasm/load.js";
 import type { HeapF32, HeapI32 } from "../wasm/heap.js";
 import { checkCount, checkLength } from "./check.js";
+import { forRows } from "./parallel.js";
 
 /** The distinct ids of a batch; scratch blocks, freed by the caller's heap.release(mark). */
 export interface Coalesced {
@@ -38,7 +39,8 @@ export function segmentSumRows(src: HeapF32, c: Coalesced, dim: number, dst: Hea
   checkCount(kernel, "n", n);
   checkLength(kernel, "src", src, n * dim, `[n=${n}, dim=${dim}]`);
   checkLength(kernel, "dst", dst, c.count * dim, `[u=${c.count}, dim=${dim}]`);
-  getEngine().active.segmentSumRows(src.ptr, c.inverse.ptr, n, dim, dst.ptr, c.count);
+  // split by slots: every thread scans all of inverse and sums its own slots' rows
+  forRows("segmentSumRows", c.count, Math.ceil((2 * n * dim) / Math.max(1, c.count)), (u0, u1) => [src.ptr, c.inverse.ptr, n, dim, dst.ptr, u0, u1]);
 }
 
 /** out[k, :] = src[ids[k], :] for fp32 rows src [rows, dim]; out f32 [n, dim]. */
@@ -48,6 +50,7 @@ export function gatherRowsF32(src: HeapF32, rows: number, dim: number, ids: Heap
   checkLength(kernel, "src", src, rows * dim, `[rows=${rows}, dim=${dim}]`);
   checkLength(kernel, "ids", ids, n, `[n=${n}]`);
   checkLength(kernel, "out", out, n * dim, `[n=${n}, dim=${dim}]`);
-  const k = getEngine().active.gatherRowsF32(src.ptr, ids.ptr, n, rows, dim, out.ptr);
+  const k = getEngine().active.firstBadRow(ids.ptr, n, rows, 0);
   if (k >= 0) throw new RangeError(`${kernel}: ids[${k}] = ${ids.array[k]} is out of range [0, ${rows})`);
+  forRows("gatherRowsF32", n, 2 * dim, (a, b) => [src.ptr, ids.ptr + a * 4, b - a, rows, dim, out.ptr + a * dim * 4]);
 }

@@ -4,6 +4,7 @@
 import { getEngine } from "../wasm/load.js";
 import type { HeapF32, HeapI32 } from "../wasm/heap.js";
 import { checkCount, checkLength } from "./check.js";
+import { forRows } from "./parallel.js";
 
 /** Where the rows being updated live. */
 export interface RowTarget {
@@ -30,10 +31,18 @@ function validate(kernel: string, t: RowTarget, c: Common): void {
   if (k >= 0) throw new RangeError(`${kernel}: ids[${k}] = ${c.ids.array[k]} is out of range [0, ${c.rows})`);
 }
 
+/** The pointers of rows [a, b) of the unique rows: w (when not indexed by id), g and ids. */
+function slice(t: RowTarget, c: Common, a: number): { w: number; g: number; ids: number } {
+  return { w: t.indexed ? t.w.ptr : t.w.ptr + a * c.dim * 4, g: c.g.ptr + a * c.dim * 4, ids: c.ids.ptr + a * 4 };
+}
+
 /** w ← w − lr·(g + λw) on the rows. */
 export function sgdRows(t: RowTarget, c: Common, lr: number, weightDecay = 0): void {
   validate("sgdRows", t, c);
-  getEngine().active.sgdRows(t.w.ptr, t.indexed ? 1 : 0, c.g.ptr, c.ids.ptr, c.n, c.dim, lr, weightDecay);
+  forRows("sgdRows", c.n, 3 * c.dim, (a, b) => {
+    const s = slice(t, c, a);
+    return [s.w, t.indexed ? 1 : 0, s.g, s.ids, b - a, c.dim, lr, weightDecay];
+  });
 }
 
 /** Hyper-parameters of lazy Adam; `step` t ≥ 1 is the bias-correction step. */
@@ -55,10 +64,13 @@ export function adamRows(t: RowTarget, c: Common, m: HeapF32, v: HeapF32, p: Ada
   if (!(Number.isInteger(p.step) && p.step >= 1)) throw new RangeError(`${kernel}: step = ${p.step} must be ≥ 1`);
   const c1 = 1 - p.beta1 ** p.step;
   const c2 = 1 - p.beta2 ** p.step;
-  getEngine().active.adamRows(
-    t.w.ptr, t.indexed ? 1 : 0, c.g.ptr, m.ptr, v.ptr, c.ids.ptr, c.n, c.dim,
-    p.lr, p.beta1, p.beta2, p.eps, p.weightDecay, c1, c2, 1 - p.beta1, 1 - p.beta2, // 1 − β in f64, as PyTorch
-  );
+  forRows("adamRows", c.n, 5 * c.dim, (a, b) => {
+    const s = slice(t, c, a);
+    return [
+      s.w, t.indexed ? 1 : 0, s.g, m.ptr, v.ptr, s.ids, b - a, c.dim,
+      p.lr, p.beta1, p.beta2, p.eps, p.weightDecay, c1, c2, 1 - p.beta1, 1 - p.beta2, // 1 − β in f64, as PyTorch
+    ];
+  });
 }
 
 /** Rowwise Adagrad on the rows, with one accumulator per row acc f32 [rows]. */
@@ -66,5 +78,8 @@ export function adagradRows(t: RowTarget, c: Common, acc: HeapF32, lr: number, e
   const kernel = "adagradRows";
   validate(kernel, t, c);
   checkLength(kernel, "acc", acc, c.rows, `[rows=${c.rows}]`);
-  getEngine().active.adagradRows(t.w.ptr, t.indexed ? 1 : 0, c.g.ptr, acc.ptr, c.ids.ptr, c.n, c.dim, lr, eps, weightDecay);
+  forRows("adagradRows", c.n, 3 * c.dim, (a, b) => {
+    const s = slice(t, c, a);
+    return [s.w, t.indexed ? 1 : 0, s.g, acc.ptr, s.ids, b - a, c.dim, lr, eps, weightDecay];
+  });
 }

@@ -5,6 +5,7 @@ import { rowStride, codeMax, codeMin } from "../ref/quant/codes.js";
 import { getEngine } from "../wasm/load.js";
 import type { HeapF32, HeapI32, HeapU8 } from "../wasm/heap.js";
 import { checkBits, checkCount, checkLength } from "./check.js";
+import { forRows } from "./parallel.js";
 
 export { rowStride, codeMin, codeMax };
 
@@ -71,8 +72,9 @@ export function gatherDequant(t: PackedTable, ids: HeapI32, out: HeapF32, n = id
   checkCount(kernel, "n", n);
   checkLength(kernel, "ids", ids, n, `[n=${n}]`);
   checkLength(kernel, "out", out, n * t.dim, `[n=${n}, dim=${t.dim}]`);
-  const k = getEngine().active.gatherDequant(t.codes.ptr, t.delta.ptr, ids.ptr, n, t.rows, t.dim, t.bits, out.ptr);
+  const k = getEngine().active.firstBadRow(ids.ptr, n, t.rows, t.delta.ptr);
   if (k >= 0) throw badRow(kernel, ids, k, t);
+  forRows("gatherDequant", n, t.dim, (a, b) => [t.codes.ptr, t.delta.ptr, ids.ptr + a * 4, b - a, t.rows, t.dim, t.bits, out.ptr + a * t.dim * 4]);
 }
 
 /** Dequantizes all rows in order: out f32 [rows, dim]. */
@@ -114,7 +116,10 @@ export function quantizeRows(src: HeapF32, t: PackedTable, opts: QuantizeOptions
     const i = core.firstNotPositive(t.delta.ptr, n);
     if (i >= 0) throw new RangeError(`${kernel}: delta[${i}] = ${t.delta.array[i]} is not a positive step size`);
   }
-  core.quantizeRows(src.ptr, t.delta.ptr, ids ? ids.ptr : 0, n, t.dim, t.bits, t.codes.ptr, rounding === "sr" ? 1 : 0, seed >>> 0, step >>> 0);
+  const sr = rounding === "sr" ? 1 : 0;
+  // rows are byte-aligned and the SR stream is keyed by the destination row, so any split of ids gives the same bits
+  if (ids) forRows("quantizeRows", n, 2 * t.dim, (a, b) => [src.ptr + a * t.dim * 4, t.delta.ptr, ids.ptr + a * 4, b - a, t.dim, t.bits, t.codes.ptr, sr, seed >>> 0, step >>> 0]);
+  else core.quantizeRows(src.ptr, t.delta.ptr, 0, n, t.dim, t.bits, t.codes.ptr, sr, seed >>> 0, step >>> 0);
 }
 
 /** Packs in-range i32 codes [n, dim] into dst u8 [n, rowStride(dim, bits)]. */
@@ -162,7 +167,7 @@ export function lsqGradRows(
   checkLength(kernel, "ids", ids, n, `[n=${n}]`);
   if (!Number.isFinite(scale)) throw new RangeError(`${kernel}: scale = ${scale} is not finite`);
   checkIds(kernel, ids, n, t, true);
-  getEngine().active.lsqGradRows(w.ptr, g.ptr, t.delta.ptr, ids.ptr, n, t.dim, t.bits, scale, out.ptr);
+  forRows("lsqGradRows", n, 2 * t.dim, (a, b) => [w.ptr + a * t.dim * 4, g.ptr + a * t.dim * 4, t.delta.ptr, ids.ptr + a * 4, b - a, t.dim, t.bits, scale, out.ptr + a * 4]);
 }
 
 /** out = Δ·clip(floor(w/Δ + 1/2)) per row, Δ = Δ[ids[k]]: the forward of the LSQ quantizer. */
@@ -174,5 +179,5 @@ export function fakeQuantRows(w: HeapF32, t: StepSizes, ids: HeapI32, out: HeapF
   checkLength(kernel, "out", out, n * t.dim, `[n=${n}, dim=${t.dim}]`);
   checkLength(kernel, "ids", ids, n, `[n=${n}]`);
   checkIds(kernel, ids, n, t, true);
-  getEngine().active.fakeQuantRows(w.ptr, t.delta.ptr, ids.ptr, n, t.dim, t.bits, out.ptr);
+  forRows("fakeQuantRows", n, 2 * t.dim, (a, b) => [w.ptr + a * t.dim * 4, t.delta.ptr, ids.ptr + a * 4, b - a, t.dim, t.bits, out.ptr + a * t.dim * 4]);
 }

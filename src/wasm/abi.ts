@@ -25,7 +25,7 @@ export interface CoreKernels {
   coalesceIds(
     ids: number, n: number, table: number, capLog2: number, unique: number, inverse: number,
   ): number;
-  segmentSumRows(src: number, inverse: number, n: number, dim: number, dst: number, u: number): void;
+  segmentSumRows(src: number, inverse: number, n: number, dim: number, dst: number, u0: number, u1: number): void;
   firstBadRow(ids: number, n: number, rows: number, delta: number): number;
   firstNotPositive(x: number, n: number): number;
   gatherRowsF32(src: number, ids: number, n: number, rows: number, dim: number, out: number): number;

@@ -15,12 +15,15 @@
 // process up. seq only has to differ from the last value a worker saw, so it may wrap around.
 
 /** Kernels the workers may run (their exports by name). */
-const KERNELS = ["gemmRows", "addBiasRows", "reluForward", "reluBackward", "bnForward", "bnInputGrad", "crossForward", "moveColumns"] as const;
+const KERNELS = [
+  "gemmRows", "addBiasRows", "reluForward", "reluBackward", "bnForward", "bnInputGrad", "crossForward", "moveColumns",
+  "gatherRowsF32", "gatherDequant", "segmentSumRows", "quantizeRows", "fakeQuantRows", "lsqGradRows", "sgdRows", "adamRows", "adagradRows",
+] as const;
 export type PoolKernel = (typeof KERNELS)[number];
 
 const SEQ = 0, DONE = 1, KERNEL = 2, STOP = 3, FAILED = 4;
 const ARGS = 8; // in f64 slots (byte 64)
-const MAX_ARGS = 15;
+const MAX_ARGS = 19;
 const SLOT = MAX_ARGS + 1;
 
 /** The loop every worker runs (plain JS, shared by the Node and the Web bootstraps). */

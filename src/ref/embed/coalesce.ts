@@ -21,12 +21,14 @@ export function coalesceIds(
 }
 
 export function segmentSumRows(
-  m: RefMemory, src: number, inverse: number, n: number, dim: number, dst: number, u: number,
+  m: RefMemory, src: number, inverse: number, n: number, dim: number, dst: number, u0: number, u1: number,
 ): void {
   const { i32, f32 } = m;
-  f32.fill(0, dst >> 2, (dst >> 2) + u * dim);
+  f32.fill(0, (dst >> 2) + u0 * dim, (dst >> 2) + u1 * dim);
   for (let k = 0; k < n; k++) {
-    const d = (dst >> 2) + i32[(inverse >> 2) + k] * dim;
+    const slot = i32[(inverse >> 2) + k];
+    if (slot < u0 || slot >= u1) continue;
+    const d = (dst >> 2) + slot * dim;
     const s = (src >> 2) + k * dim;
     for (let j = 0; j < dim; j++) f32[d + j] = Math.fround(f32[d + j] + f32[s + j]);
   }
