@@ -74,6 +74,8 @@ export interface Engine {
   readonly simd: SimdMode;
   /** The worker threads of the wasm kernels, when more than one thread runs. */
   readonly pool?: Pool;
+  /** What the wasm backend reports (info while it is active; useBackend("wasm-simd") restores it). */
+  readonly wasmInfo?: BackendInfo;
   info: BackendInfo;
 }
 
@@ -153,7 +155,7 @@ export function useBackend(name: "wasm-simd" | "ref"): void {
   } else {
     if (!e.wasm) throw new Error(`alpt: the wasm backend is not available (${e.info.reason})`);
     e.active = e.wasm;
-    e.info = wasmInfo(e.simd, e.pool?.threads ?? 1, undefined);
+    e.info = e.wasmInfo ?? wasmInfo(e.simd, e.pool?.threads ?? 1, undefined);
   }
 }
 
@@ -199,7 +201,8 @@ export async function createEngine(source: WasmSource | undefined, options: Init
     const heap = new Heap(exports.memory, options);
     const ref = createRefKernels(exports.memory);
     const pool = threads > 1 ? await Pool.create(threads, module, exports.memory, exports) : undefined;
-    return { heap, wasm: exports, ref, active: exports, simd, pool, info: wasmInfo(simd, threads, threadsReason) };
+    const info = wasmInfo(simd, threads, threadsReason);
+    return { heap, wasm: exports, ref, active: exports, simd, pool, wasmInfo: info, info: { ...info } };
   }
   const memory = new WebAssembly.Memory({ initial: 0, maximum: 65536 });
   const ref = createRefKernels(memory);

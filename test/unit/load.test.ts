@@ -84,6 +84,18 @@ describe("the packaged entry", () => {
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
     expect(JSON.parse(out)).toEqual({ name: "wasm-simd", simd: "exact", threads: 1, shared: false });
   });
+  it.skipIf(!existsSync(dist))("useBackend(\"wasm-simd\") after \"ref\" restores what backend() said, the reason for one thread included", () => {
+    const core = new URL("../../dist/core.wasm", import.meta.url);
+    const script = `import { readFileSync } from "node:fs";
+      import { init, backend, useBackend } from ${JSON.stringify(dist.href)};
+      await init(readFileSync(new URL(${JSON.stringify(core.href)})), { threads: "auto" });
+      const before = JSON.stringify(backend()); useBackend("ref"); const ref = backend().name; useBackend("wasm-simd");
+      console.log(JSON.stringify({ before: JSON.parse(before), ref, after: backend() }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }));
+    expect(out.ref).toBe("ref");
+    expect(out.after).toEqual(out.before);
+    if (auto > 1) expect(out.before.threadsReason).toMatch(/no shared memory/);
+  });
   it.skipIf(!existsSync(dist))("init({ simd: \"relaxed\" }) loads dist/core-relaxed.wasm (Node 20: the entry sets V8's flag); no silent switch later", () => {
     const script = `import { init, backend } from ${JSON.stringify(dist.href)};
       await init(undefined, { simd: "relaxed" }); console.log(JSON.stringify(backend()));
