@@ -73,6 +73,8 @@ export class Pool {
   private readonly ctrl: Int32Array;
   private readonly args: Float64Array;
   private disposed = false;
+  /** How long run() waits for a worker that makes no progress before it gives up. */
+  watchdogMs = 30_000;
 
   private constructor(
     /** Participants, the calling thread included. */
@@ -130,9 +132,28 @@ export class Pool {
     try {
       if (parts[0]) this.local[kernel](...parts[0]);
     } finally {
-      for (let d = Atomics.load(ctrl, DONE); d < this.threads - 1; d = Atomics.load(ctrl, DONE)) Atomics.wait(ctrl, DONE, d);
+      this.awaitWorkers(kernel);
     }
     if (Atomics.exchange(ctrl, FAILED, 0)) throw new Error(`alpt: ${kernel} failed in a worker thread`);
+  }
+
+  /**
+   * Sleeps until every worker has counted itself done. A worker that makes no progress for
+   * watchdogMs (it died: a kernel takes milliseconds) disposes the pool and throws, rather than
+   * hanging the caller forever.
+   */
+  private awaitWorkers(kernel: PoolKernel): void {
+    const { ctrl } = this;
+    let last = Atomics.load(ctrl, DONE), since = Date.now();
+    while (last < this.threads - 1) {
+      Atomics.wait(ctrl, DONE, last, Math.min(1000, this.watchdogMs));
+      const d = Atomics.load(ctrl, DONE);
+      if (d !== last) [last, since] = [d, Date.now()];
+      else if (Date.now() - since >= this.watchdogMs) {
+        this.dispose();
+        throw new Error(`alpt: ${kernel}: ${this.threads - 1 - d} worker thread(s) did not finish within ${this.watchdogMs} ms (a worker died?); the thread pool was stopped`);
+      }
+    }
   }
 
   /** Stops the workers. */

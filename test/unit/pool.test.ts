@@ -1,7 +1,7 @@
 // The thread pool (src/wasm/pool.ts) on engines of their own: a GEMM split over 3 threads gives
 // the bits of one call, every part runs (also when there are fewer parts than threads), the
 // loader refuses threads on a core without shared memory unless "auto" asked (then one thread
-// runs and says why), and a disposed pool refuses work.
+// runs and says why), a disposed pool refuses work, and a dead worker is an error, not a hang.
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "../../src/wasm/load.js";
@@ -33,6 +33,20 @@ describe("the thread pool", () => {
     expect(e.heap.f32(split, M * N)).toEqual(e.heap.f32(one, M * N));
     e.pool!.dispose();
     expect(() => e.pool!.run("gemmRows", [])).toThrow(/disposed/);
+  });
+
+  it("a worker that dies makes run() throw after the watchdog's time instead of hanging, and stops the pool", async () => {
+    const e = await createEngine(await core("core-threads.wasm"), { threads: 2 });
+    const pool = e.pool!;
+    pool.watchdogMs = 300;
+    const a = put(e, values(64, 1)), y = e.heap.alloc(64 * 4);
+    pool.run("reluForward", [[a, y, 32], [a + 128, y + 128, 32]]);
+    (pool as unknown as { workers: { terminate(): void }[] }).workers[0]!.terminate();
+    await new Promise((r) => setTimeout(r, 100)); // let the worker go
+    const t0 = Date.now();
+    expect(() => pool.run("reluForward", [[a, y, 32], [a + 128, y + 128, 32]])).toThrow(/reluForward: 1 worker thread\(s\) did not finish within 300 ms \(a worker died\?\)/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(() => pool.run("reluForward", [])).toThrow(/disposed/);
   });
 
   it("threads on a core without shared memory: an error when asked for, one thread and the reason with \"auto\"", async () => {
