@@ -35,6 +35,8 @@ export interface PositionalSpec {
   name: string;
   help: string;
   required: boolean;
+  /** The last positional only: takes every further word too (FILE [FILE…]). */
+  variadic?: boolean;
 }
 
 /** A command: its flags, positionals and help. */
@@ -205,14 +207,15 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
     if (positionals.length < required) {
       throw new UsageError(`missing ${spec.positionals[positionals.length]!.name.toUpperCase()} (usage: ${cmd} ${spec.positionals.slice(0, required).map((p) => p.name.toUpperCase()).join(" ")} [options])`);
     }
-    if (positionals.length > spec.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[spec.positionals.length])} (${cmd} takes ${spec.positionals.length === 0 ? "no arguments, only options" : `at most ${spec.positionals.map((p) => p.name.toUpperCase()).join(" ")}`})`);
+    const variadic = spec.positionals[spec.positionals.length - 1]?.variadic === true;
+    if (!variadic && positionals.length > spec.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[spec.positionals.length])} (${cmd} takes ${spec.positionals.length === 0 ? "no arguments, only options" : `at most ${spec.positionals.map((p) => p.name.toUpperCase()).join(" ")}`})`);
   }
   return { flags, positionals, json, help };
 }
 
 /** The --help text of a command. */
 export function helpText(spec: CommandSpec): string {
-  const pos = spec.positionals.map((p) => (p.required ? p.name.toUpperCase() : `[${p.name.toUpperCase()}]`)).join(" ");
+  const pos = spec.positionals.map((p) => (p.required ? p.name.toUpperCase() : `[${p.name.toUpperCase()}]`) + (p.variadic ? ` [${p.name.toUpperCase()}…]` : "")).join(" ");
   const lines = [`alpt ${spec.name} — ${spec.summary}`, "", `Usage: alpt ${spec.name}${pos ? " " + pos : ""} [options]`, ""];
   if (spec.positionals.length) {
     for (const p of spec.positionals) lines.push(`  ${p.name.toUpperCase().padEnd(26)}${p.help}`);

@@ -59,7 +59,7 @@ export const SETTINGS: Setting[] = [
   s("shuffle", "bool", "shuffle the training rows each epoch", { default: "true" }),
   s("monitor", "choice", "validation metric for early stopping and best weights", { choices: ["auc", "logloss"], default: "auc" }),
   s("patience", "int", "evaluations without improvement before stopping", { min: 0, aliases: ["early_stop_patience"] }),
-  s("evalEvery", "int", "validate every N steps instead of every epoch", { min: 1, aliases: ["eval_steps"] }),
+  s("evalEvery", "int", "also validate every N steps inside an epoch (each epoch end is validated too)", { min: 1, aliases: ["eval_steps"] }),
   s("optimizerState", "bool", "store the optimizer state in the checkpoint", { default: "true" }),
   s("maxMemoryMb", "number", "ceiling of the wasm heap in MiB (wasm32 addresses at most 4096)", { min: 1, max: 4096, default: "4096" }),
   s("threads", "int", THREADS_HELP, { min: 1, max: 256, default: "the available cores, at most 8" }),
