@@ -89,10 +89,11 @@ const mb = (bytes: number) => (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
 /**
  * Opens a file for prepareDataset and shows how far each pass over it has read: `passNames[k]` is
  * the k-th opening (what prepareDataset does in that pass). The size is known for plain files;
- * for gzip data the bytes are the unzipped ones, without a percentage.
+ * for gzip data the bytes are the unzipped ones, without a percentage until a pass has read them all.
  */
 async function trackedOpen(path: string, passNames: readonly string[], status: StatusLine, shown: ProgressChoice, out: Output): Promise<() => ByteSource> {
-  const size = (await isGzipFile(path)) ? undefined : (await stat(path)).size;
+  // gzip data: the unzipped size is known once a pass has read the whole file
+  let size = (await isGzipFile(path)) ? undefined : (await stat(path)).size;
   let pass = 0;
   if (status.mode === "off" && !shown.records) return () => readFileBytes(path);
   async function* counted(name: string, k: number): AsyncGenerator<Uint8Array> {
@@ -112,6 +113,7 @@ async function trackedOpen(path: string, passNames: readonly string[], status: S
       }
       yield chunk;
     }
+    size ??= bytes;
     status.clear();
   }
   return () => {

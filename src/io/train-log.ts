@@ -160,6 +160,7 @@ export function parseTrainLog(text: string, path: string): TrainLog {
     try {
       r = JSON.parse(line) as Record<string, unknown>;
     } catch {
+      if (!log.header) throw new Error(`${at}: not an alpt training log (not JSON; \`alpt train --log FILE\` writes JSON lines)`);
       if (i === lines.length - 1) {
         log.truncated = true; // an unfinished last line: the run is still writing (or was killed)
         break;
