@@ -28,6 +28,11 @@ export interface FlagSpec {
   oneOf?: readonly number[];
   /** The placeholder in the help ("N", "FILE", …). */
   metavar?: string;
+  /**
+   * Hints for refused values that name something the flag has under another name, keyed by the
+   * value in lower case without separators ("rowwise-adagrad" → "rowwiseadagrad").
+   */
+  hints?: Record<string, string>;
 }
 
 /** A positional argument. */
@@ -106,6 +111,13 @@ export function expectation(spec: Pick<FlagSpec, "type" | "choices" | "min" | "m
     case "number-or-choice": return `a positive number or one of ${spec.choices!.join(", ")}`;
     default: return "a string";
   }
+}
+
+/** " (hint)" when `raw` is a refused value the spec has a hint for, else "". */
+export function hintFor(spec: Pick<FlagSpec, "hints">, raw: unknown): string {
+  if (!spec.hints || typeof raw !== "string") return "";
+  const h = spec.hints[raw.toLowerCase().replace(/[^a-z0-9]/g, "")];
+  return h ? ` (${h})` : "";
 }
 
 /**
@@ -195,7 +207,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
       i++;
     }
     const v = convert(f, raw);
-    if (typeof v === "object" && !Array.isArray(v)) throw new UsageError(`option --${name} expects ${v.error}, got ${JSON.stringify(raw)}`);
+    if (typeof v === "object" && !Array.isArray(v)) throw new UsageError(`option --${name} expects ${v.error}, got ${JSON.stringify(raw)}${hintFor(f, raw)}`);
     flags.set(name, v);
   }
   const help = flags.get("help") === true;
