@@ -1,7 +1,7 @@
 // `alpt plot LOG [LOG…] --out runs.svg`: the training logs of `alpt train --log` as one SVG —
 // training loss and validation AUC against epochs, one colour per run (report/run-curves.ts) —
 // written atomically. A log still being written (or cut off) is drawn up to its last full line.
-import { basename, extname } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { readTrainLog } from "../io/train-log.js";
 import { describeRun, runCurvesSvg, type RunCurve } from "../report/run-curves.js";
@@ -13,7 +13,7 @@ export const spec: CommandSpec = {
   summary: "draw the loss and AUC curves of training logs (alpt train --log) as an SVG",
   positionals: [{ name: "log", help: "a training log written by `alpt train --log FILE` (several: one chart)", required: true, variadic: true }],
   flags: [
-    { name: "out", type: "string", metavar: "FILE", help: "the SVG to write (default: the first log's name with .svg)" },
+    { name: "out", type: "string", metavar: "FILE", help: "the SVG to write (default: next to the first log, its name with .svg)" },
     { name: "labels", type: "string", metavar: "A,B,…", help: "legend names of the runs, in order (default: file name, model, method, bits)" },
     { name: "title", type: "string", metavar: "TEXT", help: "the chart's title", default: "Training runs" },
   ],
@@ -31,7 +31,7 @@ const stem = (path: string) => basename(path, extname(path));
 
 export async function run(p: Parsed, out: Output): Promise<number> {
   const paths = p.positionals;
-  const outPath = flag<string>(p, "out") ?? `${stem(paths[0]!)}.svg`;
+  const outPath = flag<string>(p, "out") ?? join(dirname(paths[0]!), `${stem(paths[0]!)}.svg`);
   const labelsFlag = flag<string>(p, "labels");
   const labels = labelsFlag?.split(",").map((s) => s.trim());
   if (labels && labels.length !== paths.length) throw new UsageError(`option --labels has ${labels.length} name(s) for ${paths.length} log(s); give one per log, comma-separated`);

@@ -166,7 +166,7 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
   await writeFileAtomic(join(dir, "dataset.json"), new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"));
   const seconds = (performance.now() - t0) / 1000;
   const rows = Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.rows]));
-  out.record({ command: "prepare", out: dir, format, fields: fm.numFields, embeddingRows: fm.totalRows, fieldSizes: fm.fieldSizes, rows, skippedRows: skipped, featureMapHash: fm.hash, seconds });
+  out.record({ event: "done", command: "prepare", out: dir, format, fields: fm.numFields, embeddingRows: fm.totalRows, fieldSizes: fm.fieldSizes, rows, skippedRows: skipped, featureMapHash: fm.hash, seconds });
   out.text(`prepared ${basename(input)} (${format}) into ${dir}/`);
   out.text(`  rows: ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en")}`).join(", ")}${skipped ? ` (${skipped} malformed rows skipped)` : ""}`);
   out.text(`  ${fm.numFields} fields, ${fm.totalRows.toLocaleString("en")} embedding rows (min count ${minCount}), FeatureMap ${fm.hash}`);

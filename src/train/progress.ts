@@ -9,8 +9,10 @@ import { StatusLine, barOf, formatCount, formatDuration, stderrStream, type Stat
 export interface TrainProgress {
   epoch: number;
   epochs: number;
-  /** The step within the epoch (1-based) and the epoch's steps. */
+  /** The step counted from the run's start, as in TrainEvent (a resumed run goes on counting). */
   step: number;
+  /** The step within the epoch (1-based) and the epoch's steps. */
+  epochStep: number;
   stepsPerEpoch: number;
   /** Steps done by this run (a resumed run counts from its start). */
   steps: number;
@@ -42,7 +44,9 @@ export interface ProgressOptions {
 export interface StepPosition {
   epoch: number;
   epochs: number;
+  /** As in TrainProgress. */
   step: number;
+  epochStep: number;
   stepsPerEpoch: number;
   /** Steps left in the run after this one. */
   stepsLeft: number;
@@ -75,12 +79,12 @@ export class Progress {
       this.lossSteps++;
     }
     if (this.line.mode === "off" && !this.o.onReport) return;
-    const last = p.step === p.stepsPerEpoch && this.line.mode === "bar";
+    const last = p.epochStep === p.stepsPerEpoch && this.line.mode === "bar";
     if (!this.line.due() && !last) return;
     const seconds = p.ms / 1000;
     const rate = p.samples / Math.max(seconds, 1e-9);
     const r: TrainProgress = {
-      epoch: p.epoch, epochs: p.epochs, step: p.step, stepsPerEpoch: p.stepsPerEpoch, steps: this.steps,
+      epoch: p.epoch, epochs: p.epochs, step: p.step, epochStep: p.epochStep, stepsPerEpoch: p.stepsPerEpoch, steps: this.steps,
       loss: this.lossSteps ? this.lossSum / this.lossSteps : NaN, lossSteps: this.lossSteps, samplesPerSec: rate,
       elapsedSeconds: seconds, etaSeconds: (p.stepsLeft * seconds) / this.steps,
     };
@@ -92,10 +96,10 @@ export class Progress {
 
   private text(r: TrainProgress): string {
     const label = this.o.label ? `${this.o.label}: ` : "";
-    const pct = `${Math.floor((100 * r.step) / r.stepsPerEpoch)}%`;
+    const pct = `${Math.floor((100 * r.epochStep) / r.stepsPerEpoch)}%`;
     const where = this.line.mode === "bar"
-      ? `epoch ${r.epoch}/${r.epochs} ${barOf(r.step / r.stepsPerEpoch)} ${r.step}/${r.stepsPerEpoch}`
-      : `epoch ${r.epoch}/${r.epochs} step ${r.step}/${r.stepsPerEpoch} (${pct})`;
+      ? `epoch ${r.epoch}/${r.epochs} ${barOf(r.epochStep / r.stepsPerEpoch)} ${r.epochStep}/${r.stepsPerEpoch}`
+      : `epoch ${r.epoch}/${r.epochs} step ${r.epochStep}/${r.stepsPerEpoch} (${pct})`;
     return `${label}${where}  loss ${r.loss.toFixed(4)}  ${formatCount(r.samplesPerSec)} samples/s  elapsed ${formatDuration(r.elapsedSeconds)}  ETA ${formatDuration(r.etaSeconds)}`;
   }
 

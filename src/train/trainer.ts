@@ -1,7 +1,8 @@
-// The Trainer: epochs of shuffled batches through trainStep, validation per epoch or every N
-// steps, early stopping on a monitored metric with restore of the best weights, learning-rate
-// schedules (the ALPT paper's ÷10 after epochs 6 and 9, or reduce-on-plateau), callbacks, and a
-// progress display (a bar on a TTY; lines or callbacks on request, see progress.ts). All randomness is counter-based: shuffles come from (seed, epoch).
+// The Trainer: epochs of shuffled batches through trainStep, validation at each epoch end (and
+// every N steps inside an epoch on request), early stopping on a monitored metric with restore of
+// the best weights, learning-rate schedules (the ALPT paper's ÷10 after epochs 6 and 9, or
+// reduce-on-plateau), callbacks, and a progress display (a bar on a TTY; lines or reports on
+// request, see progress.ts). All randomness is counter-based: shuffles come from (seed, epoch).
 import type { CtrModel } from "../models/base.js";
 import { auc as aucOf, logloss as loglossOf } from "../metrics/index.js";
 import { Adam, AdamW, SGD, type Optimizer } from "../optim/optimizer.js";
@@ -30,7 +31,7 @@ export interface TrainEvent {
   lr: number;
   loss: number;
   metrics?: Metrics;
-  /** Evaluations only: true for one of --evalEvery's inside an epoch, false at an epoch end. */
+  /** Evaluations only: true for an evalEvery evaluation inside an epoch, false at an epoch end. */
   midEpoch?: boolean;
 }
 
@@ -285,7 +286,7 @@ export class Trainer {
           samples += batch.size;
           o.onStep?.({ epoch, step: history.steps, lr: this.optimizer.lr, loss });
           progress.update({
-            epoch, epochs: o.epochs, step: s + 1, stepsPerEpoch, stepsLeft: (o.epochs - epoch + 1) * stepsPerEpoch - (s + 1),
+            epoch, epochs: o.epochs, step: history.steps, epochStep: s + 1, stepsPerEpoch, stepsLeft: (o.epochs - epoch + 1) * stepsPerEpoch - (s + 1),
             loss, samples, ms: performance.now() - t0,
           });
           // mid-epoch evaluations; the epoch's last step is validated below, at the epoch end

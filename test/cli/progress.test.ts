@@ -80,7 +80,7 @@ describe("alpt train without a terminal", () => {
     const recs = records(r.stdout);
     const progress = recs.filter((x) => x.event === "progress");
     expect(progress).toHaveLength(10);
-    expect(progress[0]).toMatchObject({ command: "train", epoch: 1, epochs: 1, step: 1, stepsPerEpoch: 10, lossSteps: 1 });
+    expect(progress[0]).toMatchObject({ command: "train", epoch: 1, epochs: 1, step: 1, epochStep: 1, stepsPerEpoch: 10, lossSteps: 1 });
     for (const k of ["loss", "samplesPerSec", "etaSeconds", "elapsedSeconds"]) expect(typeof progress[0]![k]).toBe("number");
     const evals = recs.filter((x) => x.event === "eval" || x.event === "epoch").map((x) => [x.event, x.step, x.midEpoch]);
     expect(evals).toEqual([["eval", 3, true], ["eval", 6, true], ["eval", 9, true], ["epoch", 10, false]]);

@@ -79,7 +79,8 @@ describe("Trainer progress", () => {
       progress: { mode: "lines", intervalMs: 0, stream, label: "b4", onReport: (r) => reports.push(r) },
     }).fit(train, valid);
     expect(reports).toHaveLength(8); // 2 epochs × ceil(1000 / 256)
-    expect(reports.map((r) => [r.epoch, r.step])).toEqual([[1, 1], [1, 2], [1, 3], [1, 4], [2, 1], [2, 2], [2, 3], [2, 4]]);
+    expect(reports.map((r) => [r.epoch, r.epochStep])).toEqual([[1, 1], [1, 2], [1, 3], [1, 4], [2, 1], [2, 2], [2, 3], [2, 4]]);
+    expect(reports.map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(reports.map((r) => r.loss)).toEqual(losses);
     expect(reports.every((r) => r.lossSteps === 1 && r.samplesPerSec > 0 && r.stepsPerEpoch === 4)).toBe(true);
     expect(reports[reports.length - 1]!.etaSeconds).toBe(0);
@@ -105,7 +106,7 @@ describe("Trainer progress", () => {
     const { writes, stream } = fakeStream(true);
     new Trainer(m2, { epochs: 1, batchSize: 100, progress: { mode: "bar", intervalMs: 1e9, stream, onReport: (r) => reports.push(r) } }).fit(train);
     // a bar shows the first step at once and the epoch's last step always
-    expect(reports.map((r) => r.step)).toEqual([1, 10]);
+    expect(reports.map((r) => r.epochStep)).toEqual([1, 10]);
     expect(reports[1]!.lossSteps).toBe(9);
     expect(writes[0]).toMatch(/^\r\x1b\[2Kepoch 1\/1 █*·* 1\/10  loss/);
     expect(writes[writes.length - 1]).toBe("\r\x1b[2K"); // cleared at the end
