@@ -3,7 +3,7 @@
 // epochs (fractional: step / steps per epoch, so runs with other batch sizes line up), one colour
 // per run, the same in both panels. Drawn with the report's SVG code (svg.ts).
 import type { TrainLog } from "../io/train-log.js";
-import { lineChart, PALETTE, stackCharts, type LineSeries } from "./svg.js";
+import { lineChart, niceTicks, PALETTE, stackCharts, type LineSeries } from "./svg.js";
 
 /** One run to draw: its log and its name in the legend. */
 export interface RunCurve {
@@ -54,15 +54,18 @@ export function runCurvesSvg(runs: readonly RunCurve[], title = "Training runs")
   }));
   const xs = runs.flatMap((r) => [...r.log.steps.map((s) => s.step), ...r.log.evals.map((e) => e.step)].map((s) => s / r.log.header.stepsPerEpoch));
   const x0 = Math.min(0, ...xs), x1 = xs.length ? Math.max(...xs) : 1;
-  const xDomain: [number, number] = [x0, x1 > x0 ? x1 : x0 + 1];
+  // ticks on round epochs, and a little room either side so a marker on the last epoch is whole
+  const { ticks: xTicks, lo, hi } = niceTicks(x0, x1 > x0 ? x1 : x0 + 1, 6);
+  const pad = (hi - lo) * 0.02;
+  const xDomain: [number, number] = [lo - pad, hi + pad];
   const loss = lineChart({
     title: `${title}: training loss`, xLabel: "epoch", yLabel: window > 1 ? `training loss (mean of ${window} steps)` : "training loss",
-    series: lossSeries, clipId: "loss-plot", xDomain, width: 720, height: 360,
+    series: lossSeries, clipId: "loss-plot", xDomain, xTicks, width: 720, height: 360,
   });
   const hasEvals = runs.some((r) => r.log.evals.length > 0);
   const auc = lineChart({
     title: hasEvals ? `${title}: validation AUC` : `${title}: validation AUC (no evaluations in these logs)`, xLabel: "epoch", yLabel: "validation AUC",
-    series: aucSeries, clipId: "auc-plot", xDomain, width: 720, height: 360,
+    series: aucSeries, clipId: "auc-plot", xDomain, xTicks, width: 720, height: 360,
   });
   return stackCharts(title, [loss, auc]);
 }
