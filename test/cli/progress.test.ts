@@ -87,6 +87,20 @@ describe("alpt train without a terminal", () => {
   });
 });
 
+describe("alpt prepare --json", () => {
+  it("progress records per pass on stdout, then the summary; nothing on stderr", async () => {
+    const r = await alpt("prepare", "train.txt", "--out", "prep-json", "--progress-every", "0", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe("");
+    const recs = records(r.stdout);
+    const progress = recs.filter((x) => x.event === "progress");
+    expect(new Set(progress.map((x) => x.passName))).toEqual(new Set(["counting rows", "fitting the FeatureMap", "encoding"]));
+    expect(progress[0]).toMatchObject({ command: "prepare", file: "train.txt", pass: 1, passes: 3 });
+    expect(progress.every((x) => (x.bytes as number) <= (x.totalBytes as number))).toBe(true);
+    expect(recs[recs.length - 1]).toMatchObject({ event: "done", command: "prepare", rows: { train: 2400, valid: 300, test: 300 } });
+  });
+});
+
 describe("alpt train --log and alpt plot", () => {
   it("logs every step and evaluation, and plots two runs on one chart", async () => {
     const a = await alpt("train", "--data", "prep", ...SMALL, "--epochs", "2", "--eval-every", "4", "--bits", "4", "--log", "b4.jsonl", "--out", "b4.safetensors", "--no-resume-file", "--progress", "off");
