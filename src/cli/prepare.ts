@@ -105,9 +105,10 @@ async function trackedOpen(path: string, passNames: readonly string[], status: S
         const seconds = (performance.now() - t0) / 1000;
         const rate = bytes / MB / Math.max(seconds, 1e-9);
         const eta = size !== undefined ? (size - bytes) / MB / rate : NaN;
-        if (shown.records) out.record({ event: "progress", command: "prepare", file: path, pass: k, passes: passNames.length, passName: name, bytes, totalBytes: size ?? null, mbPerSec: rate, etaSeconds: Number.isFinite(eta) ? eta : null });
+        if (shown.records) out.record({ event: "progress", command: "prepare", file: path, pass: k, passes: Math.max(k, passNames.length), passName: name, bytes, totalBytes: size ?? null, mbPerSec: rate, etaSeconds: Number.isFinite(eta) ? eta : null });
         const of = size !== undefined ? ` of ${mb(size)} MB (${Math.floor((100 * bytes) / size)}%)` : " (unzipped)";
-        const head = `${basename(path)} pass ${k}/${passNames.length} (${name})`;
+        // (a reader that opens the file more often than expected gets "pass 4" rather than "4/3")
+        const head = `${basename(path)} pass ${k}${k <= passNames.length ? `/${passNames.length}` : ""} (${name})`;
         const where = status.mode === "bar" && size !== undefined ? `${head} ${barOf(bytes / size)}` : head;
         status.show(`${where}: ${mb(bytes)} MB${of}, ${rate.toFixed(1)} MB/s${size !== undefined ? `, ETA ${formatDuration(eta)} for this pass` : ""}`);
       }
