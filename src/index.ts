@@ -65,6 +65,7 @@ export { predict, trainStep } from "./train/step.js";
 export type { Batch, StepResult } from "./train/step.js";
 export { Trainer } from "./train/trainer.js";
 export type { EncodedData, History, Metrics, TrainEvent, TrainerOptions } from "./train/trainer.js";
+export type { ProgressOptions, TrainProgress } from "./train/progress.js";
 
 // data, metrics, files
 export * from "./data/index.js";

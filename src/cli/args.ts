@@ -28,6 +28,11 @@ export interface FlagSpec {
   oneOf?: readonly number[];
   /** The placeholder in the help ("N", "FILE", …). */
   metavar?: string;
+  /**
+   * Hints for refused values that name something the flag has under another name, keyed by the
+   * value in lower case without separators ("rowwise-adagrad" → "rowwiseadagrad").
+   */
+  hints?: Record<string, string>;
 }
 
 /** A positional argument. */
@@ -35,6 +40,8 @@ export interface PositionalSpec {
   name: string;
   help: string;
   required: boolean;
+  /** The last positional only: takes every further word too (FILE [FILE…]). */
+  variadic?: boolean;
 }
 
 /** A command: its flags, positionals and help. */
@@ -104,6 +111,13 @@ export function expectation(spec: Pick<FlagSpec, "type" | "choices" | "min" | "m
     case "number-or-choice": return `a positive number or one of ${spec.choices!.join(", ")}`;
     default: return "a string";
   }
+}
+
+/** " (hint)" when `raw` is a refused value the spec has a hint for, else "". */
+export function hintFor(spec: Pick<FlagSpec, "hints">, raw: unknown): string {
+  if (!spec.hints || typeof raw !== "string") return "";
+  const h = spec.hints[raw.toLowerCase().replace(/[^a-z0-9]/g, "")];
+  return h ? ` (${h})` : "";
 }
 
 /**
@@ -193,7 +207,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
       i++;
     }
     const v = convert(f, raw);
-    if (typeof v === "object" && !Array.isArray(v)) throw new UsageError(`option --${name} expects ${v.error}, got ${JSON.stringify(raw)}`);
+    if (typeof v === "object" && !Array.isArray(v)) throw new UsageError(`option --${name} expects ${v.error}, got ${JSON.stringify(raw)}${hintFor(f, raw)}`);
     flags.set(name, v);
   }
   const help = flags.get("help") === true;
@@ -205,14 +219,15 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
     if (positionals.length < required) {
       throw new UsageError(`missing ${spec.positionals[positionals.length]!.name.toUpperCase()} (usage: ${cmd} ${spec.positionals.slice(0, required).map((p) => p.name.toUpperCase()).join(" ")} [options])`);
     }
-    if (positionals.length > spec.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[spec.positionals.length])} (${cmd} takes ${spec.positionals.length === 0 ? "no arguments, only options" : `at most ${spec.positionals.map((p) => p.name.toUpperCase()).join(" ")}`})`);
+    const variadic = spec.positionals[spec.positionals.length - 1]?.variadic === true;
+    if (!variadic && positionals.length > spec.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[spec.positionals.length])} (${cmd} takes ${spec.positionals.length === 0 ? "no arguments, only options" : `at most ${spec.positionals.map((p) => p.name.toUpperCase()).join(" ")}`})`);
   }
   return { flags, positionals, json, help };
 }
 
 /** The --help text of a command. */
 export function helpText(spec: CommandSpec): string {
-  const pos = spec.positionals.map((p) => (p.required ? p.name.toUpperCase() : `[${p.name.toUpperCase()}]`)).join(" ");
+  const pos = spec.positionals.map((p) => (p.required ? p.name.toUpperCase() : `[${p.name.toUpperCase()}]`) + (p.variadic ? ` [${p.name.toUpperCase()}…]` : "")).join(" ");
   const lines = [`alpt ${spec.name} — ${spec.summary}`, "", `Usage: alpt ${spec.name}${pos ? " " + pos : ""} [options]`, ""];
   if (spec.positionals.length) {
     for (const p of spec.positionals) lines.push(`  ${p.name.toUpperCase().padEnd(26)}${p.help}`);

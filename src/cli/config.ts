@@ -13,7 +13,7 @@ import { readRegularText } from "../data/regular-file.js";
 import { DEFAULT_HIDDEN_UNITS } from "../layers/mlp.js";
 import { modelNames } from "../models/registry.js";
 import { SIMD_HELP, THREADS_HELP } from "./engine.js";
-import { UsageError, convert, didYouMean, expectation, type FlagSpec, type Value } from "./args.js";
+import { UsageError, convert, didYouMean, expectation, hintFor, type FlagSpec, type Value } from "./args.js";
 
 /** A training setting: a flag of `alpt train` and a key of config files. */
 export interface Setting extends FlagSpec {
@@ -46,7 +46,10 @@ export const SETTINGS: Setting[] = [
   s("deltaLr", "number", "learning rate of Δ (Adam)", { min: 0, default: "0.3 × initial Δ" }),
   s("gradScale", "number-or-choice", "scale of the Δ gradient", { choices: ["hetu", "mpe", "none"], default: "hetu" }),
   s("initStd", "number", "std of the initial embeddings", { min: 0, default: "0.003" }),
-  s("embeddingOptimizer", "choice", "optimizer of the embedding rows", { choices: ["sgd", "adam", "adagrad"], default: "adam" }),
+  s("embeddingOptimizer", "choice", "optimizer of the embedding rows (adagrad is rowwise Adagrad: one accumulator per row)", {
+    choices: ["sgd", "adam", "adagrad"], default: "adam",
+    hints: { rowwiseadagrad: "alpt's adagrad is rowwise Adagrad: give adagrad", rowadagrad: "alpt's adagrad is rowwise Adagrad: give adagrad" },
+  }),
   s("embeddingLr", "number", "learning rate of the embedding rows", { min: 0, default: "--lr" }),
   s("embeddingWeightDecay", "number", "L2 on the embedding rows a batch touches", { min: 0, default: "0", aliases: ["embedding_regularizer"] }),
   s("optimizer", "choice", "dense optimizer", { choices: ["adam", "adamw", "sgd"], default: "adam" }),
@@ -59,7 +62,7 @@ export const SETTINGS: Setting[] = [
   s("shuffle", "bool", "shuffle the training rows each epoch", { default: "true" }),
   s("monitor", "choice", "validation metric for early stopping and best weights", { choices: ["auc", "logloss"], default: "auc" }),
   s("patience", "int", "evaluations without improvement before stopping", { min: 0, aliases: ["early_stop_patience"] }),
-  s("evalEvery", "int", "validate every N steps instead of every epoch", { min: 1, aliases: ["eval_steps"] }),
+  s("evalEvery", "int", "also validate every N steps inside an epoch (each epoch end is validated too)", { min: 1, aliases: ["eval_steps"] }),
   s("optimizerState", "bool", "store the optimizer state in the checkpoint", { default: "true" }),
   s("maxMemoryMb", "number", "ceiling of the wasm heap in MiB (wasm32 addresses at most 4096)", { min: 1, max: 4096, default: "4096" }),
   s("threads", "int", THREADS_HELP, { min: 1, max: 256, default: "the available cores, at most 8" }),
@@ -158,7 +161,7 @@ function readExperiment(obj: unknown, file: string, label: string, notes: string
     }
     if (st.type === "ints" && typeof v === "number") raw = [v];
     const c = convert(st, raw, true);
-    if (typeof c === "object" && !Array.isArray(c)) throw new UsageError(`${where}: "${k}" = ${showValue(v)}: expected ${expectation(st)}`);
+    if (typeof c === "object" && !Array.isArray(c)) throw new UsageError(`${where}: "${k}" = ${showValue(v)}: expected ${expectation(st)}${hintFor(st, v)}`);
     out[st.key] = c;
   }
   return out;

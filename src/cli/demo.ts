@@ -5,6 +5,7 @@ import { SyntheticCtr } from "../data/synthetic.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
 import { auc } from "../metrics/index.js";
 import { createModel } from "../models/registry.js";
+import type { ProgressOptions, TrainProgress } from "../train/progress.js";
 import { Trainer } from "../train/trainer.js";
 
 /** Options of the demo. */
@@ -14,6 +15,8 @@ export interface DemoOptions {
   epochs: number;
   json: boolean;
   seed: number;
+  /** Progress of each method's training (labelled with the method; default: a bar on a TTY). */
+  progress?: Omit<ProgressOptions, "label" | "onReport"> & { onReport?: (p: TrainProgress, method: string) => void };
 }
 
 interface DemoResult {
@@ -50,7 +53,9 @@ export function demo(o: DemoOptions, log: (line: string) => void): DemoResult[] 
       fieldSizes: gen.fieldSizes, embeddingDim: 16, crossLayers: 3, hiddenUnits: [256, 128, 64], seed: o.seed,
       embedding: { optimizer: "adam", lr: 1e-3, ...embedding },
     });
-    const trainer = new Trainer(model, { epochs: o.epochs, batchSize: 2048, seed: o.seed, optimizer: { lr: 1e-3 } });
+    const { onReport, ...shown } = o.progress ?? {};
+    const progress: ProgressOptions = { ...shown, label: method, notes: false, ...(onReport ? { onReport: (r: TrainProgress) => onReport(r, method) } : {}) };
+    const trainer = new Trainer(model, { epochs: o.epochs, batchSize: 2048, seed: o.seed, optimizer: { lr: 1e-3 }, progress });
     const h = trainer.fit(train, valid);
     const m = trainer.evaluate(valid);
     const r = {

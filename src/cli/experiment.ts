@@ -52,7 +52,7 @@ const HELP = `Usage: npm run experiment -- criteo|avazu|paper [options]
   --epochs N         at most N epochs (default 10; early stopping on validation AUC)
   --patience N       stop after N evaluations in a row that do not improve the best
                      validation AUC (default 2)
-  --eval-every N     validate every N steps instead of at each epoch end
+  --eval-every N     also validate every N steps inside an epoch (each epoch end is validated too)
   --schedule S       paper (dense lr ÷10 after epochs 6 and 9, default) or none
   --init-std X       initial rows ~ N(0, X²) for every method (default 0.003)
   --precise-bn N     before each validation, recompute the batch-norm statistics over N

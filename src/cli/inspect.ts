@@ -1,7 +1,8 @@
 // `alpt inspect`: what a checkpoint or export holds, read from the file alone (the checksum is
 // verified; no model is built): model and options, method and bits, bytes per embedding row by
 // kind (codes, Δ, row optimizer state, Δ optimizer state, fp32 rows), Δ statistics, dense
-// parameters, FeatureMap and training progress. A file whose content contradicts itself
+// parameters layer by layer (the whole architecture, as the tensors' names and shapes give it,
+// defaults included), FeatureMap and training progress. A file whose content contradicts itself
 // (io/validate.ts: options against tensors, FeatureMap hash, Δ > 0, …) is reported, exit code 1.
 import { summarizeDelta } from "../embedding/delta-stats.js";
 import { readFileBytesOf } from "../io/checkpoint.js";
@@ -38,6 +39,18 @@ function floats(t: StoredTensor): Float32Array {
   return f;
 }
 
+/** The dense layers of a file, in file order: "deep.0" → { W: [624, 1024], b: [1024] }. */
+export function layersOf(tensors: ReadonlyMap<string, StoredTensor>): { name: string; params: Record<string, number[]> }[] {
+  const layers = new Map<string, Record<string, number[]>>();
+  for (const [name, t] of tensors) {
+    const m = /^(dense|buffer)\/(.+)\.([^.]+)$/.exec(name);
+    if (!m) continue;
+    const layer = layers.get(m[2]!) ?? {};
+    layer[m[1] === "buffer" ? `(${m[3]})` : m[3]!] = [...t.shape];
+    layers.set(m[2]!, layer);
+  }
+  return [...layers].map(([name, params]) => ({ name, params }));
+}
 
 export async function run(p: Parsed, out: Output): Promise<number> {
   const path = p.positionals[0]!;
@@ -89,6 +102,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     command: "inspect", file: path, kind, bytes: bytes.length, model: m.model, method: m.method,
     bits: Number(m.bits), storage: codes ? "codes" : weights ? "fp32" : "none", rows, dim, options, embedding: embedding ?? null,
     bytesPerRow: { ...breakdown, total }, delta: deltaStats, dense: { params: denseParams, bytes: denseBytes, optimizerBytes, bufferBytes },
+    layers: layersOf(tensors),
     featureMap: fields ? { fields: fields.length, fitRows: fm?.fitRowCount ?? null, vocab: Object.fromEntries(fields.map((f) => [f.name, f.vocab])) } : null,
     dataFormat: m.dataFormat ?? null, progress: parse(m.progress) ?? null, scalars: parse(m.scalars) ?? null,
     hasOptimizer: kind === "checkpoint" ? m.hasOptimizer === "1" : false,
@@ -102,6 +116,12 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   out.text(`  bytes/row  ${b(total)} = codes ${b(breakdown.codes)} + Δ ${b(breakdown.delta)}${delta ? ` (${delta.dtype})` : ""} + fp32 rows ${b(breakdown.fp32Rows)} + row optimizer ${b(breakdown.rowOptimizer)} + Δ optimizer ${b(breakdown.deltaOptimizer)}`);
   if (deltaStats) out.text(`  Δ          min ${deltaStats.min.toPrecision(4)}  median ${deltaStats.median.toPrecision(4)}  max ${deltaStats.max.toPrecision(4)}  mean ${deltaStats.mean.toPrecision(4)}`);
   out.text(`  dense      ${denseParams.toLocaleString("en")} parameters (${denseBytes.toLocaleString("en")} B), optimizer state ${optimizerBytes.toLocaleString("en")} B, batch-norm statistics ${bufferBytes.toLocaleString("en")} B`);
+  const layers = report.layers;
+  const width = Math.max(0, ...layers.map((l) => l.name.length)) + 2;
+  layers.forEach((l, i) => {
+    const params = Object.entries(l.params).map(([k, shape]) => `${k} [${shape.join(" × ")}]`).join("  ");
+    out.text(`  ${i === 0 ? "layers     " : "           "}${l.name.padEnd(width)}${params}`);
+  });
   if (fields) out.text(`  features   ${fields.length} fields (${m.dataFormat ?? "format unknown"}), vocabularies ${fields.map((f) => f.vocab).join(" ")}`);
   else out.text("  features   no FeatureMap (predicts encoded ids only)");
   if (kind === "checkpoint") out.text(`  progress   ${m.progress}  state ${m.scalars}`);

@@ -10,7 +10,9 @@ import * as evalCmd from "./eval.js";
 import * as exportCmd from "./export.js";
 import * as inspect from "./inspect.js";
 import * as predict from "./predict.js";
+import * as plot from "./plot.js";
 import * as prepare from "./prepare.js";
+import { PROGRESS_FLAGS, progressChoice } from "./progress-flags.js";
 import * as train from "./train.js";
 
 interface Command {
@@ -28,20 +30,26 @@ const demoCmd: Command = {
       { name: "valid", type: "int", min: 2, help: "validation rows", default: "50000" },
       { name: "epochs", type: "int", min: 1, help: "epochs", default: "2" },
       { name: "seed", type: "int", min: 0, help: "seed of the data and the models", default: "1" },
+      ...PROGRESS_FLAGS,
     ],
     details: "Prints validation AUC, logloss, bytes per embedding row and samples/s per method.",
   },
   async run(p, out) {
     await init();
+    const shown = progressChoice(p, out);
     demo({
       trainRows: flag<number>(p, "train") ?? 200_000, validRows: flag<number>(p, "valid") ?? 50_000,
       epochs: flag<number>(p, "epochs") ?? 2, seed: flag<number>(p, "seed") ?? 1, json: out.json,
+      progress: {
+        mode: shown.mode, ...(shown.intervalMs !== undefined ? { intervalMs: shown.intervalMs } : {}),
+        ...(shown.records ? { onReport: (r, method) => out.record({ event: "progress", command: "demo", method, ...r }) } : {}),
+      },
     }, (line) => console.log(line));
     return 0;
   },
 };
 
-const COMMANDS: Command[] = [prepare, train, evalCmd, predict, exportCmd, inspect, bench, demoCmd];
+const COMMANDS: Command[] = [prepare, train, evalCmd, predict, exportCmd, inspect, plot, bench, demoCmd];
 
 function mainHelp(): string {
   return `alpt — adaptive low-precision training of CTR embeddings (WebAssembly SIMD)

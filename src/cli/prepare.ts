@@ -1,6 +1,9 @@
 // `alpt prepare`: a raw Criteo/Avazu file → a prepared-data folder (files.ts): the FeatureMap
 // fitted on the training rows only, and one binary cache per split, so training never re-parses
-// text. Splits are by line order (train first), or separate --valid / --test files.
+// text. Splits are by line order (train first), or separate --valid / --test files. Progress:
+// each pass over a file (prepareDataset reads the input two or three times) is followed by the
+// bytes it has read, shown as a bar, a line every few seconds, or --json records (progress-flags.ts).
+import { stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { writeCacheFile } from "../data/cache-file.js";
 import { splitDataset, type EncodedDataset } from "../data/dataset.js";
@@ -8,7 +11,10 @@ import { prepareDataset } from "../data/prepare.js";
 import type { ReaderStats } from "../data/delimited.js";
 import { summarizeSkipped } from "../data/no-rows.js";
 import { formatRowError } from "../data/schema.js";
-import { readFileBytes } from "../data/source.js";
+import { isGzipFile, readFileBytes } from "../data/source.js";
+import type { ByteSource } from "../data/lines.js";
+import { StatusLine, barOf, formatDuration } from "../util/status-line.js";
+import { PROGRESS_FLAGS, progressChoice, type ProgressChoice } from "./progress-flags.js";
 import type { FeatureMap } from "../data/feature-map.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
@@ -27,6 +33,7 @@ export const spec: CommandSpec = {
     { name: "valid", type: "string", metavar: "FILE", help: "a separate validation file (instead of --split)" },
     { name: "test", type: "string", metavar: "FILE", help: "a separate test file (instead of --split)" },
     { name: "strict", type: "bool", help: "stop at the first malformed row (default: skip and count them)" },
+    ...PROGRESS_FLAGS,
   ],
   details: `Writes DIR/dataset.json, DIR/feature_map.json and DIR/{train,valid,test}.cache. The FeatureMap
 sees only the training rows (the first fraction of --split, or all of INPUT with --valid/--test).
@@ -57,7 +64,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   // the target first: a folder that cannot be made or written fails now, not after the work
   const created = await prepareOutputFolder(dir, "--out");
   try {
-    return await prepareInto(dir, { input, format, minCount, strict, validFile, testFile, fractions }, out);
+    return await prepareInto(dir, { input, format, minCount, strict, validFile, testFile, fractions, shown: progressChoice(p, out) }, out);
   } catch (e) {
     await removeEmptyFolders(created);
     throw e;
@@ -72,18 +79,62 @@ interface PrepareRun {
   validFile?: string;
   testFile?: string;
   fractions: number[];
+  shown: ProgressChoice;
+}
+
+const MB = 1024 * 1024;
+/** Megabytes with one decimal below 10 MB. */
+const mb = (bytes: number) => (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
+
+/**
+ * Opens a file for prepareDataset and shows how far each pass over it has read: `passNames[k]` is
+ * the k-th opening (what prepareDataset does in that pass). The size is known for plain files;
+ * for gzip data the bytes are the unzipped ones, without a percentage until a pass has read them all.
+ */
+async function trackedOpen(path: string, passNames: readonly string[], status: StatusLine, shown: ProgressChoice, out: Output): Promise<() => ByteSource> {
+  // gzip data: the unzipped size is known once a pass has read the whole file
+  let size = (await isGzipFile(path)) ? undefined : (await stat(path)).size;
+  let pass = 0;
+  if (status.mode === "off" && !shown.records) return () => readFileBytes(path);
+  async function* counted(name: string, k: number): AsyncGenerator<Uint8Array> {
+    let bytes = 0;
+    const t0 = performance.now();
+    for await (const chunk of readFileBytes(path)) {
+      bytes += chunk.length;
+      if (status.due()) {
+        const seconds = (performance.now() - t0) / 1000;
+        const rate = bytes / MB / Math.max(seconds, 1e-9);
+        const eta = size !== undefined ? (size - bytes) / MB / rate : NaN;
+        if (shown.records) out.record({ event: "progress", command: "prepare", file: path, pass: k, passes: Math.max(k, passNames.length), passName: name, bytes, totalBytes: size ?? null, mbPerSec: rate, etaSeconds: Number.isFinite(eta) ? eta : null });
+        const of = size !== undefined ? ` of ${mb(size)} MB (${Math.floor((100 * bytes) / size)}%)` : " (unzipped)";
+        // (a reader that opens the file more often than expected gets "pass 4" rather than "4/3")
+        const head = `${basename(path)} pass ${k}${k <= passNames.length ? `/${passNames.length}` : ""} (${name})`;
+        const where = status.mode === "bar" && size !== undefined ? `${head} ${barOf(bytes / size)}` : head;
+        status.show(`${where}: ${mb(bytes)} MB${of}, ${rate.toFixed(1)} MB/s${size !== undefined ? `, ETA ${formatDuration(eta)} for this pass` : ""}`);
+      }
+      yield chunk;
+    }
+    size ??= bytes;
+    status.clear();
+  }
+  return () => {
+    pass++;
+    return counted(passNames[pass - 1] ?? "reading", pass);
+  };
 }
 
 async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<number> {
-  const { input, format, minCount, strict, validFile, testFile, fractions } = o;
+  const { input, format, minCount, strict, validFile, testFile, fractions, shown } = o;
   const t0 = performance.now();
+  const status = new StatusLine({ mode: shown.mode, ...(shown.intervalMs !== undefined ? { intervalMs: shown.intervalMs } : {}) });
   let skipped = 0;
   const report = (file: string, stats: ReaderStats) => {
     skipped += stats.skipped;
     if (stats.skipped) out.note(`${file}: skipped ${stats.skipped} malformed row(s) (${summarizeSkipped(stats)}); first: ${stats.errors.slice(0, 3).map(formatRowError).join("; ")}`);
   };
   const prep = await prepareDataset({
-    open: () => readFileBytes(input), reader: readerOptions(format, input, { strict }), featureMap: { minCount },
+    open: await trackedOpen(input, fractions[0]! < 1 ? ["counting rows", "fitting the FeatureMap", "encoding"] : ["fitting the FeatureMap", "encoding"], status, shown, out),
+    reader: readerOptions(format, input, { strict }), featureMap: { minCount },
     fitFraction: fractions[0],
   });
   report(input, prep.stats);
@@ -93,7 +144,7 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
   else splitDataset(prep.dataset, fractions).forEach((ds, k) => splits.set(SPLIT_NAMES[k]!, ds));
   for (const [name, file] of [["valid", validFile], ["test", testFile]] as const) {
     if (!file) continue;
-    const r = await prepareDataset({ open: () => readFileBytes(file), reader: readerOptions(format, file, { strict }), fittedMap: fm });
+    const r = await prepareDataset({ open: await trackedOpen(file, ["encoding"], status, shown, out), reader: readerOptions(format, file, { strict }), fittedMap: fm });
     report(file, r.stats);
     splits.set(name, r.dataset);
   }
@@ -116,7 +167,7 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
   await writeFileAtomic(join(dir, "dataset.json"), new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"));
   const seconds = (performance.now() - t0) / 1000;
   const rows = Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.rows]));
-  out.record({ command: "prepare", out: dir, format, fields: fm.numFields, embeddingRows: fm.totalRows, fieldSizes: fm.fieldSizes, rows, skippedRows: skipped, featureMapHash: fm.hash, seconds });
+  out.record({ event: "done", command: "prepare", out: dir, format, fields: fm.numFields, embeddingRows: fm.totalRows, fieldSizes: fm.fieldSizes, rows, skippedRows: skipped, featureMapHash: fm.hash, seconds });
   out.text(`prepared ${basename(input)} (${format}) into ${dir}/`);
   out.text(`  rows: ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en")}`).join(", ")}${skipped ? ` (${skipped} malformed rows skipped)` : ""}`);
   out.text(`  ${fm.numFields} fields, ${fm.totalRows.toLocaleString("en")} embedding rows (min count ${minCount}), FeatureMap ${fm.hash}`);

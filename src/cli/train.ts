@@ -24,6 +24,8 @@ import type { SimdMode } from "../wasm/load.js";
 import { openPrepared } from "./files.js";
 import { requireWritableFile } from "./targets.js";
 import { statRegularFile } from "../data/regular-file.js";
+import { TrainLogWriter } from "../io/train-log.js";
+import { PROGRESS_FLAGS, progressChoice } from "./progress-flags.js";
 import { RESUME_UNSTORED, checkResumeInfo, outPathOfResume, resumePathOf, type ResumeInfo } from "./resume.js";
 
 export const spec: CommandSpec = {
@@ -35,6 +37,8 @@ export const spec: CommandSpec = {
     { name: "experiment", type: "string", metavar: "NAME", help: "the experiment of --config to run (needed when it has several)" },
     { name: "resume", type: "string", metavar: "FILE", help: "continue the run saved in FILE (its .resume.safetensors); only --epochs, --out, --data, --patience, --max-memory-mb and --threads may change" },
     { name: "resume-file", type: "bool", help: "write <out stem>.resume.safetensors at each epoch end (default true; --no-resume-file to skip)" },
+    { name: "log", type: "string", metavar: "FILE", help: "write every step's loss and every evaluation to FILE as JSON lines, as the run goes (for `alpt plot`)" },
+    ...PROGRESS_FLAGS,
     ...SETTINGS,
   ],
   details: `Config files: { "Base": {shared settings}, "<experiment>": {settings} }. Keys are the camelCase
@@ -53,6 +57,17 @@ writing its final checkpoint (all epochs done, or stopped early), \`alpt train -
 not record --out: without --out the checkpoint goes next to it (x.resume.safetensors → x.safetensors).
 Temporary files an interrupted write left (.<name>.<pid>.<n>.tmp) are removed at the next write of
 the same file, with a note.
+
+Progress: on a terminal a bar (epoch, step, loss, samples/s, ETA) is redrawn in place; when stderr
+is a pipe or a file, a line every --progress-every seconds (default 5); with --json, records
+{"event":"progress",…} on stdout instead. Evaluations print a line each: at every epoch end, and
+with --eval-every N also every N steps inside an epoch (labelled "mid-epoch"; in --json, records
+with "event":"eval" and "midEpoch":true, while epoch ends are "event":"epoch").
+
+Log: --log run.jsonl writes a header line (model, method, bits, data, settings), then a line per
+step {"kind":"step","epoch","step","loss","lr","t"} and per evaluation {"kind":"eval","epoch","step",
+"midEpoch","auc","logloss","t"}, and an end line; \`alpt plot run.jsonl other.jsonl --out runs.svg\`
+draws the loss and AUC curves of several runs on one chart.
 
 Example: alpt train --data prepared --model DCN --method alpt --bits 4 --epochs 2 --out dcn-b4.safetensors`,
 };
@@ -151,6 +166,8 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   // the outputs first: a folder that does not exist or cannot be written fails now, not after training
   await requireWritableFile(outPath, "--out");
   if (resumeFile) await requireWritableFile(resumePathOf(outPath), "resume file");
+  const logPath = flag<string>(p, "log");
+  if (logPath) await requireWritableFile(logPath, "--log");
 
   const prepared = await openPrepared(data);
   const train = await prepared.split("train");
@@ -202,37 +219,50 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   if (resumeFrom) out.text(`  resuming ${resume!.path} after epoch ${resumeFrom.state.epoch} (step ${resumeFrom.state.steps}), up to epoch ${epochs}`);
 
   let epochLoss = 0, epochSteps = 0, tEpoch = performance.now();
+  const stored = Object.fromEntries(Object.entries(settings).filter(([k]) => !RESUME_UNSTORED.includes(k)));
+  const batchSize = (settings.batchSize as number | undefined) ?? 2048;
+  const shown = progressChoice(p, out);
+  const log = logPath ? new TrainLogWriter(logPath, {
+    model: modelName, method: model.embedding.options.method, bits: model.embedding.packed ? model.embedding.options.bits : 32,
+    experiment: experiment ?? null, data, trainRows: train.n, validRows: valid?.n ?? 0, batchSize,
+    stepsPerEpoch: Math.ceil(train.n / batchSize), epochs, startStep: resumeFrom?.state.steps ?? 0, settings: stored,
+  }) : undefined;
   const options: TrainerOptions = {
     epochs,
-    batchSize: (settings.batchSize as number | undefined) ?? 2048,
+    batchSize,
     optimizer: optimizer ?? optimizerSettings,
     lrSchedule: (settings.lrSchedule as "none" | "paper" | undefined) ?? "none",
     monitor: (settings.monitor as "auc" | "logloss" | undefined) ?? "auc",
     seed: (settings.seed as number | undefined) ?? 0,
     shuffle: (settings.shuffle as boolean | undefined) ?? true,
-    progress: out.json ? false : "auto",
+    progress: {
+      mode: shown.mode, notes: false, ...(shown.intervalMs !== undefined ? { intervalMs: shown.intervalMs } : {}),
+      ...(shown.records ? { onReport: (r) => out.record({ event: "progress", command: "train", ...r }) } : {}),
+    },
     onStep: (ev) => {
       epochLoss += ev.loss;
       epochSteps++;
+      log?.step(ev.epoch, ev.step, ev.loss, ev.lr);
     },
   };
   if (resumeFrom) options.resume = resumeFrom;
   if (settings.patience !== undefined) options.patience = settings.patience as number;
   if (settings.evalEvery !== undefined) options.evalEvery = settings.evalEvery as number;
-  const line = (epoch: number, step: number, m?: { auc: number; logloss: number }) => {
+  // a line per evaluation (or per epoch without validation); train loss: the mean since the last line
+  const line = (epoch: number, step: number, m?: { auc: number; logloss: number }, midEpoch = false) => {
     const loss = epochSteps ? epochLoss / epochSteps : NaN;
     const seconds = (performance.now() - tEpoch) / 1000;
-    out.record({ event: "epoch", epoch, step, trainLoss: loss, ...(m ? { valAuc: m.auc, valLogloss: m.logloss } : {}), seconds });
-    out.text(`epoch ${epoch} step ${step}: train loss ${loss.toFixed(5)}${m ? `  val AUC ${m.auc.toFixed(5)} logloss ${m.logloss.toFixed(5)}` : ""}  (${seconds.toFixed(1)} s)`);
+    if (m) log?.evaluation(epoch, step, midEpoch, m.auc, m.logloss);
+    out.record({ event: midEpoch ? "eval" : "epoch", epoch, step, midEpoch, trainLoss: loss, ...(m ? { valAuc: m.auc, valLogloss: m.logloss } : {}), seconds });
+    out.text(`epoch ${epoch} step ${step}${midEpoch ? " (mid-epoch)" : ""}: train loss ${loss.toFixed(5)}${m ? `  val AUC ${m.auc.toFixed(5)} logloss ${m.logloss.toFixed(5)}` : ""}  (${seconds.toFixed(1)} s)`);
     epochLoss = 0;
     epochSteps = 0;
     tEpoch = performance.now();
   };
-  if (valid) options.onEval = (ev) => line(ev.epoch, ev.step, ev.metrics);
+  if (valid) options.onEval = (ev) => line(ev.epoch, ev.step, ev.metrics, ev.midEpoch);
   else options.onEpochEnd = (ev) => line(ev.epoch, ev.step);
   const featureMap = prepared.featureMap.toJSON();
   const resumePath = resumePathOf(outPath);
-  const stored = Object.fromEntries(Object.entries(settings).filter(([k]) => !RESUME_UNSTORED.includes(k)));
   if (resumeFile) {
     options.onEpochDone = (state, bestWeights) => {
       const training: ResumeInfo = { settings: stored, experiment: experiment ?? null, state };
@@ -246,9 +276,23 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   }
 
   const trainer = new Trainer(model, options);
-  const history = trainer.fit(train, valid);
+  let history;
+  try {
+    history = trainer.fit(train, valid);
+  } catch (e) {
+    log?.close();
+    throw e;
+  }
   const final = valid ? trainer.evaluate(valid) : undefined;
-  const progress: Record<string, number> = { epochs: history.evals.length ? history.evals[history.evals.length - 1]!.epoch : options.epochs!, steps: history.steps, bestEpoch: history.bestEpoch };
+  log?.end({
+    steps: history.steps, bestEpoch: history.bestEpoch, bestStep: history.bestStep, stoppedEarly: history.stoppedEarly,
+    valAuc: final?.auc ?? null, valLogloss: final?.logloss ?? null, seconds: history.seconds,
+  });
+  // bestStep: the step of the weights the checkpoint holds (the best evaluation's, with validation)
+  const progress: Record<string, number> = {
+    epochs: history.evals.length ? history.evals[history.evals.length - 1]!.epoch : options.epochs!, steps: history.steps, bestEpoch: history.bestEpoch,
+    ...(valid ? { bestStep: history.bestStep } : {}),
+  };
   if (final) Object.assign(progress, { valAuc: final.auc, valLogloss: final.logloss });
   const withOptimizer = (settings.optimizerState as boolean | undefined) ?? true;
   await saveCheckpoint(outPath, model, {

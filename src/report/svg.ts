@@ -25,6 +25,8 @@ export interface Axes {
   xTicks?: Tick[];
   xDomain?: [number, number];
   yDomain?: [number, number];
+  /** The id of the plot's clip path (default "plot-area"); distinct ids let charts share a document (stackCharts). */
+  clipId?: string;
 }
 
 /** A data point; `err` draws an error bar y ± err. */
@@ -159,6 +161,7 @@ function chart(spec: Axes, xData: [number, number], yData: [number, number], leg
     left, right, top, bottom,
   };
 
+  const clip = escapeXml(spec.clipId ?? "plot-area");
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<title>${escapeXml(spec.title)}</title>`,
@@ -173,8 +176,8 @@ function chart(spec: Axes, xData: [number, number], yData: [number, number], leg
   for (const t of xTicks) out.push(`<text x="${fmt(f.sx(t.value))}" y="${fmt(bottom + 16)}" text-anchor="middle">${escapeXml(t.label)}</text>`);
   out.push(
     `</g>`,
-    `<clipPath id="plot-area"><rect x="${fmt(left)}" y="${fmt(top)}" width="${fmt(right - left)}" height="${fmt(bottom - top)}"/></clipPath>`,
-    `<g clip-path="url(#plot-area)">`,
+    `<clipPath id="${clip}"><rect x="${fmt(left)}" y="${fmt(top)}" width="${fmt(right - left)}" height="${fmt(bottom - top)}"/></clipPath>`,
+    `<g clip-path="url(#${clip})">`,
     ...body(f),
     `</g>`,
     `<rect x="${fmt(left)}" y="${fmt(top)}" width="${fmt(right - left)}" height="${fmt(bottom - top)}" fill="none" stroke="#333333"/>`,
@@ -269,4 +272,27 @@ export function stepChart(spec: StepChartSpec): string {
       return `<path data-series="${escapeXml(s.name)}" d="${polyline(pts)}" stroke="${escapeXml(colors[i]!)}" stroke-width="1.8" fill="none"${dash(s.dashed ?? false)}/>`;
     }),
   );
+}
+
+/**
+ * Charts (documents of lineChart / stepChart, with distinct clipId) one above the other in one
+ * SVG document, as many panels of one figure.
+ */
+export function stackCharts(title: string, charts: readonly string[]): string {
+  const OPEN = '<svg xmlns="http://www.w3.org/2000/svg" ';
+  let y = 0, width = 0;
+  const panels = charts.map((c) => {
+    const m = /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/.exec(c);
+    if (!m) throw new Error("stackCharts: not a chart of svg.ts");
+    const panel = `<svg x="0" y="${fmt(y)}" ` + c.slice(OPEN.length).trimEnd();
+    y += Number(m[2]);
+    width = Math.max(width, Number(m[1]));
+    return panel;
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${fmt(width)}" height="${fmt(y)}" viewBox="0 0 ${fmt(width)} ${fmt(y)}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(title)}</title>`,
+    ...panels,
+    `</svg>`,
+  ].join("\n") + "\n";
 }

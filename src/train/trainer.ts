@@ -1,7 +1,8 @@
-// The Trainer: epochs of shuffled batches through trainStep, validation per epoch or every N
-// steps, early stopping on a monitored metric with restore of the best weights, learning-rate
-// schedules (the ALPT paper's ÷10 after epochs 6 and 9, or reduce-on-plateau), callbacks, and a
-// progress line on a TTY. All randomness is counter-based: shuffles come from (seed, epoch).
+// The Trainer: epochs of shuffled batches through trainStep, validation at each epoch end (and
+// every N steps inside an epoch on request), early stopping on a monitored metric with restore of
+// the best weights, learning-rate schedules (the ALPT paper's ÷10 after epochs 6 and 9, or
+// reduce-on-plateau), callbacks, and a progress display (a bar on a TTY; lines or reports on
+// request, see progress.ts). All randomness is counter-based: shuffles come from (seed, epoch).
 import type { CtrModel } from "../models/base.js";
 import { auc as aucOf, logloss as loglossOf } from "../metrics/index.js";
 import { Adam, AdamW, SGD, type Optimizer } from "../optim/optimizer.js";
@@ -12,7 +13,7 @@ import type { EncodedDataset } from "../data/dataset.js";
 import { getEngine } from "../wasm/load.js";
 import { refreshBatchNormStats } from "./precise-bn.js";
 import { predict, trainStep, type Batch } from "./step.js";
-import { Progress } from "./progress.js";
+import { Progress, type ProgressOptions } from "./progress.js";
 
 /** An encoded dataset, plus dense features [n, denseFeatures] for models that take them. */
 export type EncodedData = EncodedDataset & { dense?: Float32Array };
@@ -30,6 +31,8 @@ export interface TrainEvent {
   lr: number;
   loss: number;
   metrics?: Metrics;
+  /** Evaluations only: true for an evalEvery evaluation inside an epoch, false at an epoch end. */
+  midEpoch?: boolean;
 }
 
 /** A weights-only snapshot of a model (io/state.ts), e.g. the best weights so far. */
@@ -74,7 +77,10 @@ export interface TrainerOptions {
   optimizer?: Optimizer | { kind?: "adam" | "adamw" | "sgd"; lr?: number; weightDecay?: number; momentum?: number };
   /** "paper": ÷10 after epochs 6 and 9; or explicit milestones; or reduce-on-plateau. */
   lrSchedule?: "none" | "paper" | { milestones: number[]; gamma?: number } | ({ kind: "plateau" } & PlateauOptions);
-  /** Validate every N steps (default: at the end of each epoch). */
+  /**
+   * Also validate every N steps inside an epoch (default: only at the end of each epoch, which is
+   * validated in either case).
+   */
   evalEvery?: number;
   monitor?: "auc" | "logloss";
   /** Stop after this many evaluations without improvement (default: never). */
@@ -99,14 +105,19 @@ export interface TrainerOptions {
    * when they differ from the current ones (state.bestStep < state.steps).
    */
   onEpochDone?: (state: TrainerState, bestWeights: WeightsSnapshot | undefined) => void;
-  /** Progress line on stderr: "auto" (TTY only, default), true or false. */
-  progress?: boolean | "auto";
+  /**
+   * Progress on stderr: "auto" (a bar on a TTY, default), true (a bar), false, or options (lines
+   * every N seconds, a callback per report, a label; see progress.ts).
+   */
+  progress?: boolean | "auto" | ProgressOptions;
 }
 
 /** What fit() returns. */
 export interface History {
   evals: TrainEvent[];
   bestEpoch: number;
+  /** The step of the best evaluation (0 without one). */
+  bestStep: number;
   best: Metrics | undefined;
   steps: number;
   seconds: number;
@@ -209,7 +220,7 @@ export class Trainer {
     const startEpoch = this.startEpoch;
     const resumed = o.resume?.state;
     const history: History = {
-      evals: [], bestEpoch: resumed?.bestEpoch ?? 0, best: resumed?.best, steps: resumed?.steps ?? startEpoch * stepsPerEpoch,
+      evals: [], bestEpoch: resumed?.bestEpoch ?? 0, bestStep: resumed?.bestStep ?? 0, best: resumed?.best, steps: resumed?.steps ?? startEpoch * stepsPerEpoch,
       seconds: 0, stoppedEarly: false,
     };
     if (resumed?.stoppedEarly) throw new RangeError(`Trainer: the run to resume stopped early at epoch ${resumed.epoch}; there is nothing to continue`);
@@ -219,6 +230,7 @@ export class Trainer {
     let bestStep = resumed?.bestStep ?? 0;
     let bad = resumed?.bad ?? 0;
     const t0 = performance.now();
+    let samples = 0;
     const ids = heap.allocI32(B * F, "train batch ids");
     const labels = new Float32Array(B);
     const dense = nd ? new Float32Array(B * nd) : undefined;
@@ -238,20 +250,22 @@ export class Trainer {
     function* firstBatches(count: number): Generator<Batch> {
       for (let s = 0; s < Math.min(count, stepsPerEpoch); s++) yield batchAt(s);
     }
-    const validate = (epoch: number): boolean => {
+    const validate = (epoch: number, midEpoch: boolean): boolean => {
       if (!valid) return false;
       if (o.preciseBn) refreshBatchNormStats(this.model, firstBatches(o.preciseBn));
       const metrics = this.evaluate(valid);
-      const ev: TrainEvent = { epoch, step: history.steps, lr: this.optimizer.lr, loss, metrics };
+      const ev: TrainEvent = { epoch, step: history.steps, lr: this.optimizer.lr, loss, metrics, midEpoch };
       history.evals.push(ev);
+      progress.clear();
       o.onEval?.(ev);
-      progress.note(`epoch ${epoch} step ${history.steps}: val AUC ${metrics.auc.toFixed(4)} logloss ${metrics.logloss.toFixed(4)}`);
+      progress.note(`epoch ${epoch} step ${history.steps}${midEpoch ? " (mid-epoch)" : ""}: val AUC ${metrics.auc.toFixed(4)} logloss ${metrics.logloss.toFixed(4)}`);
       if (plateau) this.optimizer.lr = plateau.observe(o.monitor === "auc" ? metrics.auc : metrics.logloss, this.optimizer.lr);
       if (better(metrics, history.best)) {
         history.best = metrics;
         history.bestEpoch = epoch;
         bad = 0;
         bestStep = history.steps;
+        history.bestStep = bestStep;
         if (keepBest) bestState = snapshotState(this.model, undefined, { weightsOnly: true });
         return false;
       }
@@ -266,17 +280,24 @@ export class Trainer {
         }
         order = o.shuffle ? shuffledOrder(train.n, o.seed, epoch) : undefined;
         for (let s = 0; s < stepsPerEpoch; s++) {
-          loss = trainStep(this.model, batchAt(s), this.optimizer).loss;
+          const batch = batchAt(s);
+          loss = trainStep(this.model, batch, this.optimizer).loss;
           history.steps++;
+          samples += batch.size;
           o.onStep?.({ epoch, step: history.steps, lr: this.optimizer.lr, loss });
-          progress.update(epoch, o.epochs, s + 1, stepsPerEpoch, loss, history.steps * B, performance.now() - t0);
-          if (o.evalEvery && history.steps % o.evalEvery === 0 && validate(epoch)) {
+          progress.update({
+            epoch, epochs: o.epochs, step: history.steps, epochStep: s + 1, stepsPerEpoch, stepsLeft: (o.epochs - epoch + 1) * stepsPerEpoch - (s + 1),
+            loss, samples, ms: performance.now() - t0,
+          });
+          // mid-epoch evaluations; the epoch's last step is validated below, at the epoch end
+          if (o.evalEvery && history.steps % o.evalEvery === 0 && s + 1 < stepsPerEpoch && validate(epoch, true)) {
             history.stoppedEarly = true;
             break outer;
           }
         }
+        progress.clear();
         o.onEpochEnd?.({ epoch, step: history.steps, lr: this.optimizer.lr, loss });
-        if (!o.evalEvery && validate(epoch)) history.stoppedEarly = true;
+        if (validate(epoch, false)) history.stoppedEarly = true;
         if (o.onEpochDone) {
           const state: TrainerState = {
             epoch, steps: history.steps, baseLr: this.baseLr, lr: this.optimizer.lr, bestEpoch: history.bestEpoch, bestStep, bad,

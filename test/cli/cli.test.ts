@@ -134,6 +134,11 @@ describe("alpt: prepare → train → eval → predict → export → inspect", 
     expect(r).toMatchObject({ kind: "checkpoint", model: "DCN", method: "alpt", bits: 4, storage: "codes", dim: 8, hasOptimizer: true });
     const bpr = r.bytesPerRow as Record<string, number>;
     expect(bpr).toMatchObject({ codes: 4, delta: 4, fp32Rows: 0, rowOptimizer: 64, deltaOptimizer: 8, total: 80 });
+    // the whole architecture, layer by layer (39 fields × dim 8 = 312 inputs, MLP 32-16, 2 cross layers)
+    const layers = r.layers as { name: string; params: Record<string, number[]> }[];
+    expect(layers.map((l) => l.name).sort()).toEqual(["cross.0", "cross.1", "deep.0", "deep.0.bn", "deep.1", "deep.1.bn", "head"]);
+    expect(layers.find((l) => l.name === "deep.0")!.params).toEqual({ W: [312, 32], b: [32] });
+    expect(iex.stdout).toMatch(/layers +cross\.0 +w \[312\] +b \[312\]/);
     const d = r.delta as Record<string, number>;
     expect(d.min).toBeGreaterThan(0);
     expect(d.min).toBeLessThanOrEqual(d.median);
@@ -180,7 +185,7 @@ describe("alpt train --resume", () => {
 
 describe("alpt: errors name the problem and exit with 1 (runtime) or 2 (usage)", () => {
   it("every command has --help", async () => {
-    const cmds = ["prepare", "train", "eval", "predict", "export", "inspect", "bench", "demo"];
+    const cmds = ["prepare", "train", "eval", "predict", "export", "inspect", "plot", "bench", "demo"];
     const runs = await Promise.all([...cmds.map((c) => alpt(c, "--help")), alpt("--help")]);
     runs.slice(0, -1).forEach((r, k) => {
       expect(r.code).toBe(0);

@@ -17,6 +17,6 @@ export function builtCli(): { dir: string; cleanup: () => void } {
   mkdirSync(join(ROOT, ".cache"), { recursive: true });
   const out = mkdtempSync(join(ROOT, ".cache", "cli-dist-"));
   execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", out, "--declaration", "false", "--sourceMap", "false"], { cwd: ROOT, stdio: "inherit" });
-  for (const f of ["core.wasm", "core-relaxed.wasm"]) copyFileSync(join(ROOT, "build", f), join(out, f));
+  for (const f of ["core.wasm", "core-relaxed.wasm", "core-threads.wasm", "core-threads-relaxed.wasm"]) copyFileSync(join(ROOT, "build", f), join(out, f));
   return { dir: join(out, "cli"), cleanup: () => rmSync(out, { recursive: true, force: true }) };
 }

@@ -113,3 +113,24 @@ describe("resuming", () => {
   });
 });
 
+
+describe("Trainer: --eval-every with epochs that are not a multiple", () => {
+  it("also validates at each epoch end, and labels the mid-epoch evaluations", () => {
+    const m = model();
+    const evals: [number, number, boolean | undefined][] = [];
+    // 4000 / 512 → 8 steps per epoch; every 3 steps: 3, 6 | end 8 | 9, 12, 15 | end 16
+    const h = new Trainer(m, { epochs: 2, batchSize: 512, evalEvery: 3, progress: false, onEval: (e) => evals.push([e.epoch, e.step, e.midEpoch]) }).fit(train, valid);
+    expect(evals).toEqual([[1, 3, true], [1, 6, true], [1, 8, false], [2, 9, true], [2, 12, true], [2, 15, true], [2, 16, false]]);
+    expect(h.evals.map((e) => e.step)).toEqual([3, 6, 8, 9, 12, 15, 16]);
+    expect(h.evals.map((e) => e.step)).toContain(h.bestStep);
+    m.dispose();
+  });
+
+  it("validates a step that ends an epoch once, as the epoch end", () => {
+    const m = model();
+    const evals: [number, boolean | undefined][] = [];
+    new Trainer(m, { epochs: 1, batchSize: 512, evalEvery: 4, progress: false, onEval: (e) => evals.push([e.step, e.midEpoch]) }).fit(train, valid);
+    expect(evals).toEqual([[4, true], [8, false]]);
+    m.dispose();
+  });
+});
