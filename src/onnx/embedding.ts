@@ -4,11 +4,13 @@
 //   fp32 rows      Gather(W [rows, dim], ids)
 //   8-bit codes    Gather(codes INT8 [rows, dim], ids) → Cast float → Mul Gather(Δ [rows, 1], ids)
 //   16-bit codes   the same with INT16 [rows, dim] (the packed bytes are little-endian int16)
-//   1, 2, 4 bits   Gather(codes UINT8 [rows, rowBytes], ids) → Cast int32 → Gather(LUT [256, 8/b])
-//                  (each byte → its 8/b signed codes as floats) → Reshape [B, F, rowBytes·8/b]
-//                  → Slice the first dim → Mul Δ
-//   3, 5, 6, 7     the same with the byte → 8 bits LUT [256, 8], the first dim·b bits reshaped to
-//                  [B, F, dim, b] and MatMul'd with the two's-complement weights [1, 2, …, −2^(b−1)]
+//   1, 2, 4 bits   Gather(codes UINT8 [rows, rowBytes], ids) → Cast int32 → Gather(LUT INT8
+//                  [256, 8/b]: each byte → its 8/b signed codes) → Reshape [B, F, rowBytes·8/b]
+//                  → Slice the first dim → Cast float → Mul Δ
+//   3, 5, 6, 7     the same with the byte → 8 bits LUT INT8 [256, 8], the first dim·b bits reshaped
+//                  to [B, F, dim, b], Cast, MatMul'd with the two's-complement weights
+//                  [1, 2, …, −2^(b−1)]
+// The LUTs add at most 2 KB to the file.
 //
 // Codes are small integers, exact in float; code·Δ is one float multiplication, as
 // gatherDequant computes it, so the lookup is bit-exact. An F16 Δ is stored as FLOAT16 and Cast
@@ -24,8 +26,8 @@ export type TableData =
   | { storage: "codes"; rows: number; dim: number; bits: number; codes: Uint8Array; delta: { dtype: "F32" | "F16"; bytes: Uint8Array } };
 
 /** byte → the 8/bits signed codes it packs (bits ∈ {1, 2, 4}), element 0 in the low bits. */
-function codeLut(bits: number): Float32Array {
-  const k = 8 / bits, lut = new Float32Array(256 * k), half = 2 ** (bits - 1), mask = 2 ** bits - 1;
+function codeLut(bits: number): Int8Array {
+  const k = 8 / bits, lut = new Int8Array(256 * k), half = 2 ** (bits - 1), mask = 2 ** bits - 1;
   for (let byte = 0; byte < 256; byte++) {
     for (let j = 0; j < k; j++) {
       const v = (byte >> (j * bits)) & mask;
@@ -35,9 +37,9 @@ function codeLut(bits: number): Float32Array {
   return lut;
 }
 
-/** byte → its 8 bits as floats, bit 0 first. */
-function bitLut(): Float32Array {
-  const lut = new Float32Array(256 * 8);
+/** byte → its 8 bits, bit 0 first. */
+function bitLut(): Int8Array {
+  const lut = new Int8Array(256 * 8);
   for (let byte = 0; byte < 256; byte++) for (let t = 0; t < 8; t++) lut[byte * 8 + t] = (byte >> t) & 1;
   return lut;
 }
@@ -64,14 +66,15 @@ export function lookup(g: GraphBuilder, ids: string, t: TableData): string {
     const bytes = g.op("Cast", [g.op("Gather", [table, ids], { axis: 0 }, "row_bytes")], { to: 6 }, "row_bytes_i32");
     if (8 % bits === 0) {
       const k = 8 / bits;
-      const unpacked = g.op("Gather", [g.f32("unpack.lut", codeLut(bits), [256, k]), bytes], { axis: 0 }, "unpacked");
-      values = g.op("Reshape", [unpacked, g.i64("unpack.shape", [0, 0, stride * k])], undefined, "code_values");
-      if (stride * k > dim) values = g.op("Slice", [values, g.i64("unpack.start", [0]), g.i64("unpack.end", [dim]), g.i64("unpack.axis", [2])], undefined, "code_values");
+      const unpacked = g.op("Gather", [g.constant("unpack.lut", "int8", [256, k], codeLut(bits)), bytes], { axis: 0 }, "unpacked");
+      let codesOf = g.op("Reshape", [unpacked, g.i64("unpack.shape", [0, 0, stride * k])], undefined, "row_codes");
+      if (stride * k > dim) codesOf = g.op("Slice", [codesOf, g.i64("unpack.start", [0]), g.i64("unpack.end", [dim]), g.i64("unpack.axis", [2])], undefined, "row_codes");
+      values = g.op("Cast", [codesOf], { to: 1 }, "code_values");
     } else {
-      const bitsOf = g.op("Gather", [g.f32("unpack.bits", bitLut(), [256, 8]), bytes], { axis: 0 }, "row_bits");
+      const bitsOf = g.op("Gather", [g.constant("unpack.bits", "int8", [256, 8], bitLut()), bytes], { axis: 0 }, "row_bits");
       let flat = g.op("Reshape", [bitsOf, g.i64("unpack.shape", [0, 0, stride * 8])], undefined, "row_bits_flat");
       if (stride * 8 > dim * bits) flat = g.op("Slice", [flat, g.i64("unpack.start", [0]), g.i64("unpack.end", [dim * bits]), g.i64("unpack.axis", [2])], undefined, "row_bits_used");
-      const perCode = g.op("Reshape", [flat, g.i64("unpack.codes", [0, 0, dim, bits])], undefined, "code_bits");
+      const perCode = g.op("Cast", [g.op("Reshape", [flat, g.i64("unpack.codes", [0, 0, dim, bits])], undefined, "code_bits")], { to: 1 }, "code_bits_f32");
       const weights = Array.from({ length: bits }, (_, t) => (t === bits - 1 ? -(2 ** t) : 2 ** t));
       const summed = g.op("MatMul", [perCode, g.f32("unpack.weights", weights, [bits, 1])], undefined, "code_sum");
       values = g.op("Reshape", [summed, g.i64("unpack.dims", [0, 0, dim])], undefined, "code_values");
