@@ -1,12 +1,14 @@
-// Peer bench: ONNX Runtime Node (native CPU) serving the ONNX export (src/onnx/export.ts) of the
+// Peer bench: ONNX Runtime Node (native CPU) and ONNX Runtime Web (its wasm build, 1 thread, run
+// in Node) serving the ONNX export (src/onnx/export.ts) of the
 // DCN criteo1m model of `infer/dcn-criteo1m-alpt-b4` (4-bit ALPT table, 400-400-400, no batch
 // norm, 13 dense features, a few training steps), on the same rows, next to ours:
 //
 //   infer/peer-ort-node-dcn-criteo1m-t1|t2          samples/s at batch 2048 (1, 2 intra-op threads)
 //   infer/peer-ort-node-dcn-criteo1m-batch1-t1|t2   ms per call at batch 1 (latency)
+//   infer/peer-ort-web-dcn-criteo1m[-batch1]        ONNX Runtime Web, wasm, 1 thread
 //   infer/dcn-criteo1m-alpt-b4-batch1               ours, ms per call at batch 1 (exact core, 1 thread)
 //   memory/bytes-dcn-criteo1m-alpt-b4-onnx|export   the two files' bytes on disk
-//   memory/peak-rss-peer-ort-node-dcn-criteo1m-serve  peak RSS of the ORT child while serving (MiB)
+//   memory/peak-rss-peer-ort-node|web-dcn-criteo1m-serve  peak RSS of the ORT child while serving (MiB)
 //
 // ORT runs in a child process (this file run as a script: its session is async and its RSS is
 // then its own): it loads the .onnx, warms up, and times calls one by one (ids int32 and dense
@@ -46,13 +48,18 @@ interface ChildRecord {
   version: string;
 }
 
-/** The ORT child: `--child ONNX DATA_DIR THREADS WARMUP STEPS` prints one JSON line per batch size. */
-async function child(onnx: string, dataDir: string, threads: number, warmup: number, steps: number): Promise<void> {
-  const ort = await import("onnxruntime-node");
+type Runtime = "node" | "web";
+
+/** The ORT child: `--child node|web ONNX DATA_DIR THREADS WARMUP STEPS` prints one JSON line per batch size. */
+async function child(runtime: Runtime, onnx: string, dataDir: string, threads: number, warmup: number, steps: number): Promise<void> {
+  const ort = runtime === "node" ? await import("onnxruntime-node") : (await import("onnxruntime-web")) as unknown as typeof import("onnxruntime-node");
+  if (runtime === "web") (ort.env as { wasm: { numThreads: number } }).wasm.numThreads = threads;
   const ids = new Int32Array(readFileSync(join(dataDir, "ids.bin")).buffer.slice(0));
   const dense = new Float32Array(readFileSync(join(dataDir, "dense.bin")).buffer.slice(0));
   const F = Number(readFileSync(join(dataDir, "fields.txt"), "utf8"));
-  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential" });
+  const session = runtime === "node"
+    ? await ort.InferenceSession.create(onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential" })
+    : await ort.InferenceSession.create(new Uint8Array(readFileSync(onnx)));
   const n = ids.length / F;
   for (const batch of [BATCH, 1]) {
     const times: number[] = [];
@@ -68,7 +75,7 @@ async function child(onnx: string, dataDir: string, threads: number, warmup: num
     times.sort((a, b) => a - b);
     const rec: ChildRecord = {
       batch, threads, medianMs: times[(times.length - 1) >> 1]!, min: times[0]!, max: times[times.length - 1]!, steps,
-      peakRssMiB: process.resourceUsage().maxRSS / 1024, version: ort.env.versions.node ?? "?",
+      peakRssMiB: process.resourceUsage().maxRSS / 1024, version: (ort.env.versions as Record<string, string | undefined>)[runtime] ?? "?",
     };
     console.log(JSON.stringify(rec));
   }
@@ -111,23 +118,24 @@ export function ortPeerCases(e: Engine, quick: boolean): { infer: BenchCase[]; m
     writeFileSync(join(dir, "dense.bin"), data.dense);
     writeFileSync(join(dir, "fields.txt"), String(data.fields));
   };
-  const runs = new Map<number, ChildRecord[]>();
-  const run = (threads: number): ChildRecord[] => {
-    let r = runs.get(threads);
+  const runs = new Map<string, ChildRecord[]>();
+  const run = (runtime: Runtime, threads: number): ChildRecord[] => {
+    let r = runs.get(`${runtime}-${threads}`);
     if (!r) {
       prepare();
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", files.onnx, dir, String(threads), String(steps.warmup), String(steps.steps)], { encoding: "utf8", maxBuffer: 1 << 24 });
-      runs.set(threads, (r = out.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as ChildRecord)));
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", runtime, files.onnx, dir, String(threads), String(steps.warmup), String(steps.steps)], { encoding: "utf8", maxBuffer: 1 << 24 });
+      runs.set(`${runtime}-${threads}`, (r = out.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as ChildRecord)));
     }
     return r;
   };
   const common = { rows: data.sizes.reduce((a, b) => a + b, 0), dim: 16, hiddenUnits: MODEL_OPTIONS.hiddenUnits, crossLayers: 3, method: "alpt", bits: 4, onnxIds: "int32" };
-  const ortCase = (threads: number, batch: number): BenchCase => {
+  const ortCase = (runtime: Runtime, threads: number, batch: number): BenchCase => {
     let rec: ChildRecord | undefined;
+    const base = runtime === "node" ? NAME : "peer-ort-web-dcn-criteo1m";
     return {
-      name: `${NAME}${batch === 1 ? "-batch1" : ""}-t${threads}`, unit: batch === 1 ? "ms" : "samples/s",
+      name: `${base}${batch === 1 ? "-batch1" : ""}${runtime === "node" ? `-t${threads}` : ""}`, unit: batch === 1 ? "ms" : "samples/s",
       setup: () => {
-        rec = run(threads).find((r) => r.batch === batch);
+        rec = run(runtime, threads).find((r) => r.batch === batch);
       },
       get value() {
         if (!rec) return NaN;
@@ -135,7 +143,7 @@ export function ortPeerCases(e: Engine, quick: boolean): { infer: BenchCase[]; m
       },
       get meta() {
         return {
-          ...common, batch, threads, runtime: `onnxruntime-node ${rec?.version ?? "?"}`, medianMs: rec && round(rec.medianMs), minMs: rec && round(rec.min), maxMs: rec && round(rec.max),
+          ...common, batch, threads, engine: `onnxruntime-${runtime} ${rec?.version ?? "?"}${runtime === "web" ? " (wasm, in Node)" : ""}`, medianMs: rec && round(rec.medianMs), minMs: rec && round(rec.min), maxMs: rec && round(rec.max),
           timing: `median of ${steps.steps} calls timed one by one after ${steps.warmup} warm-up calls`,
         };
       },
@@ -167,18 +175,25 @@ export function ortPeerCases(e: Engine, quick: boolean): { infer: BenchCase[]; m
   };
   const rssCase: BenchCase = {
     name: `peak-rss-${NAME}-serve`, unit: "MiB", meta: { ...common, what: "the ORT child after serving batch 2048 then batch 1, 1 thread" },
-    setup: () => void run(1),
+    setup: () => void run("node", 1),
     get value() {
-      return round(Math.max(...run(1).map((r) => r.peakRssMiB)));
+      return round(Math.max(...run("node", 1).map((r) => r.peakRssMiB)));
+    },
+  };
+  const rssWeb: BenchCase = {
+    name: "peak-rss-peer-ort-web-dcn-criteo1m-serve", unit: "MiB", meta: { ...common, what: "the ORT Web child (wasm, in Node) after serving batch 2048 then batch 1, 1 thread" },
+    setup: () => void run("web", 1),
+    get value() {
+      return round(Math.max(...run("web", 1).map((r) => r.peakRssMiB)));
     },
   };
   return {
-    infer: [ortCase(1, BATCH), ortCase(2, BATCH), ortCase(1, 1), ortCase(2, 1), ours1],
-    memory: [bytesCase("onnx"), bytesCase("export"), rssCase],
+    infer: [ortCase("node", 1, BATCH), ortCase("node", 2, BATCH), ortCase("web", 1, BATCH), ortCase("node", 1, 1), ortCase("node", 2, 1), ortCase("web", 1, 1), ours1],
+    memory: [bytesCase("onnx"), bytesCase("export"), rssCase, rssWeb],
   };
 }
 
 if (process.argv[2] === "--child" && resolve(process.argv[1] ?? "") === fileURLToPath(import.meta.url)) {
-  const [, , , onnx = "", dataDir = "", threads = "1", warmup = "5", steps = "50"] = process.argv;
-  await child(onnx, dataDir, Number(threads), Number(warmup), Number(steps));
+  const [, , , runtime = "node", onnx = "", dataDir = "", threads = "1", warmup = "5", steps = "50"] = process.argv;
+  await child(runtime as Runtime, onnx, dataDir, Number(threads), Number(warmup), Number(steps));
 }

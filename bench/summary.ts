@@ -35,7 +35,9 @@ const PEER_RATIOS: [string | RegExp, string, string][] = [
   [/^infer\/dcn-criteo1m-(fp32|lpt-sr-b\d|alpt-b\d)(-t\d+)?(-relaxed)?$/, "infer/peer-torch-dcn-criteo1m-t2", "best inference vs PyTorch fp32 at 2 threads (target ≥ 0.5×)"],
   ["infer/dcn-criteo1m-alpt-b4", "infer/peer-ort-node-dcn-criteo1m-t1", "4-bit ALPT inference, batch 2048, vs ONNX Runtime Node on the same exported weights, 1 thread each"],
   ["infer/dcn-criteo1m-alpt-b4-t2", "infer/peer-ort-node-dcn-criteo1m-t2", "4-bit ALPT inference, batch 2048, vs ONNX Runtime Node, 2 threads each"],
+  ["infer/dcn-criteo1m-alpt-b4", "infer/peer-ort-web-dcn-criteo1m", "4-bit ALPT inference, batch 2048, vs ONNX Runtime Web (wasm), 1 thread each"],
   ["infer/dcn-criteo1m-alpt-b4-batch1", "infer/peer-ort-node-dcn-criteo1m-batch1-t1", "4-bit ALPT latency, batch 1, vs ONNX Runtime Node, 1 thread each"],
+  ["infer/dcn-criteo1m-alpt-b4-batch1", "infer/peer-ort-web-dcn-criteo1m-batch1", "4-bit ALPT latency, batch 1, vs ONNX Runtime Web (wasm), 1 thread each"],
   ["memory/bytes-dcn-criteo1m-alpt-b4-export", "memory/bytes-dcn-criteo1m-alpt-b4-onnx", "bytes on disk, alpt export vs its ONNX export"],
   ["memory/peak-rss-dcn-criteo1m-alpt-b4-adagrad", "memory/peak-rss-peer-torch-dcn-criteo1m", "peak RSS, 4-bit ALPT + Adagrad vs PyTorch fp32 + SparseAdam (target ≥ 3.33× less, i.e. ≤ 0.3×)"],
 ];
