@@ -32,6 +32,8 @@ import { denseNetwork } from "./models.js";
 export const ONNX_OPSET = 17;
 /** The ONNX IR version of the files (IR 8 goes with opset 17). */
 export const ONNX_IR_VERSION = 8;
+/** The largest protobuf message ONNX runtimes parse (2 GiB − 1). */
+const PROTOBUF_LIMIT = 2 ** 31 - 1;
 /** metadata_props "format" of our files. */
 export const ONNX_FORMAT = "alpt-onnx";
 
@@ -51,7 +53,9 @@ function describeLive(model: CtrModel): Pick<ExportInfo, "model" | "modelOptions
     : model instanceof WideDeep ? "WideDeep" : model instanceof DNN ? "DNN"
     : model instanceof DCN ? (model.options.crossVersion === 2 ? "DCNv2" : "DCN") : undefined;
   if (!name) throw new TypeError(`exportOnnx: unknown model class ${model.constructor.name}; pass its ExportInfo`);
-  const modelOptions = ("options" in model ? (model as { options: ModelOptions }).options : model.baseOptions) as ModelOptions;
+  // LR and FM keep their options as given to the base class, with the sizes they fix written in
+  const { embeddingDim, denseFeatures: _dense, ...rest } = model.baseOptions;
+  const modelOptions: ModelOptions = "options" in model ? (model as { options: ModelOptions }).options : name === "FM" ? { ...rest, embeddingDim } : rest;
   return { model: name, modelOptions };
 }
 
@@ -122,7 +126,7 @@ export function onnxFromExportParts(bytes: Uint8Array, options: Omit<OnnxExportO
     ...(m.featureMapHash !== undefined ? { featureMapHash: m.featureMapHash } : {}),
     ...(m.dataFormat !== undefined ? { dataFormat: m.dataFormat } : {}),
   };
-  return encodeModel({
+  const parts = encodeModel({
     irVersion: ONNX_IR_VERSION,
     opset: ONNX_OPSET,
     producerName: "alpt",
@@ -135,6 +139,11 @@ export function onnxFromExportParts(bytes: Uint8Array, options: Omit<OnnxExportO
     outputs: [{ name: "probability", dtype: "float", shape: ["batch", 1] }],
     metadata,
   });
+  const size = parts.reduce((n, p) => n + p.length, 0);
+  if (size > PROTOBUF_LIMIT) {
+    throw new RangeError(`${what}: the ONNX file would be ${size.toLocaleString("en")} bytes, above protobuf's 2 GiB limit (ONNX external data is not written; export with fewer bits or an F16 Δ)`);
+  }
+  return parts;
 }
 
 /** Writes the ONNX file of `model` atomically (Node). */

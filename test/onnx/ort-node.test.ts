@@ -155,6 +155,22 @@ describe("the ONNX file", () => {
     }
   });
 
+  it("describes a live model from its class when no ExportInfo is given (LR, DCNv2)", async () => {
+    for (const name of ["LR", "DCNv2"]) {
+      const { model, modelOptions, dense } = fit(name, { method: "alpt", bits: 4 });
+      try {
+        const predictor = loadPredictor(encodeExport(model, { model: name, modelOptions }));
+        const expected = predictor.predictIds(rows.ids, dense ? rows.dense : undefined);
+        predictor.dispose();
+        const onnx = exportOnnx(model);
+        expect(readModel(onnx).metadata.model).toBe(name);
+        expect(maxAbsDiff(await ortPredict(onnx, rows.ids, dense ? rows.dense : undefined), expected)).toBeLessThanOrEqual(1e-5);
+      } finally {
+        model.dispose();
+      }
+    }
+  });
+
   it("refuses what is not an alpt export, naming the input", () => {
     expect(() => onnxFromExport(new Uint8Array(16), { what: "x.safetensors" })).toThrow(/x\.safetensors/);
   });
