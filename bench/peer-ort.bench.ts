@@ -6,25 +6,26 @@
 //   infer/peer-ort-node-dcn-criteo1m-t1|t2          samples/s at batch 2048 (1, 2 intra-op threads)
 //   infer/peer-ort-node-dcn-criteo1m-batch1-t1|t2   ms per call at batch 1 (latency)
 //   infer/peer-ort-web-dcn-criteo1m[-batch1]        ONNX Runtime Web, wasm, 1 thread
-//   infer/dcn-criteo1m-alpt-b4-batch1               ours, ms per call at batch 1 (exact core, 1 thread)
+//   infer/dcn-criteo1m-alpt-b4-serve[-batch1]-t1|t2  ours: loadPredictor on the alpt export (exact core)
 //   memory/bytes-dcn-criteo1m-alpt-b4-onnx|export   the two files' bytes on disk
-//   memory/peak-rss-peer-ort-node|web-dcn-criteo1m-serve  peak RSS of the ORT child while serving (MiB)
+//   memory/peak-rss-…-serve                         peak RSS of each 1-thread child while serving (MiB)
 //
-// ORT runs in a child process (this file run as a script: its session is async and its RSS is
-// then its own): it loads the .onnx, warms up, and times calls one by one (ids int32 and dense
-// features as ORT tensors made from the same arrays each call); a case's value is the median.
-// Ours (infer/dcn-criteo1m-alpt-b4, train.bench.ts) times batch assembly + predict with
-// tinybench: the two include comparable feeding work, not identical. Without onnxruntime-node
-// the suite says why on stderr and emits nothing.
+// Each runtime serves in a child process (this file run as a script: ORT's session is async, and
+// the RSS is then the server's own): it loads its file, warms up, and times calls one by one on
+// the same rows (ORT: int32 ids and dense features as tensors over the same arrays each call;
+// ours: predictIds); a case's value is the median. Without onnxruntime-node the suite says why
+// on stderr and emits nothing.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { init } from "../src/entry/default.js";
 import { encodeExport } from "../src/io/export.js";
 import { DCN } from "../src/models/dcn.js";
 import { exportOnnx } from "../src/onnx/export.js";
+import { loadPredictor } from "../src/serve/predictor.js";
 import { Adam } from "../src/optim/optimizer.js";
-import { predict, trainStep } from "../src/train/step.js";
+import { trainStep } from "../src/train/step.js";
 import type { Engine } from "../src/wasm/load.js";
 import type { BenchCase } from "./harness.js";
 import { criteo1m } from "./train.bench.js";
@@ -44,42 +45,63 @@ interface ChildRecord {
   min: number;
   max: number;
   steps: number;
+  warmup: number;
   peakRssMiB: number;
   version: string;
 }
 
-type Runtime = "node" | "web";
+type Runtime = "node" | "web" | "alpt";
 
-/** The ORT child: `--child node|web ONNX DATA_DIR THREADS WARMUP STEPS` prints one JSON line per batch size. */
-async function child(runtime: Runtime, onnx: string, dataDir: string, threads: number, warmup: number, steps: number): Promise<void> {
+/** A function that predicts `batch` rows from their ids and dense features. */
+type Serve = (ids: Int32Array, dense: Float32Array, batch: number) => Promise<unknown> | unknown;
+
+/** The serving runtime of the child: an ORT session, or alpt's predictor on the alpt export. */
+async function serving(runtime: Runtime, file: string, threads: number, F: number): Promise<{ serve: Serve; version: string; release: () => Promise<void> }> {
+  if (runtime === "alpt") {
+    const e = await init(readFileSync(join(process.cwd(), `build/core${threads > 1 ? "-threads" : ""}.wasm`)), { simd: "exact", threads });
+    const p = loadPredictor(new Uint8Array(readFileSync(file)), { batchSize: BATCH });
+    return { serve: (ids, dense) => p.predictIds(ids, dense), version: `alpt (${e.info.name}, ${e.info.threads ?? 1} thread(s))`, release: async () => p.dispose() };
+  }
   const ort = runtime === "node" ? await import("onnxruntime-node") : (await import("onnxruntime-web")) as unknown as typeof import("onnxruntime-node");
   if (runtime === "web") (ort.env as { wasm: { numThreads: number } }).wasm.numThreads = threads;
+  const session = runtime === "node"
+    ? await ort.InferenceSession.create(file, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential" })
+    : await ort.InferenceSession.create(new Uint8Array(readFileSync(file)));
+  return {
+    serve: (ids, dense, batch) => session.run({ ids: new ort.Tensor("int32", ids, [batch, F]), dense: new ort.Tensor("float32", dense, [batch, DENSE]) }),
+    version: `onnxruntime-${runtime} ${(ort.env.versions as Record<string, string | undefined>)[runtime] ?? "?"}`,
+    release: () => session.release(),
+  };
+}
+
+/**
+ * The child: `--child node|web|alpt FILE DATA_DIR THREADS WARMUP STEPS` serves batches of 2048
+ * then of 1 and prints one JSON line per batch size (ORT Web at batch 2048: at most 3 + 20 calls).
+ */
+async function child(runtime: Runtime, file: string, dataDir: string, threads: number, warmup: number, steps: number): Promise<void> {
   const ids = new Int32Array(readFileSync(join(dataDir, "ids.bin")).buffer.slice(0));
   const dense = new Float32Array(readFileSync(join(dataDir, "dense.bin")).buffer.slice(0));
   const F = Number(readFileSync(join(dataDir, "fields.txt"), "utf8"));
-  const session = runtime === "node"
-    ? await ort.InferenceSession.create(onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential" })
-    : await ort.InferenceSession.create(new Uint8Array(readFileSync(onnx)));
+  const { serve, version, release } = await serving(runtime, file, threads, F);
   const n = ids.length / F;
   for (const batch of [BATCH, 1]) {
+    const slow = runtime === "web" && batch > 1;
+    const [w, k] = slow ? [Math.min(warmup, 3), Math.min(steps, 20)] : [warmup, steps];
     const times: number[] = [];
-    for (let s = 0; s < warmup + steps; s++) {
-      const r = ((s * batch) % (n - batch + 1));
+    for (let s = 0; s < w + k; s++) {
+      const r = (s * batch) % (n - batch + 1);
       const t0 = performance.now();
-      await session.run({
-        ids: new ort.Tensor("int32", ids.subarray(r * F, (r + batch) * F), [batch, F]),
-        dense: new ort.Tensor("float32", dense.subarray(r * DENSE, (r + batch) * DENSE), [batch, DENSE]),
-      });
-      if (s >= warmup) times.push(performance.now() - t0);
+      await serve(ids.subarray(r * F, (r + batch) * F), dense.subarray(r * DENSE, (r + batch) * DENSE), batch);
+      if (s >= w) times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
     const rec: ChildRecord = {
-      batch, threads, medianMs: times[(times.length - 1) >> 1]!, min: times[0]!, max: times[times.length - 1]!, steps,
-      peakRssMiB: process.resourceUsage().maxRSS / 1024, version: (ort.env.versions as Record<string, string | undefined>)[runtime] ?? "?",
+      batch, threads, medianMs: times[(times.length - 1) >> 1]!, min: times[0]!, max: times[times.length - 1]!, steps: k, warmup: w,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024, version,
     };
     console.log(JSON.stringify(rec));
   }
-  await session.release();
+  await release();
 }
 
 const round = (x: number): number => Number(x.toPrecision(4));
@@ -123,17 +145,19 @@ export function ortPeerCases(e: Engine, quick: boolean): { infer: BenchCase[]; m
     let r = runs.get(`${runtime}-${threads}`);
     if (!r) {
       prepare();
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", runtime, files.onnx, dir, String(threads), String(steps.warmup), String(steps.steps)], { encoding: "utf8", maxBuffer: 1 << 24 });
+      const file = runtime === "alpt" ? files.export : files.onnx;
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", runtime, file, dir, String(threads), String(steps.warmup), String(steps.steps)], { encoding: "utf8", maxBuffer: 1 << 24 });
       runs.set(`${runtime}-${threads}`, (r = out.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as ChildRecord)));
     }
     return r;
   };
   const common = { rows: data.sizes.reduce((a, b) => a + b, 0), dim: 16, hiddenUnits: MODEL_OPTIONS.hiddenUnits, crossLayers: 3, method: "alpt", bits: 4, onnxIds: "int32" };
-  const ortCase = (runtime: Runtime, threads: number, batch: number): BenchCase => {
+  const BASE: Record<Runtime, string> = { node: NAME, web: "peer-ort-web-dcn-criteo1m", alpt: "dcn-criteo1m-alpt-b4-serve" };
+  /** Throughput (batch 2048) or latency (batch 1) of `runtime` at `threads`, from its child. */
+  const speedCase = (runtime: Runtime, threads: number, batch: number): BenchCase => {
     let rec: ChildRecord | undefined;
-    const base = runtime === "node" ? NAME : "peer-ort-web-dcn-criteo1m";
     return {
-      name: `${base}${batch === 1 ? "-batch1" : ""}${runtime === "node" ? `-t${threads}` : ""}`, unit: batch === 1 ? "ms" : "samples/s",
+      name: `${BASE[runtime]}${batch === 1 ? "-batch1" : ""}${runtime !== "web" ? `-t${threads}` : ""}`, unit: batch === 1 ? "ms" : "samples/s",
       setup: () => {
         rec = run(runtime, threads).find((r) => r.batch === batch);
       },
@@ -143,22 +167,12 @@ export function ortPeerCases(e: Engine, quick: boolean): { infer: BenchCase[]; m
       },
       get meta() {
         return {
-          ...common, batch, threads, engine: `onnxruntime-${runtime} ${rec?.version ?? "?"}${runtime === "web" ? " (wasm, in Node)" : ""}`, medianMs: rec && round(rec.medianMs), minMs: rec && round(rec.min), maxMs: rec && round(rec.max),
-          timing: `median of ${steps.steps} calls timed one by one after ${steps.warmup} warm-up calls`,
+          ...common, batch, threads, engine: `${rec?.version ?? runtime}${runtime === "web" ? " (wasm, in Node)" : ""}`,
+          medianMs: rec && round(rec.medianMs), minMs: rec && round(rec.min), maxMs: rec && round(rec.max),
+          timing: rec && `median of ${rec.steps} calls timed one by one after ${rec.warmup} warm-up calls, in a child process`,
         };
       },
     };
-  };
-  const out = new Float32Array(1);
-  let s = 0;
-  const ours1: BenchCase = {
-    name: "dcn-criteo1m-alpt-b4-batch1", unit: "ms", meta: { ...common, batch: 1 },
-    setup: prepare,
-    fn: () => {
-      const r = s++ % data.n;
-      batchIds.array.set(data.ids.subarray(r * data.fields, (r + 1) * data.fields));
-      predict(model!, { ids: batchIds, labels: data.labels.subarray(r, r + 1), dense: data.dense.subarray(r * DENSE, (r + 1) * DENSE), size: 1 }, out);
-    },
   };
   const bytesCase = (kind: "onnx" | "export"): BenchCase => {
     let value = NaN;
@@ -173,27 +187,23 @@ export function ortPeerCases(e: Engine, quick: boolean): { infer: BenchCase[]; m
       },
     };
   };
-  const rssCase: BenchCase = {
-    name: `peak-rss-${NAME}-serve`, unit: "MiB", meta: { ...common, what: "the ORT child after serving batch 2048 then batch 1, 1 thread" },
-    setup: () => void run("node", 1),
+  /** Peak RSS of the 1-thread child of `runtime` after serving both batch sizes. */
+  const rssCase = (runtime: Runtime): BenchCase => ({
+    name: `peak-rss-${BASE[runtime]}`.replace(/-serve$/, "") + "-serve", unit: "MiB",
+    meta: { ...common, what: `the ${runtime === "alpt" ? "alpt predictor" : `ONNX Runtime ${runtime === "web" ? "Web (wasm, in Node)" : "Node"}`} child after serving batch 2048 then batch 1, 1 thread` },
+    setup: () => void run(runtime, 1),
     get value() {
-      return round(Math.max(...run("node", 1).map((r) => r.peakRssMiB)));
+      return round(Math.max(...run(runtime, 1).map((r) => r.peakRssMiB)));
     },
-  };
-  const rssWeb: BenchCase = {
-    name: "peak-rss-peer-ort-web-dcn-criteo1m-serve", unit: "MiB", meta: { ...common, what: "the ORT Web child (wasm, in Node) after serving batch 2048 then batch 1, 1 thread" },
-    setup: () => void run("web", 1),
-    get value() {
-      return round(Math.max(...run("web", 1).map((r) => r.peakRssMiB)));
-    },
-  };
-  return {
-    infer: [ortCase("node", 1, BATCH), ortCase("node", 2, BATCH), ortCase("web", 1, BATCH), ortCase("node", 1, 1), ortCase("node", 2, 1), ortCase("web", 1, 1), ours1],
-    memory: [bytesCase("onnx"), bytesCase("export"), rssCase, rssWeb],
-  };
+  });
+  const infer: BenchCase[] = [];
+  for (const batch of [BATCH, 1]) {
+    infer.push(speedCase("alpt", 1, batch), speedCase("alpt", 2, batch), speedCase("node", 1, batch), speedCase("node", 2, batch), speedCase("web", 1, batch));
+  }
+  return { infer, memory: [bytesCase("onnx"), bytesCase("export"), rssCase("alpt"), rssCase("node"), rssCase("web")] };
 }
 
 if (process.argv[2] === "--child" && resolve(process.argv[1] ?? "") === fileURLToPath(import.meta.url)) {
-  const [, , , runtime = "node", onnx = "", dataDir = "", threads = "1", warmup = "5", steps = "50"] = process.argv;
-  await child(runtime as Runtime, onnx, dataDir, Number(threads), Number(warmup), Number(steps));
+  const [, , , runtime = "node", file = "", dataDir = "", threads = "1", warmup = "5", steps = "50"] = process.argv;
+  await child(runtime as Runtime, file, dataDir, Number(threads), Number(warmup), Number(steps));
 }
