@@ -14,9 +14,9 @@
 //
 // Codes are small integers, exact in float; code·Δ is one float multiplication, as
 // gatherDequant computes it, so the lookup is bit-exact. An F16 Δ is stored as FLOAT16 and Cast
-// (exactly) to float. Only standard operators of the default domain are used (no
-// GatherBlockQuantized: a contrib operator of ONNX Runtime only, with per-block scales and an
-// unsigned zero point that would need the codes re-encoded).
+// (exactly) to float. Only standard operators of the default domain are used (not ONNX Runtime's
+// GatherBlockQuantized: a com.microsoft contrib operator that other engines lack, with its own
+// block/zero-point conventions and only some bit widths).
 import { rowStride } from "../ref/quant/codes.js";
 import type { GraphBuilder } from "./graph.js";
 
