@@ -1,6 +1,7 @@
 // `npm run bench -- <suite>[,<suite>…] [--quick] [--filter REGEX] [--simd exact|relaxed|both]
 // [--threads N[,M…]] [--rounds R] [--save]`: suites kernels, memory, step, gemm, train, infer,
-// peer (optional tfjs-wasm and PyTorch peers, peer-tfjs.bench.ts and peer-torch.bench.ts), or all.
+// peer (optional tfjs-wasm, PyTorch and ONNX Runtime Node peers, peer-tfjs.bench.ts,
+// peer-torch.bench.ts and peer-ort.bench.ts), or all.
 // Prints one JSON line per case (DESIGN.md §11) on stdout and a markdown summary on stderr.
 // `--simd relaxed` runs the FMA core (cases named `<case>-relaxed`), `both` each core;
 // `--threads 1,2` each thread count (cases on more than one thread are named `<case>-t<N>`). A
@@ -22,6 +23,7 @@ import { stepCases } from "./step.bench.js";
 import { inferCases, peakRssCases, trainCases } from "./train.bench.js";
 import { peerCases } from "./peer-tfjs.bench.js";
 import { torchPeerCases } from "./peer-torch.bench.js";
+import { ortPeerCases } from "./peer-ort.bench.js";
 import { markdownSummary } from "./summary.js";
 
 const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "peer"] as const;
@@ -128,6 +130,8 @@ async function runSuites(chosen: string[], root: string, opts: { quick: boolean;
       results.push(...(await runCases("train", peer.train, o)), ...(await runCases("memory", peer.memory, o)));
       const torch = torchPeerCases(quick);
       results.push(...(await runCases("train", torch.train, o)), ...(await runCases("infer", torch.infer, o)), ...(await runCases("memory", torch.memory, o)));
+      const onnx = ortPeerCases(e, quick);
+      results.push(...(await runCases("infer", onnx.infer, o)), ...(await runCases("memory", onnx.memory, o)));
     }
   }
   return results;

@@ -33,6 +33,13 @@ const PEER_RATIOS: [string | RegExp, string, string][] = [
   [/^train\/dcn-criteo1m-fp32(-t\d+)?(-relaxed)?$/, "train/peer-torch-dcn-criteo1m-t2", "best fp32 training vs PyTorch fp32 at 2 threads (target ≥ 1.0×)"],
   [/^train\/dcn-criteo1m-alpt-b4(-t\d+)?(-relaxed)?$/, "train/peer-torch-dcn-criteo1m-t2", "4-bit ALPT training vs PyTorch fp32 at 2 threads (target ≥ 0.6×)"],
   [/^infer\/dcn-criteo1m-(fp32|lpt-sr-b\d|alpt-b\d)(-t\d+)?(-relaxed)?$/, "infer/peer-torch-dcn-criteo1m-t2", "best inference vs PyTorch fp32 at 2 threads (target ≥ 0.5×)"],
+  ["infer/dcn-criteo1m-alpt-b4-serve-t1", "infer/peer-ort-node-dcn-criteo1m-t1", "4-bit ALPT serving, batch 2048, vs ONNX Runtime Node on the same exported weights, 1 thread each"],
+  ["infer/dcn-criteo1m-alpt-b4-serve-t2", "infer/peer-ort-node-dcn-criteo1m-t2", "4-bit ALPT serving, batch 2048, vs ONNX Runtime Node, 2 threads each"],
+  ["infer/dcn-criteo1m-alpt-b4-serve-t1", "infer/peer-ort-web-dcn-criteo1m", "4-bit ALPT serving, batch 2048, vs ONNX Runtime Web (wasm), 1 thread each"],
+  ["infer/dcn-criteo1m-alpt-b4-serve-batch1-t1", "infer/peer-ort-node-dcn-criteo1m-batch1-t1", "4-bit ALPT latency, batch 1, vs ONNX Runtime Node, 1 thread each"],
+  ["infer/dcn-criteo1m-alpt-b4-serve-batch1-t1", "infer/peer-ort-web-dcn-criteo1m-batch1", "4-bit ALPT latency, batch 1, vs ONNX Runtime Web (wasm), 1 thread each"],
+  ["memory/peak-rss-dcn-criteo1m-alpt-b4-serve", "memory/peak-rss-peer-ort-node-dcn-criteo1m-serve", "peak RSS while serving, alpt vs ONNX Runtime Node"],
+  ["memory/bytes-dcn-criteo1m-alpt-b4-export", "memory/bytes-dcn-criteo1m-alpt-b4-onnx", "bytes on disk, alpt export vs its ONNX export"],
   ["memory/peak-rss-dcn-criteo1m-alpt-b4-adagrad", "memory/peak-rss-peer-torch-dcn-criteo1m", "peak RSS, 4-bit ALPT + Adagrad vs PyTorch fp32 + SparseAdam (target ≥ 3.33× less, i.e. ≤ 0.3×)"],
 ];
 
@@ -89,7 +96,7 @@ export function markdownSummary(results: BenchResult[], command: string, date: s
   if (ratios.length) {
     lines.push("", "## Against the peers (same run)", "");
     for (const [x, y, a, what] of ratios) {
-      const ratio = x!.unit === "MiB" ? `${fmt(y!.value / x!.value)}× less` : `${fmt(x!.value / y!.value)}×`;
+      const ratio = ["MiB", "ms", "B"].includes(x!.unit) ? `${fmt(y!.value / x!.value)}× less` : `${fmt(x!.value / y!.value)}×`;
       const which = typeof a === "string" ? "" : ` (${x!.case})`;
       const cpu = typeof y!.cpu === "string" ? `; ${y!.cpu}` : "";
       lines.push(`- ${what}: ${fmt(x!.value)}${which} vs ${fmt(y!.value)} ${x!.unit} (${ratio}${cpu})`);

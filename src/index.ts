@@ -75,6 +75,7 @@ export type { Dtype, StoredTensor } from "./io/safetensors.js";
 export { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint } from "./io/checkpoint.js";
 export type { CheckpointInfo, DecodedCheckpoint } from "./io/checkpoint.js";
 export { encodeExport, saveExport } from "./io/export.js";
+export { exportOnnx, onnxFromExport, saveOnnx, ONNX_OPSET, ONNX_IR_VERSION, type OnnxExportOptions } from "./onnx/export.js";
 export type { ExportInfo, ExportOptions } from "./io/export.js";
 export { f16ToF32, f32ToF16, fromF16Array, toF16Array } from "./io/half.js";
 export { loadPredictor, predictorFromModel } from "./serve/predictor.js";
