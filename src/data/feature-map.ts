@@ -119,7 +119,7 @@ function resolveOptions(o: FeatureMapOptions): FieldInfo[] {
 }
 
 /** The token of a raw value for field `f` (null = missing); throws on a non-number in a numeric field. */
-function tokenOf(f: FieldInfo, v: RawValue | undefined): Token | null {
+export function tokenOf(f: FieldInfo, v: RawValue | undefined): Token | null {
   if (v === null || v === undefined || v === "" || (typeof v === "number" && Number.isNaN(v))) {
     if (f.fillNa === undefined) return null;
     v = f.fillNa;
@@ -165,6 +165,24 @@ export class FeatureMapBuilder {
       } else counts[k]!++;
     }
     this.rows++;
+  }
+
+  /**
+   * Adds `count` occurrences of `token` (already a token: transformed, fillNa applied) to field
+   * `f`, for tokens counted elsewhere (the byte parser). Pair with addRows.
+   */
+  addToken(f: number, token: Token, count: number): void {
+    const slots = this.slots[f]!, counts = this.counts[f]!;
+    const k = slots.get(token);
+    if (k === undefined) {
+      slots.set(token, counts.length);
+      counts.push(count);
+    } else counts[k]! += count;
+  }
+
+  /** Counts `n` more rows whose tokens were given to addToken. */
+  addRows(n: number): void {
+    this.rows += n;
   }
 
   /** The FeatureMap of the rows added so far. */
@@ -236,6 +254,11 @@ export class FeatureMap {
   localId(f: number, value: RawValue | undefined): number {
     const t = tokenOf(this.fields[f]!, value);
     return t === null ? MISSING_ID : this.index[f]!.get(t) ?? OOV_ID;
+  }
+
+  /** The local id of a token of field `f` (already transformed): its vocabulary id or OOV_ID. */
+  tokenId(f: number, token: Token): number {
+    return this.index[f]!.get(token) ?? OOV_ID;
   }
 
   /** Encodes one row's values (field order) into global ids: out[offset + f], f < F. */

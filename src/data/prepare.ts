@@ -1,10 +1,15 @@
-// The two-pass pipeline from a delimited source to an encoded dataset: (count the rows,) fit a
-// FeatureMap on the training rows, encode every row. The source is opened once per pass, so
-// memory stays bounded by the vocabulary and the encoded arrays, whatever the file size. A source
-// without a single usable row is a NoRowsError that says why (no-rows.ts).
+// The pipeline from a delimited source to an encoded dataset: fit a FeatureMap on the training
+// rows, encode every row. Two paths give the same map, dataset, stats and errors:
+// - "bytes" (default): one pass of the byte parser (byte-rows.ts) into per-field slots, then the
+//   counts of the training rows' slots make the FeatureMap and the slots become ids in place;
+// - "rows": two or three passes of openDelimited (count the rows,) FeatureMap.fit, encodeRows.
+// Memory is bounded by the vocabulary and the encoded arrays. A source without a single usable
+// row is a NoRowsError that says why (no-rows.ts).
+import { parseSlots } from "./byte-rows.js";
 import { openDelimited, type DelimitedOptions, type ReaderStats } from "./delimited.js";
-import { encodeRows, type EncodedDataset } from "./dataset.js";
-import { FeatureMap, type FeatureMapOptions } from "./feature-map.js";
+import { createDataset, encodeRows, type EncodedDataset } from "./dataset.js";
+import { FeatureMap, FeatureMapBuilder, MISSING_ID, type FeatureMapOptions, type FieldInfo, type Token } from "./feature-map.js";
+import type { FieldSpec } from "./schema.js";
 import type { ByteSource } from "./lines.js";
 import { NoRowsError, noRowsMessage } from "./no-rows.js";
 import { forEachRow } from "./rows.js";
@@ -24,6 +29,8 @@ export interface PrepareOptions {
    * Costs one extra counting pass. Default 1 (all rows).
    */
   fitFraction?: number;
+  /** "bytes" (default): the one-pass byte parser; "rows": the row-object reader (the reference). */
+  parser?: "bytes" | "rows";
 }
 
 /** What prepareDataset returns. */
@@ -34,10 +41,13 @@ export interface Prepared {
   stats: ReaderStats;
 }
 
-/** Reads, fits and encodes a delimited source in two or three streaming passes. */
+/** Reads, fits and encodes a delimited source (see the file header for the two parsers). */
 export async function prepareDataset(o: PrepareOptions): Promise<Prepared> {
   const frac = o.fitFraction ?? 1;
   if (!(frac > 0 && frac <= 1)) throw new RangeError(`prepareDataset: fitFraction = ${frac} must be in (0, 1]`);
+  const parser = o.parser ?? "bytes";
+  if (parser === "bytes") return prepareFromBytes(o, frac);
+  if (parser !== "rows") throw new RangeError(`prepareDataset: parser = ${JSON.stringify(parser)} must be "bytes" or "rows"`);
   // Row errors are reported to onError in the last pass only, so each is reported once.
   const quiet: DelimitedOptions = { ...o.reader, onError: undefined };
   let featureMap = o.fittedMap;
@@ -61,4 +71,58 @@ export async function prepareDataset(o: PrepareOptions): Promise<Prepared> {
   const dataset = await encodeRows(r, featureMap, { expectedRows: n });
   if (dataset.n === 0) throw new NoRowsError(noRowsMessage(r.file, r.stats, r));
   return { featureMap, dataset, stats: r.stats };
+}
+
+function checkFields(fields: readonly FieldSpec[], map: FeatureMap): void {
+  if (fields.length !== map.numFields || fields.some((f, i) => f.name !== map.fieldNames[i])) {
+    throw new Error(`prepareDataset: the reader's fields (${fields.map((f) => f.name).join(",")}) differ from the FeatureMap's (${map.fieldNames.join(",")})`);
+  }
+}
+
+/** One pass of the byte parser; the map is fitted on the slot counts of the first rows. */
+async function prepareFromBytes(o: PrepareOptions, frac: number): Promise<Prepared> {
+  let builder: FeatureMapBuilder | undefined;
+  const resolve = (fields: readonly FieldSpec[]): readonly FieldInfo[] => {
+    if (o.fittedMap) {
+      checkFields(fields, o.fittedMap);
+      return o.fittedMap.fields;
+    }
+    builder = new FeatureMapBuilder({ ...o.featureMap, fields });
+    return builder.fields;
+  };
+  const p = await parseSlots(o.open(), o.reader, resolve);
+  const { n, slots, dictionaries } = p;
+  if (n === 0) throw new NoRowsError(noRowsMessage(p.file, p.stats, p));
+  const F = p.fields.length;
+  // the tokens of the slots, decoded once per distinct value
+  const tokens: Token[][] = dictionaries.map((d) => Array.from({ length: d.size }, (_, k) => d.token(k)));
+  let map = o.fittedMap;
+  if (!map) {
+    const fitRows = frac < 1 ? Math.min(n, Math.floor(n * frac + 1e-6)) : n;
+    const counts = dictionaries.map((d) => new Int32Array(d.size));
+    for (let r = 0; r < fitRows; r++) {
+      for (let f = 0; f < F; f++) {
+        const k = slots[r * F + f]!;
+        if (k >= 0) counts[f]![k]!++;
+      }
+    }
+    // slot order is first-seen order, as the row path inserts its tokens
+    for (let f = 0; f < F; f++) {
+      const c = counts[f]!, t = tokens[f]!;
+      for (let k = 0; k < c.length; k++) if (c[k]! > 0) builder!.addToken(f, t[k]!, c[k]!);
+    }
+    builder!.addRows(fitRows);
+    map = builder!.build();
+  }
+  const fm = map;
+  const ids = slots.length === n * F ? slots : slots.slice(0, n * F);
+  const local = tokens.map((t, f) => Int32Array.from(t, (x) => fm.fieldOffsets[f]! + fm.tokenId(f, x)));
+  for (let r = 0; r < n; r++) {
+    for (let f = 0; f < F; f++) {
+      const i = r * F + f, k = ids[i]!;
+      ids[i] = k < 0 ? fm.fieldOffsets[f]! + MISSING_ID : local[f]![k]!;
+    }
+  }
+  const labels = p.labels.length === n ? p.labels : p.labels.slice(0, n);
+  return { featureMap: fm, dataset: createDataset(ids, labels, F, fm.fieldNames), stats: p.stats };
 }
