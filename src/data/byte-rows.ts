@@ -12,7 +12,7 @@ import { CAT, LABEL, NUM, compileDelimited, delimitedSyntax, headerNames, type D
 import { tokenOf, type FieldInfo } from "./feature-map.js";
 import type { ByteSource } from "./lines.js";
 import type { FieldSpec } from "./schema.js";
-import { ByteSlots, FNV_BASIS, FNV_PRIME, NumberSlots, decodeBytes } from "./slots.js";
+import { ByteSlots, NumberSlots, decodeBytes } from "./slots.js";
 import { applyTransform } from "./transform.js";
 
 /** Rows as slots: row r, field f has the token `dictionaries[f].token(slots[r·F + f])` (−1: missing). */
@@ -59,6 +59,7 @@ class CellCache {
 }
 
 const NOT_CACHED = -2;
+const RAW_CACHE = 4096;
 
 /**
  * Reads `source` (delimited text, `options` as for openDelimited) into slots. `resolve` turns the
@@ -109,6 +110,8 @@ export async function parseSlots(source: ByteSource, options: DelimitedOptions, 
     t === null ? -1 : typeof t === "string" ? bytesOf[f]!.slotOf(t) : numbersOf[f]!.slot(t);
   const missing = new Int32Array(F);
   for (let f = 0; f < F; f++) missing[f] = slotOfToken(f, tokenOf(infos[f]!, null));
+  // per numeric field: raw integer v < RAW_CACHE → its slot + 1 (the transform and lookup once per value)
+  const rawCache = infos.map((f) => (f.type === "numeric" ? new Int32Array(RAW_CACHE) : new Int32Array(0)));
   const cellStart = new Int32Array(C), cellEnd = new Int32Array(C);
 
   let cap = 1024, n = 0;
@@ -134,15 +137,9 @@ export async function parseSlots(source: ByteSource, options: DelimitedOptions, 
       const cs = p;
       const k = kind[c]!;
       if (k === CAT) {
-        let hash = FNV_BASIS;
-        while (p < e) {
-          const x = b[p]!;
-          if (x === D) break;
-          hash = Math.imul(hash ^ x, FNV_PRIME);
-          p++;
-        }
+        while (p < e && b[p] !== D) p++;
         const f = fieldOf[c]!;
-        slots[at + f] = p === cs ? missing[f]! : bytesOf[f]!.slot(b, cs, p, hash);
+        slots[at + f] = p === cs ? missing[f]! : bytesOf[f]!.slot(b, cs, p);
       } else if (k === NUM) {
         const f = fieldOf[c]!;
         let neg = false;
@@ -169,7 +166,12 @@ export async function parseSlots(source: ByteSource, options: DelimitedOptions, 
           slots[at + f] = missing[f]!;
         } else {
           if (digits > 15) return false;
-          slots[at + f] = numbersOf[f]!.slot(applyTransform(transforms[f]!, neg ? -v : v, boundaries[f]));
+          if (!neg && v < RAW_CACHE) {
+            const cache = rawCache[f]!;
+            let k = cache[v]!;
+            if (k === 0) k = cache[v] = numbersOf[f]!.slot(applyTransform(transforms[f]!, v, boundaries[f])) + 1;
+            slots[at + f] = k - 1;
+          } else slots[at + f] = numbersOf[f]!.slot(applyTransform(transforms[f]!, neg ? -v : v, boundaries[f]));
         }
       } else if (k === LABEL) {
         const x = b[p];

@@ -1,19 +1,14 @@
 // Dense slots for the distinct values of a field, in first-seen order, kept in typed arrays rather
 // than a Map of strings: ByteSlots for byte strings (categorical cells hashed straight from the
-// input bytes; one slot costs 16 bytes of metadata + its bytes + 4–8 bytes of hash table) and
+// input bytes; one distinct value costs its bytes + 4 bytes of offset + 32–64 bytes of hash table (16 per entry at a load of 1/4 to 1/2)) and
 // NumberSlots for numeric tokens (small integers by direct index). A slot's token is decoded to
 // the string or number the FeatureMap keys on only once, when the vocabulary is built.
 
-/** FNV-1a offset basis: start of a byte hash (h = Math.imul(h ^ byte, FNV_PRIME) per byte). */
-export const FNV_BASIS = 0x811c9dc5 | 0;
-/** FNV-1a prime. */
-export const FNV_PRIME = 0x01000193;
-
-/** FNV-1a of bytes[s, e). */
+/** FNV-1a of bytes[s, e), finished by a multiply so that its high bits index a table. */
 export function hashBytes(bytes: Uint8Array, s: number, e: number): number {
-  let h = FNV_BASIS;
-  for (let i = s; i < e; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
-  return h;
+  let h = 0x811c9dc5 | 0;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
 }
 
 const utf8 = new TextDecoder("utf-8");
@@ -32,53 +27,68 @@ export function decodeBytes(bytes: Uint8Array, s: number, e: number): string {
   return utf8.decode(bytes.subarray(s, e));
 }
 
-/** Distinct byte strings → slots 0, 1, … (open addressing on their FNV-1a hash). */
+/** The index hash of a short value (≤ 8 bytes, packed little-endian into w0, w1). */
+function shortHash(w0: number, w1: number, len: number): number {
+  let h = Math.imul(w0 ^ Math.imul(w1 ^ len, 0x85ebca6b), 0x9e3779b1);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x2c1b3c6d);
+}
+
+/**
+ * Distinct byte strings → slots 0, 1, …, by open addressing. An entry of the table is 4 i32 —
+ * slot + 1, length, and the value itself packed into two words when it is at most 8 bytes long
+ * (a Criteo hash, most Avazu ids) — so a lookup touches one cache line; a longer value keeps its
+ * FNV-1a hash there and is compared in the arena.
+ */
 export class ByteSlots {
   size = 0;
-  private table = new Int32Array(1024); // slot + 1, 0 = empty
+  private table = new Int32Array(4 * 1024); // [slot + 1 (0 = empty), length, w0, w1]
   private shift = 32 - 10;
-  private hashes = new Int32Array(512);
   private offsets = new Int32Array(512);
-  private lengths = new Int32Array(512);
   private arena = new Uint8Array(4096);
   private used = 0;
 
-  /** The slot of bytes[s, e) whose hashBytes is `h`, added if new. */
-  slot(bytes: Uint8Array, s: number, e: number, h: number): number {
-    const table = this.table, mask = table.length - 1, len = e - s;
-    let i = Math.imul(h, 0x9e3779b1) >>> this.shift;
+  /** The slot of bytes[s, e), added if new. */
+  slot(bytes: Uint8Array, s: number, e: number): number {
+    const table = this.table, mask = (table.length >> 2) - 1, len = e - s;
+    let w0 = 0, w1 = 0, h: number;
+    if (len <= 8) {
+      const m = len < 4 ? len : 4;
+      for (let j = 0; j < m; j++) w0 |= bytes[s + j]! << (8 * j);
+      for (let j = 4; j < len; j++) w1 |= bytes[s + j]! << (8 * (j - 4));
+      h = shortHash(w0, w1, len);
+    } else {
+      w0 = h = hashBytes(bytes, s, e);
+    }
+    let i = h >>> this.shift;
     for (;;) {
-      const k = table[i]!;
+      const at = i << 2;
+      const k = table[at]!;
       if (k === 0) break;
-      const slot = k - 1;
-      if (this.hashes[slot] === h && this.lengths[slot] === len) {
-        const a = this.arena, o = this.offsets[slot]!;
+      if (table[at + 1] === len && table[at + 2] === w0 && table[at + 3] === w1) {
+        if (len <= 8) return k - 1;
+        const a = this.arena, o = this.offsets[k - 1]!;
         let j = 0;
         while (j < len && a[o + j] === bytes[s + j]) j++;
-        if (j === len) return slot;
+        if (j === len) return k - 1;
       }
       i = (i + 1) & mask;
     }
-    return this.add(bytes, s, e, h, i);
+    return this.add(bytes, s, e, i << 2, w0, w1);
   }
 
   /** The slot of the string `t` (encoded as UTF-8), added if new. */
   slotOf(t: string): number {
     const b = new TextEncoder().encode(t);
-    return this.slot(b, 0, b.length, hashBytes(b, 0, b.length));
+    return this.slot(b, 0, b.length);
   }
 
-  private add(bytes: Uint8Array, s: number, e: number, h: number, at: number): number {
+  private add(bytes: Uint8Array, s: number, e: number, at: number, w0: number, w1: number): number {
     const slot = this.size++;
-    if (slot === this.hashes.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.hashes = grow(this.hashes);
-      this.offsets = grow(this.offsets);
-      this.lengths = grow(this.lengths);
+    if (slot === this.offsets.length) {
+      const o = new Int32Array(slot * 2);
+      o.set(this.offsets);
+      this.offsets = o;
     }
     const len = e - s;
     if (this.used + len > this.arena.length) {
@@ -87,22 +97,26 @@ export class ByteSlots {
       this.arena = a;
     }
     this.arena.set(bytes.subarray(s, e), this.used);
-    this.hashes[slot] = h;
     this.offsets[slot] = this.used;
-    this.lengths[slot] = len;
     this.used += len;
-    this.table[at] = slot + 1;
-    if (this.size * 2 > this.table.length) this.rehash();
+    const t = this.table;
+    t[at] = slot + 1;
+    t[at + 1] = len;
+    t[at + 2] = w0;
+    t[at + 3] = w1;
+    if (this.size * 2 > t.length >> 2) this.rehash();
     return slot;
   }
 
   private rehash(): void {
-    const table = new Int32Array(this.table.length * 2), mask = table.length - 1;
+    const old = this.table, table = new Int32Array(old.length * 2), mask = (table.length >> 2) - 1;
     this.shift--;
-    for (let slot = 0; slot < this.size; slot++) {
-      let i = Math.imul(this.hashes[slot]!, 0x9e3779b1) >>> this.shift;
-      while (table[i] !== 0) i = (i + 1) & mask;
-      table[i] = slot + 1;
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at] === 0) continue;
+      const len = old[at + 1]!, w0 = old[at + 2]!, w1 = old[at + 3]!;
+      let i = (len <= 8 ? shortHash(w0, w1, len) : w0) >>> this.shift;
+      while (table[i << 2] !== 0) i = (i + 1) & mask;
+      table.set(old.subarray(at, at + 4), i << 2);
     }
     this.table = table;
   }
@@ -110,12 +124,13 @@ export class ByteSlots {
   /** The string of a slot. */
   token(slot: number): string {
     const o = this.offsets[slot]!;
-    return decodeBytes(this.arena, o, o + this.lengths[slot]!);
+    const end = slot + 1 < this.size ? this.offsets[slot + 1]! : this.used;
+    return decodeBytes(this.arena, o, end);
   }
 
   /** Bytes held (arrays and arena, capacity included). */
   get bytes(): number {
-    return this.table.byteLength + this.hashes.byteLength * 3 + this.arena.byteLength;
+    return this.table.byteLength + this.offsets.byteLength + this.arena.byteLength;
   }
 }
 
