@@ -29,7 +29,11 @@ export interface PrepareOptions {
    * Costs one extra counting pass. Default 1 (all rows).
    */
   fitFraction?: number;
-  /** "bytes" (default): the one-pass byte parser; "rows": the row-object reader (the reference). */
+  /**
+   * "bytes" (default): the one-pass byte parser; "rows": the row-object reader (the reference).
+   * Both return the same; `reader.onError` hears of a malformed row when the byte parser meets it
+   * (so also when the run fails later), and in the last pass of the row reader.
+   */
   parser?: "bytes" | "rows";
 }
 
