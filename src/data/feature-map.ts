@@ -130,10 +130,31 @@ export function tokenOf(f: FieldInfo, v: RawValue | undefined): Token | null {
   return applyTransform(f.transform, x, f.boundaries);
 }
 
-function compareTokens(a: Token, b: Token): number {
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  const s = String(a), t = String(b);
-  return s < t ? -1 : s > t ? 1 : 0;
+/**
+ * The vocabulary of field `f` from distinct `tokens` and their `counts` (same index): the tokens
+ * seen at least minCount times, by count desc, then token asc (numbers by value, strings by `<`), the first maxSize.
+ * Sorted by count buckets, each bucket by the engine's own sort (strings by UTF-16 code units as
+ * `<` compares them, numbers in a Float64Array): many tokens share a count, and a comparator in JS
+ * is the slow part of building a large vocabulary.
+ */
+export function vocabularyOf(f: FieldInfo, tokens: readonly Token[], counts: ArrayLike<number>): Token[] {
+  const buckets = new Map<number, Token[]>();
+  for (let k = 0; k < tokens.length; k++) {
+    const c = counts[k]!;
+    if (c < f.minCount) continue;
+    const b = buckets.get(c);
+    if (b) b.push(tokens[k]!);
+    else buckets.set(c, [tokens[k]!]);
+  }
+  const out: Token[] = [];
+  for (const c of [...buckets.keys()].sort((a, b) => b - a)) {
+    const b = buckets.get(c)!;
+    if (f.type === "numeric") for (const x of Float64Array.from(b as number[]).sort()) out.push(x);
+    else for (const x of (b as string[]).sort()) out.push(x);
+    if (f.maxSize !== undefined && out.length >= f.maxSize) break;
+  }
+  if (f.maxSize !== undefined && out.length > f.maxSize) out.length = f.maxSize;
+  return out;
 }
 
 /** Counts tokens row by row (pass 1), then builds the FeatureMap. */
@@ -167,34 +188,9 @@ export class FeatureMapBuilder {
     this.rows++;
   }
 
-  /**
-   * Adds `count` occurrences of `token` (already a token: transformed, fillNa applied) to field
-   * `f`, for tokens counted elsewhere (the byte parser). Pair with addRows.
-   */
-  addToken(f: number, token: Token, count: number): void {
-    const slots = this.slots[f]!, counts = this.counts[f]!;
-    const k = slots.get(token);
-    if (k === undefined) {
-      slots.set(token, counts.length);
-      counts.push(count);
-    } else counts[k]! += count;
-  }
-
-  /** Counts `n` more rows whose tokens were given to addToken. */
-  addRows(n: number): void {
-    this.rows += n;
-  }
-
   /** The FeatureMap of the rows added so far. */
   build(): FeatureMap {
-    const vocabs = this.fields.map((f, k) => {
-      const counts = this.counts[k]!;
-      const kept: [Token, number][] = [];
-      for (const [t, slot] of this.slots[k]!) if (counts[slot]! >= f.minCount) kept.push([t, counts[slot]!]);
-      kept.sort((a, b) => b[1] - a[1] || compareTokens(a[0], b[0]));
-      if (f.maxSize !== undefined && kept.length > f.maxSize) kept.length = f.maxSize;
-      return kept.map((e) => e[0]);
-    });
+    const vocabs = this.fields.map((f, k) => vocabularyOf(f, [...this.slots[k]!.keys()], this.counts[k]!));
     return new FeatureMap(this.fields, vocabs, this.rows);
   }
 }

@@ -8,7 +8,7 @@
 import { parseSlots } from "./byte-rows.js";
 import { openDelimited, type DelimitedOptions, type ReaderStats } from "./delimited.js";
 import { createDataset, encodeRows, type EncodedDataset } from "./dataset.js";
-import { FeatureMap, FeatureMapBuilder, MISSING_ID, type FeatureMapOptions, type FieldInfo, type Token } from "./feature-map.js";
+import { FeatureMap, FeatureMapBuilder, MISSING_ID, vocabularyOf, type FeatureMapOptions, type FieldInfo, type Token } from "./feature-map.js";
 import type { FieldSpec } from "./schema.js";
 import type { ByteSource } from "./lines.js";
 import { NoRowsError, noRowsMessage } from "./no-rows.js";
@@ -69,9 +69,7 @@ export async function prepareDataset(o: PrepareOptions): Promise<Prepared> {
     if (n === undefined && r.stats.rows === 0) throw new NoRowsError(noRowsMessage(r.file, r.stats, r));
   }
   const r = await openDelimited(o.open(), o.reader);
-  if (r.fields.length !== featureMap.numFields || r.fields.some((f, i) => f.name !== featureMap.fieldNames[i])) {
-    throw new Error(`prepareDataset: the reader's fields (${r.fields.map((f) => f.name).join(",")}) differ from the FeatureMap's (${featureMap.fieldNames.join(",")})`);
-  }
+  checkFields(r.fields, featureMap);
   const dataset = await encodeRows(r, featureMap, { expectedRows: n });
   if (dataset.n === 0) throw new NoRowsError(noRowsMessage(r.file, r.stats, r));
   return { featureMap, dataset, stats: r.stats };
@@ -110,13 +108,8 @@ async function prepareFromBytes(o: PrepareOptions, frac: number): Promise<Prepar
         if (k >= 0) counts[f]![k]!++;
       }
     }
-    // slot order is first-seen order, as the row path inserts its tokens
-    for (let f = 0; f < F; f++) {
-      const c = counts[f]!, t = tokens[f]!;
-      for (let k = 0; k < c.length; k++) if (c[k]! > 0) builder!.addToken(f, t[k]!, c[k]!);
-    }
-    builder!.addRows(fitRows);
-    map = builder!.build();
+    const infos = builder!.fields;
+    map = new FeatureMap(infos, infos.map((f, k) => vocabularyOf(f, tokens[k]!, counts[k]!)), fitRows);
   }
   const fm = map;
   const ids = slots.length === n * F ? slots : slots.slice(0, n * F);
