@@ -1,8 +1,9 @@
 // Dense slots for the distinct values of a field, in first-seen order, kept in typed arrays rather
 // than a Map of strings: ByteSlots for byte strings (categorical cells hashed straight from the
-// input bytes; one distinct value costs its bytes + 4 bytes of offset + 32–64 bytes of hash table (16 per entry at a load of 1/4 to 1/2)) and
-// NumberSlots for numeric tokens (small integers by direct index). A slot's token is decoded to
-// the string or number the FeatureMap keys on only once, when the vocabulary is built.
+// input bytes) and NumberSlots for numeric tokens (small integers by direct index). A distinct
+// byte string costs its bytes (in an arena) + 4 (its offset) + 23–46 bytes of hash table (16-byte
+// entries at a load of 0.35–0.7): 35–58 bytes for a Criteo value of 8 hex digits. A slot's token
+// is decoded to the string or number the FeatureMap keys on only once, when the vocabulary is built.
 
 /** FNV-1a of bytes[s, e), finished by a multiply so that its high bits index a table. */
 export function hashBytes(bytes: Uint8Array, s: number, e: number): number {
@@ -35,7 +36,7 @@ function shortHash(w0: number, w1: number, len: number): number {
 }
 
 /**
- * Distinct byte strings → slots 0, 1, …, by open addressing. An entry of the table is 4 i32 —
+ * Distinct byte strings → slots 0, 1, …, by linear probing. An entry of the table is 4 i32 —
  * slot + 1, length, and the value itself packed into two words when it is at most 8 bytes long
  * (a Criteo hash, most Avazu ids) — so a lookup touches one cache line; a longer value keeps its
  * FNV-1a hash there and is compared in the arena.
@@ -52,7 +53,11 @@ export class ByteSlots {
   slot(bytes: Uint8Array, s: number, e: number): number {
     const table = this.table, mask = (table.length >> 2) - 1, len = e - s;
     let w0 = 0, w1 = 0, h: number;
-    if (len <= 8) {
+    if (len === 8) {
+      w0 = bytes[s]! | (bytes[s + 1]! << 8) | (bytes[s + 2]! << 16) | (bytes[s + 3]! << 24);
+      w1 = bytes[s + 4]! | (bytes[s + 5]! << 8) | (bytes[s + 6]! << 16) | (bytes[s + 7]! << 24);
+      h = shortHash(w0, w1, 8);
+    } else if (len < 8) {
       const m = len < 4 ? len : 4;
       for (let j = 0; j < m; j++) w0 |= bytes[s + j]! << (8 * j);
       for (let j = 4; j < len; j++) w1 |= bytes[s + j]! << (8 * (j - 4));
@@ -96,7 +101,8 @@ export class ByteSlots {
       a.set(this.arena.subarray(0, this.used));
       this.arena = a;
     }
-    this.arena.set(bytes.subarray(s, e), this.used);
+    const a = this.arena, o = this.used;
+    for (let j = 0; j < len; j++) a[o + j] = bytes[s + j]!;
     this.offsets[slot] = this.used;
     this.used += len;
     const t = this.table;
@@ -104,7 +110,7 @@ export class ByteSlots {
     t[at + 1] = len;
     t[at + 2] = w0;
     t[at + 3] = w1;
-    if (this.size * 2 > t.length >> 2) this.rehash();
+    if (this.size * 10 > (t.length >> 2) * 7) this.rehash(); // load ≤ 0.7
     return slot;
   }
 
