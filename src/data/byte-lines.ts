@@ -130,3 +130,22 @@ export async function* readByteLineBatches(source: ByteSource, options: LineOpti
     yield { bytes: carry, starts: Int32Array.of(start), ends: Int32Array.of(end), count: 1, firstLine: lineNo + 1 };
   }
 }
+
+/**
+ * The number of lines of `source` (newlines, plus one for a last line without one): an upper
+ * bound of its rows, to size arrays once. undefined when the source cannot be read to its end
+ * (the pass that parses it then reports why, at its line).
+ */
+export async function countLines(source: ByteSource): Promise<number | undefined> {
+  let lines = 0, last = 10;
+  try {
+    for await (const chunk of chunksOf(source)) {
+      if (chunk.length === 0) continue;
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+      last = chunk[chunk.length - 1]!;
+    }
+  } catch {
+    return undefined;
+  }
+  return lines + (last === 10 ? 0 : 1);
+}

@@ -15,7 +15,11 @@ import type { FieldSpec } from "./schema.js";
 import { ByteSlots, NumberSlots, decodeBytes } from "./slots.js";
 import { applyTransform } from "./transform.js";
 
-/** Rows as slots: row r, field f has the token `dictionaries[f].token(slots[r·F + f])` (−1: missing). */
+/**
+ * Rows as slots, in blocks (no copy as they grow): the first block holds `expectedRows` rows when
+ * given, every other block SLOT_BLOCK_ROWS. Row r, field f has the token `dictionaries[f].token(k)`
+ * with k the block's element (row in block)·F + f (−1: missing).
+ */
 export interface SlotRows {
   file: string;
   /** The column names of the file. */
@@ -28,8 +32,8 @@ export interface SlotRows {
   stats: ReaderStats;
   /** Number of rows. */
   n: number;
-  /** i32 [≥ n, F]: the slot of each value, −1 when missing. */
-  slots: Int32Array;
+  /** i32 [rows of the block, F] each (the last one partly used): the slot of each value, −1 when missing. */
+  blocks: Int32Array[];
   /** f32 [≥ n]: 0/1, NaN when the file has no labels. */
   labels: Float32Array;
   /** Per field: categorical → ByteSlots, numeric → NumberSlots. */
@@ -59,14 +63,19 @@ class CellCache {
 }
 
 const NOT_CACHED = -2;
+/** Rows per block of slots (65,536 rows × 39 fields = 10 MB). */
+export const SLOT_BLOCK_ROWS = 65_536;
 const RAW_CACHE = 4096;
 
 /**
  * Reads `source` (delimited text, `options` as for openDelimited) into slots. `resolve` turns the
  * reader's fields into the FieldInfo the tokens follow (a FeatureMapBuilder's or a fitted map's),
- * and may throw (it runs after the header, before the first row).
+ * and may throw (it runs after the header, before the first row). With `expectedRows` (e.g. from
+ * countLines) the first block holds that many rows, so that a whole file fits one block.
  */
-export async function parseSlots(source: ByteSource, options: DelimitedOptions, resolve: (fields: readonly FieldSpec[]) => readonly FieldInfo[]): Promise<SlotRows> {
+export async function parseSlots(
+  source: ByteSource, options: DelimitedOptions, resolve: (fields: readonly FieldSpec[]) => readonly FieldInfo[], expectedRows?: number,
+): Promise<SlotRows> {
   const syntax = delimitedSyntax(options);
   const { file, delim, quote } = syntax;
   const lines = readByteLineBatches(source, { file, maxLineLength: options.maxLineLength });
@@ -114,9 +123,11 @@ export async function parseSlots(source: ByteSource, options: DelimitedOptions, 
   const rawCache = infos.map((f) => (f.type === "numeric" ? new Int32Array(RAW_CACHE) : new Int32Array(0)));
   const cellStart = new Int32Array(C), cellEnd = new Int32Array(C);
 
-  let cap = 1024, n = 0;
-  let slots = new Int32Array(cap * F);
+  let cap = Math.max(1024, expectedRows ?? 0), n = 0;
   let labels = new Float32Array(cap);
+  const blocks: Int32Array[] = [];
+  let slots = new Int32Array(0); // the current block
+  let at = 0; // where row n starts in it
 
   /** The slot of a mapped cell's result (a string; null/"" are missing), or NOT_CACHED if malformed. */
   const mappedSlot = (f: number, isNum: boolean, m: string | null | undefined): number => {
@@ -130,7 +141,6 @@ export async function parseSlots(source: ByteSource, options: DelimitedOptions, 
 
   /** Parses a line of the usual shape into row n; false sends it to the string parser. */
   const parseFast = (b: Uint8Array, s: number, e: number): boolean => {
-    const at = n * F;
     let p = s;
     let label = NaN;
     for (let c = 0; c < C; c++) {
@@ -229,7 +239,6 @@ export async function parseSlots(source: ByteSource, options: DelimitedOptions, 
   const parseSlow = (b: Uint8Array, s: number, e: number, line: number): boolean => {
     const row = parseRow(decodeBytes(b, s, e), line);
     if (!row) return false;
-    const at = n * F;
     for (let f = 0; f < F; f++) slots[at + f] = slotOfToken(f, tokenOf(infos[f]!, row.values[f]));
     labels[n] = row.label;
     return true;
@@ -247,17 +256,20 @@ export async function parseSlots(source: ByteSource, options: DelimitedOptions, 
       }
       if (n === cap) {
         cap *= 2;
-        const ns = new Int32Array(cap * F);
-        ns.set(slots);
-        slots = ns;
         const nl = new Float32Array(cap);
         nl.set(labels);
         labels = nl;
+      }
+      if (at === slots.length) {
+        slots = new Int32Array((blocks.length === 0 && expectedRows ? Math.max(1, expectedRows) : SLOT_BLOCK_ROWS) * F);
+        blocks.push(slots);
+        at = 0;
       }
       if (q >= 0 && q < s) q = b.indexOf(Q, s);
       const plain = !allSlow && !(q >= 0 && q < e);
       if ((plain && parseFast(b, s, e)) || parseSlow(b, s, e, firstLine + i)) {
         n++;
+        at += F;
         rows++;
       }
     }
@@ -267,5 +279,5 @@ export async function parseSlots(source: ByteSource, options: DelimitedOptions, 
   if (first) parseBatch(first, 1);
   for await (const batch of lines) parseBatch(batch, 0);
   if (labelCol < 0) labels.fill(NaN, 0, n);
-  return { file, columns: compiled.specs.map((s) => s.name), fields, infos, hasLabel: labelCol >= 0, stats, n, slots, labels, dictionaries };
+  return { file, columns: compiled.specs.map((s) => s.name), fields, infos, hasLabel: labelCol >= 0, stats, n, blocks, labels, dictionaries };
 }
