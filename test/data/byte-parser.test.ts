@@ -150,6 +150,18 @@ describe("byte parser = row reader on generated and odd inputs", () => {
     good,
     good.replace(/\t[^\t]*$/, "\t"), // last cell empty
   ];
+  it("a source that grew after its lines were counted: the slots span several blocks, the result is the same", async () => {
+    const bytes = Buffer.concat([...generateCriteo({ rows: 70_000, seed: 2, cardinalityScale: 0.0002 })]);
+    let opened = 0;
+    const growing = () => (opened++ === 0 ? [bytes.subarray(0, 1000)] : chunked(bytes, 1 << 20));
+    const x = await prepareDataset({ open: growing, reader: criteoOptions({ file: "g" }), parser: "bytes" });
+    const y = await prepareDataset({ open: () => chunked(bytes, 1 << 20), reader: criteoOptions({ file: "g" }), parser: "rows" });
+    expect(x.dataset.n).toBe(70_000);
+    expect(x.featureMap.hash).toBe(y.featureMap.hash);
+    expect(bytesOf(x.dataset.ids).equals(bytesOf(y.dataset.ids))).toBe(true);
+    expect(bytesOf(x.dataset.labels).equals(bytesOf(y.dataset.labels))).toBe(true);
+  }, 60_000);
+
   it("odd Criteo lines: BOM, CRLF, blank lines, numbers and labels off the fast path, errors, non-ASCII", async () => {
     const bytes = enc.encode(odd.join("\n") + "\n" + good); // no final newline
     for (const size of [0, 1, 7, 1 << 20]) {
