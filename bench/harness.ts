@@ -7,10 +7,12 @@ import { Bench } from "tinybench";
 /** One measured case. `work` is the amount of `unit`·s done per call (for rates). */
 export interface BenchCase {
   name: string;
-  unit: "Mrows/s" | "GFLOP/s" | "GB/s" | "ms" | "samples/s" | "B" | "MiB";
-  /** Per call: Mrows for Mrows/s, GFLOP for GFLOP/s, GB for GB/s; unused for ms. */
+  unit: "Mrows/s" | "GFLOP/s" | "GB/s" | "MB/s" | "ms" | "samples/s" | "B" | "MiB";
+  /** Per call: Mrows for Mrows/s, GFLOP for GFLOP/s, GB for GB/s, MB for MB/s; unused for ms. */
   work?: number;
-  fn?: () => void;
+  fn?: () => void | Promise<void>;
+  /** Fewest timed calls of a full run (default tinybench's 64; fewer for calls of a second or more). */
+  minCalls?: number;
   /** Runs before timing (builds what fn needs) and after it (frees it). */
   setup?: () => void;
   teardown?: () => void;
@@ -57,7 +59,7 @@ export async function runCases(suite: string, cases: BenchCase[], opts: RunOptio
       // quick: a smoke run, two timed calls (tinybench's default minimum is 64 calls). A full run
       // warms up for 1 s and 5 calls at least: V8 tiers wasm up in the background, and a case that
       // runs first in its process was measured up to 1.5× slow with a 300 ms warm-up.
-      const bench = new Bench(opts.quick ? { time: 30, warmupTime: 10, iterations: 2, warmupIterations: 1 } : { time: 1500, warmupTime: 1000, warmupIterations: 5 });
+      const bench = new Bench(opts.quick ? { time: 30, warmupTime: 10, iterations: 2, warmupIterations: 1 } : { time: 1500, warmupTime: 1000, warmupIterations: 5, ...(c.minCalls ? { iterations: c.minCalls } : {}) });
       bench.add(name, c.fn);
       await bench.run();
       const r = bench.tasks[0].result;

@@ -1,7 +1,7 @@
 // `npm run bench -- <suite>[,<suite>…] [--quick] [--filter REGEX] [--simd exact|relaxed|both]
 // [--threads N[,M…]] [--rounds R] [--save]`: suites kernels, memory, step, gemm, train, infer,
-// peer (optional tfjs-wasm, PyTorch and ONNX Runtime Node peers, peer-tfjs.bench.ts,
-// peer-torch.bench.ts and peer-ort.bench.ts), or all.
+// data (the Criteo parser, data.bench.ts), peer (optional tfjs-wasm, PyTorch and ONNX Runtime
+// Node peers, peer-tfjs.bench.ts, peer-torch.bench.ts and peer-ort.bench.ts), or all.
 // Prints one JSON line per case (DESIGN.md §11) on stdout and a markdown summary on stderr.
 // `--simd relaxed` runs the FMA core (cases named `<case>-relaxed`), `both` each core;
 // `--threads 1,2` each thread count (cases on more than one thread are named `<case>-t<N>`). A
@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { init } from "../src/entry/default.js";
 import { runCases, saveResults, type BenchResult } from "./harness.js";
+import { dataCases } from "./data.bench.js";
 import { kernelCases } from "./kernels.bench.js";
 import { memoryCases } from "./memory.bench.js";
 import { gemmCases } from "./gemm.bench.js";
@@ -26,7 +27,7 @@ import { torchPeerCases } from "./peer-torch.bench.js";
 import { ortPeerCases } from "./peer-ort.bench.js";
 import { markdownSummary } from "./summary.js";
 
-const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "peer"] as const;
+const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "data", "peer"] as const;
 
 type Simd = "exact" | "relaxed";
 
@@ -118,13 +119,14 @@ async function runSuites(chosen: string[], root: string, opts: { quick: boolean;
   const base = simd === "exact" && threads === 1;
   for (const s of chosen) {
     const o = { quick, filter, simd, threads };
-    // no kernel but the GEMM has a fused path: kernels, memory and the peer run on the exact core only
+    // no kernel but the GEMM has a fused path: kernels, memory, data and the peer run on the exact core only
     if (s === "kernels" && base) results.push(...(await runCases("kernels", kernelCases(e, quick), o)));
     if (s === "memory" && base) results.push(...(await runCases("memory", [...memoryCases(), ...peakRssCases(quick)], o)));
     if (s === "gemm") results.push(...(await runCases("gemm", gemmCases(e, quick), o)));
     if (s === "step") results.push(...(await runCases("step", stepCases(e, quick), o)));
     if (s === "train") results.push(...(await runCases("train", trainCases(e, quick), o)));
     if (s === "infer") results.push(...(await runCases("infer", inferCases(e, quick), o)));
+    if (s === "data" && base) results.push(...(await runCases("data", await dataCases(root, quick), o)));
     if (s === "peer" && base) {
       const peer = await peerCases(quick);
       results.push(...(await runCases("train", peer.train, o)), ...(await runCases("memory", peer.memory, o)));

@@ -15,6 +15,7 @@ export const TARGETS: Target[] = [
   { case: "train/dcn-criteo1m-alpt-b4", atLeast: 5000 },
   { case: "infer/dcn-criteo1m-alpt-b4", atLeast: 60000 },
   { case: "memory/peak-rss-dcn-criteo1m-alpt-b4-adagrad", atMost: 150 },
+  { case: "data/parse-criteo", atLeast: 50 },
 ];
 
 /**

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `alpt` command: dispatches to one file per command (prepare, train, eval, predict, export,
-// inspect, bench, demo). Every command has --help and --json; exit codes: 0 ok, 1 runtime error
+// inspect, bench, generate, demo). Every command has --help and --json; exit codes: 0 ok, 1 runtime error
 // (files, data, training), 2 usage error (flags, config keys and values).
 import { init } from "../entry/default.js";
 import { UsageError, didYouMean, flag, helpText, output, parseArgs, type CommandSpec, type Output, type Parsed } from "./args.js";
@@ -8,6 +8,7 @@ import * as bench from "./bench.js";
 import { demo } from "./demo.js";
 import * as evalCmd from "./eval.js";
 import * as exportCmd from "./export.js";
+import * as generate from "./generate.js";
 import * as inspect from "./inspect.js";
 import * as predict from "./predict.js";
 import * as plot from "./plot.js";
@@ -49,7 +50,7 @@ const demoCmd: Command = {
   },
 };
 
-const COMMANDS: Command[] = [prepare, train, evalCmd, predict, exportCmd, inspect, plot, bench, demoCmd];
+const COMMANDS: Command[] = [prepare, train, evalCmd, predict, exportCmd, inspect, plot, bench, generate, demoCmd];
 
 function mainHelp(): string {
   return `alpt — adaptive low-precision training of CTR embeddings (WebAssembly SIMD)

@@ -67,18 +67,21 @@ export interface DelimitedReader extends AsyncIterable<RawRow> {
   rowBatches(): AsyncGenerator<RawRow[]>;
 }
 
-const SKIP = 0, LABEL = 1, CAT = 2, NUM = 3;
+/** Column kinds of a plan. */
+export const SKIP = 0, LABEL = 1, CAT = 2, NUM = 3;
 const KINDS: Record<ColumnType, number> = { skip: SKIP, label: LABEL, categorical: CAT, numeric: NUM };
 const ENCODING_KEYS = ["transform", "boundaries", "minCount", "maxSize", "fillNa"] as const;
 
-interface ColPlan {
+/** How one column is read. */
+export interface ColPlan {
   name: string;
   kind: number;
   field: number;
   map: CellMap | undefined;
 }
 
-interface DerivedPlan {
+/** How one derived field is computed. */
+export interface DerivedPlan {
   name: string;
   col: number;
   field: number;
@@ -165,11 +168,16 @@ function show(cell: string): string {
   return JSON.stringify(cell.length > 40 ? cell.slice(0, 40) + "…" : cell);
 }
 
-/**
- * Opens a delimited reader over `source`. With `header: true` the header line is read now, so
- * the returned reader already knows its columns and fields. Iterate it once.
- */
-export async function openDelimited(source: ByteSource, options: DelimitedOptions): Promise<DelimitedReader> {
+/** The syntax of a delimited source: its name, delimiter, quote ("" for none) and line splitter. */
+export interface DelimitedSyntax {
+  file: string;
+  delim: string;
+  quote: string;
+  split: (text: string) => string[] | string;
+}
+
+/** Validates the delimiter and quote of `options`. */
+export function delimitedSyntax(options: DelimitedOptions): DelimitedSyntax {
   const file = options.file ?? "<stream>";
   const delim = options.delimiter ?? ",";
   if (typeof delim !== "string" || delim.length === 0) throw new TypeError(`${file}: options.delimiter must be a non-empty string`);
@@ -180,24 +188,28 @@ export async function openDelimited(source: ByteSource, options: DelimitedOption
   const quote = quoteOpt === false ? "" : quoteOpt;
   const split = (text: string): string[] | string =>
     quote !== "" && text.indexOf(quote) >= 0 ? splitQuoted(text, delim, quote) : text.split(delim);
+  return { file, delim, quote, split };
+}
 
-  const lines = readLineBatches(source, { file, maxLineLength: options.maxLineLength });
-  let pending: { lines: string[]; firstLine: number } | undefined;
-  let names: string[] | undefined;
-  const h = options.header ?? false;
-  if (h === true) {
-    const first = await lines.next();
-    if (first.done) throw new Error(`${file}: the file is empty, expected a header line`);
-    const cells = split(first.value.lines[0]!);
-    if (typeof cells === "string") throw new DataError({ file, line: 1, column: 0, reason: `header: ${cells}` });
-    names = cells.map((c) => c.trim());
-    pending = { lines: first.value.lines.slice(1), firstLine: first.value.firstLine + 1 };
-  } else if (Array.isArray(h)) {
-    names = h.map((x) => String(x));
-  } else if (h !== false) {
-    throw new TypeError(`${file}: options.header must be a boolean or an array of column names`);
-  }
-  const { specs, cols, derived, fields, labelCol } = plan(options, file, names);
+/** The column names of a header line (line 1). */
+export function headerNames(syntax: DelimitedSyntax, text: string): string[] {
+  const cells = syntax.split(text);
+  if (typeof cells === "string") throw new DataError({ file: syntax.file, line: 1, column: 0, reason: `header: ${cells}` });
+  return cells.map((c) => c.trim());
+}
+
+/** A reader's plan and its row parser (the string path), shared by the text and the byte readers. */
+export interface CompiledDelimited extends ReturnType<typeof plan> {
+  stats: ReaderStats;
+  /** Parses one non-empty line: its row, or undefined when it is malformed (counted, reported). */
+  parseRow(text: string, line: number): RawRow | undefined;
+}
+
+/** Compiles `options` for a file with the column `names` (undefined: no header). */
+export function compileDelimited(options: DelimitedOptions, syntax: DelimitedSyntax, names: string[] | undefined): CompiledDelimited {
+  const { file, split } = syntax;
+  const planned = plan(options, file, names);
+  const { specs, cols, derived, fields } = planned;
   const C = cols.length, F = fields.length;
   const strict = options.strict ?? false;
   const keep = options.keepErrors ?? 20;
@@ -215,7 +227,6 @@ export async function openDelimited(source: ByteSource, options: DelimitedOption
     options.onError?.(e);
     return undefined;
   };
-
   const parseRow = (text: string, line: number): RawRow | undefined => {
     const cells = split(text);
     if (typeof cells === "string") return fail(line, 0, cells, "malformed quoting");
@@ -270,6 +281,32 @@ export async function openDelimited(source: ByteSource, options: DelimitedOption
     }
     return { label, values, line };
   };
+
+  return { ...planned, stats, parseRow };
+}
+
+/**
+ * Opens a delimited reader over `source`. With `header: true` the header line is read now, so
+ * the returned reader already knows its columns and fields. Iterate it once.
+ */
+export async function openDelimited(source: ByteSource, options: DelimitedOptions): Promise<DelimitedReader> {
+  const syntax = delimitedSyntax(options);
+  const { file } = syntax;
+  const lines = readLineBatches(source, { file, maxLineLength: options.maxLineLength });
+  let pending: { lines: string[]; firstLine: number } | undefined;
+  let names: string[] | undefined;
+  const h = options.header ?? false;
+  if (h === true) {
+    const first = await lines.next();
+    if (first.done) throw new Error(`${file}: the file is empty, expected a header line`);
+    names = headerNames(syntax, first.value.lines[0]!);
+    pending = { lines: first.value.lines.slice(1), firstLine: first.value.firstLine + 1 };
+  } else if (Array.isArray(h)) {
+    names = h.map((x) => String(x));
+  } else if (h !== false) {
+    throw new TypeError(`${file}: options.header must be a boolean or an array of column names`);
+  }
+  const { specs, fields, labelCol, stats, parseRow } = compileDelimited(options, syntax, names);
 
   let used = false;
   async function* rowBatches(): AsyncGenerator<RawRow[]> {

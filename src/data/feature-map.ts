@@ -119,7 +119,7 @@ function resolveOptions(o: FeatureMapOptions): FieldInfo[] {
 }
 
 /** The token of a raw value for field `f` (null = missing); throws on a non-number in a numeric field. */
-function tokenOf(f: FieldInfo, v: RawValue | undefined): Token | null {
+export function tokenOf(f: FieldInfo, v: RawValue | undefined): Token | null {
   if (v === null || v === undefined || v === "" || (typeof v === "number" && Number.isNaN(v))) {
     if (f.fillNa === undefined) return null;
     v = f.fillNa;
@@ -130,10 +130,31 @@ function tokenOf(f: FieldInfo, v: RawValue | undefined): Token | null {
   return applyTransform(f.transform, x, f.boundaries);
 }
 
-function compareTokens(a: Token, b: Token): number {
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  const s = String(a), t = String(b);
-  return s < t ? -1 : s > t ? 1 : 0;
+/**
+ * The vocabulary of field `f` from distinct `tokens` and their `counts` (same index): the tokens
+ * seen at least minCount times, by count desc, then token asc (numbers by value, strings by `<`), the first maxSize.
+ * Sorted by count buckets, each bucket by the engine's own sort (strings by UTF-16 code units as
+ * `<` compares them, numbers in a Float64Array): many tokens share a count, and a comparator in JS
+ * is the slow part of building a large vocabulary.
+ */
+export function vocabularyOf(f: FieldInfo, tokens: readonly Token[], counts: ArrayLike<number>): Token[] {
+  const buckets = new Map<number, Token[]>();
+  for (let k = 0; k < tokens.length; k++) {
+    const c = counts[k]!;
+    if (c < f.minCount) continue;
+    const b = buckets.get(c);
+    if (b) b.push(tokens[k]!);
+    else buckets.set(c, [tokens[k]!]);
+  }
+  const out: Token[] = [];
+  for (const c of [...buckets.keys()].sort((a, b) => b - a)) {
+    const b = buckets.get(c)!;
+    if (f.type === "numeric") for (const x of Float64Array.from(b as number[]).sort()) out.push(x);
+    else for (const x of (b as string[]).sort()) out.push(x);
+    if (f.maxSize !== undefined && out.length >= f.maxSize) break;
+  }
+  if (f.maxSize !== undefined && out.length > f.maxSize) out.length = f.maxSize;
+  return out;
 }
 
 /** Counts tokens row by row (pass 1), then builds the FeatureMap. */
@@ -169,14 +190,7 @@ export class FeatureMapBuilder {
 
   /** The FeatureMap of the rows added so far. */
   build(): FeatureMap {
-    const vocabs = this.fields.map((f, k) => {
-      const counts = this.counts[k]!;
-      const kept: [Token, number][] = [];
-      for (const [t, slot] of this.slots[k]!) if (counts[slot]! >= f.minCount) kept.push([t, counts[slot]!]);
-      kept.sort((a, b) => b[1] - a[1] || compareTokens(a[0], b[0]));
-      if (f.maxSize !== undefined && kept.length > f.maxSize) kept.length = f.maxSize;
-      return kept.map((e) => e[0]);
-    });
+    const vocabs = this.fields.map((f, k) => vocabularyOf(f, [...this.slots[k]!.keys()], this.counts[k]!));
     return new FeatureMap(this.fields, vocabs, this.rows);
   }
 }
@@ -236,6 +250,11 @@ export class FeatureMap {
   localId(f: number, value: RawValue | undefined): number {
     const t = tokenOf(this.fields[f]!, value);
     return t === null ? MISSING_ID : this.index[f]!.get(t) ?? OOV_ID;
+  }
+
+  /** The local id of a token of field `f` (already transformed): its vocabulary id or OOV_ID. */
+  tokenId(f: number, token: Token): number {
+    return this.index[f]!.get(token) ?? OOV_ID;
   }
 
   /** Encodes one row's values (field order) into global ids: out[offset + f], f < F. */

@@ -26,14 +26,15 @@ export interface Line {
   line: number;
 }
 
-const DEFAULT_MAX_LINE = 16 * 1024 * 1024;
+/** The default maxLineLength. */
+export const DEFAULT_MAX_LINE = 16 * 1024 * 1024;
 
 function isReadableStream(s: ByteSource): s is ReadableStream<Uint8Array> {
   return typeof (s as ReadableStream<Uint8Array>).getReader === "function";
 }
 
 /** The chunks of a source; a ReadableStream is read through its reader (not every runtime iterates it). */
-async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array> {
+export async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array> {
   if (!isReadableStream(source)) {
     yield* source;
     return;
@@ -69,17 +70,7 @@ export async function* readLineBatches(source: ByteSource, options: LineOptions 
     try {
       return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
     } catch {
-      const at = chunk ? firstInvalidByte(chunk) : 0;
-      // lines before this chunk, plus the newlines of the chunk before the bad byte (`carry` has none)
-      let line = lineNo + 1, start = 0;
-      for (let i = 0; i < at; i++) {
-        if (chunk![i] === 10) {
-          line++;
-          start = i + 1;
-        }
-      }
-      const where = chunk ? ` (byte 0x${chunk[at]?.toString(16).padStart(2, "0") ?? "??"}${start > 0 || carry.length === 0 ? `, byte ${at - start + 1} of the line` : ""})` : " (the file ends inside a character)";
-      throw new Error(`${file}:${line}: invalid UTF-8${where}: is it a text file in UTF-8?`);
+      throw invalidUtf8(file, chunk, lineNo, carry.length === 0);
     }
   };
   const chunks = chunksOf(source);
@@ -118,6 +109,24 @@ export async function* readLineBatches(source: ByteSource, options: LineOptions 
   }
 }
 
+/**
+ * The error of invalid UTF-8 in `chunk` (undefined: the input ends inside a character), placed
+ * after `linesBefore` complete lines; `carryEmpty`: no partial line precedes the chunk.
+ */
+export function invalidUtf8(file: string, chunk: Uint8Array | undefined, linesBefore: number, carryEmpty: boolean): Error {
+  const at = chunk ? firstInvalidByte(chunk) : 0;
+  // lines before this chunk, plus the newlines of the chunk before the bad byte
+  let line = linesBefore + 1, start = 0;
+  for (let i = 0; i < at; i++) {
+    if (chunk![i] === 10) {
+      line++;
+      start = i + 1;
+    }
+  }
+  const where = chunk ? ` (byte 0x${chunk[at]?.toString(16).padStart(2, "0") ?? "??"}${start > 0 || carryEmpty ? `, byte ${at - start + 1} of the line` : ""})` : " (the file ends inside a character)";
+  return new Error(`${file}:${line}: invalid UTF-8${where}: is it a text file in UTF-8?`);
+}
+
 /** Offset of the first byte of `chunk` where strict UTF-8 decoding fails (binary search on prefixes). */
 function firstInvalidByte(chunk: Uint8Array): number {
   const ok = (k: number) => {
@@ -137,7 +146,8 @@ function firstInvalidByte(chunk: Uint8Array): number {
   return lo;
 }
 
-function lineTooLong(file: string, line: number, max: number): Error {
+/** The error of a line longer than maxLineLength characters. */
+export function lineTooLong(file: string, line: number, max: number): Error {
   return new RangeError(`${file}:${line}: line longer than maxLineLength = ${max} characters (wrong delimiter or not a text file?)`);
 }
 

@@ -185,7 +185,7 @@ describe("alpt train --resume", () => {
 
 describe("alpt: errors name the problem and exit with 1 (runtime) or 2 (usage)", () => {
   it("every command has --help", async () => {
-    const cmds = ["prepare", "train", "eval", "predict", "export", "inspect", "plot", "bench", "demo"];
+    const cmds = ["prepare", "train", "eval", "predict", "export", "inspect", "plot", "bench", "generate", "demo"];
     const runs = await Promise.all([...cmds.map((c) => alpt(c, "--help")), alpt("--help")]);
     runs.slice(0, -1).forEach((r, k) => {
       expect(r.code).toBe(0);
