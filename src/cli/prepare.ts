@@ -1,8 +1,9 @@
 // `alpt prepare`: a raw Criteo/Avazu file → a prepared-data folder (files.ts): the FeatureMap
 // fitted on the training rows only, and one binary cache per split, so training never re-parses
 // text. Splits are by line order (train first), or separate --valid / --test files. Progress:
-// each pass over a file (prepareDataset reads the input two or three times) is followed by the
-// bytes it has read, shown as a bar, a line every few seconds, or --json records (progress-flags.ts).
+// each pass over a file (prepareDataset's byte parser reads it twice: a line count, then the parse)
+// is followed by the bytes it has read, shown as a bar, a line every few seconds, or --json
+// records (progress-flags.ts).
 import { stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { writeCacheFile } from "../data/cache-file.js";
@@ -133,7 +134,7 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
     if (stats.skipped) out.note(`${file}: skipped ${stats.skipped} malformed row(s) (${summarizeSkipped(stats)}); first: ${stats.errors.slice(0, 3).map(formatRowError).join("; ")}`);
   };
   const prep = await prepareDataset({
-    open: await trackedOpen(input, fractions[0]! < 1 ? ["counting rows", "fitting the FeatureMap", "encoding"] : ["fitting the FeatureMap", "encoding"], status, shown, out),
+    open: await trackedOpen(input, ["counting lines", "parsing, fitting the FeatureMap, encoding"], status, shown, out),
     reader: readerOptions(format, input, { strict }), featureMap: { minCount },
     fitFraction: fractions[0],
   });
@@ -144,7 +145,7 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
   else splitDataset(prep.dataset, fractions).forEach((ds, k) => splits.set(SPLIT_NAMES[k]!, ds));
   for (const [name, file] of [["valid", validFile], ["test", testFile]] as const) {
     if (!file) continue;
-    const r = await prepareDataset({ open: await trackedOpen(file, ["encoding"], status, shown, out), reader: readerOptions(format, file, { strict }), fittedMap: fm });
+    const r = await prepareDataset({ open: await trackedOpen(file, ["counting lines", "parsing and encoding"], status, shown, out), reader: readerOptions(format, file, { strict }), fittedMap: fm });
     report(file, r.stats);
     splits.set(name, r.dataset);
   }
