@@ -1,0 +1,192 @@
+// The browser page (web/, served by scripts/serve-web.mjs as `npm run web` does) in headless
+// Chromium (Debian's /usr/bin/chromium driven by playwright-core, launched as in
+// test/runtimes/chromium.test.ts): the page loads cross-origin isolated, its Web Worker trains
+// DCN with 4-bit ALPT on the synthetic data with two kernel threads, Pause (pressed from the
+// keyboard) stops the step counter and Resume continues, the charts receive their points, the
+// final AUC is above a floor, and the downloaded export predicts in Node with the page's AUC.
+// Screenshots go to .cache/web-shots/. Without chromium the test is skipped on a developer's
+// machine and fails under CI=true.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DIST, IN_CI, ROOT, requireDist } from "../runtimes/helpers.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && !IN_CI) {
+  console.warn(`skipping the web page test: ${CHROMIUM} not found (apt-get install chromium, or set CHROMIUM_PATH)`);
+}
+// the flags of test/runtimes/chromium.test.ts (no sandbox as root, no background connections)
+const FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync",
+];
+const SHOTS = join(ROOT, ".cache/web-shots");
+
+/** What web/app.js keeps in window.alptPage. */
+interface PageState {
+  ready: boolean;
+  running: boolean;
+  paused: boolean;
+  done?: { steps: number; auc: number; logloss: number; stopped: boolean; samplesPerSec: number; seconds: number };
+  steps: { step: number; loss: number }[];
+  evals: { step: number; auc: number; logloss: number }[];
+  firstStepMs?: number;
+  startClickMs?: number;
+  error?: string;
+  backend?: { backend: string; threads: number; isolated: boolean; threadsReason?: string };
+}
+
+/** Starts scripts/serve-web.mjs on a free port; resolves with its origin. */
+function startServer(): Promise<{ origin: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(ROOT, "scripts/serve-web.mjs"), "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((ok, fail) => {
+    let out = "";
+    const timer = setTimeout(() => fail(new Error(`serve-web.mjs printed no address in 10 s: ${out}`)), 10_000);
+    child.stdout!.on("data", (b: Buffer) => {
+      out += b.toString();
+      const m = /alpt web page: (http:\/\/[^/\s]+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok({ origin: m[1]!, child });
+      }
+    });
+    child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+    child.on("exit", (code) => fail(new Error(`serve-web.mjs exited with ${code}: ${out}`)));
+  });
+}
+
+const state = (page: Page) => page.evaluate(() => (window as unknown as { alptPage: PageState }).alptPage);
+
+describe.skipIf(!haveChromium && !IN_CI)("the web page", () => {
+  let server: { origin: string; child: ChildProcess } | undefined;
+  let context: BrowserContext | undefined;
+  let profile: string | undefined;
+  const pageLog: string[] = [];
+
+  beforeAll(requireDist);
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    server?.child.kill();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  it("serves the page cross-origin isolated, with wasm as application/wasm and nothing outside web/ and dist/", async () => {
+    if (!haveChromium) throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run must apt-get install chromium`);
+    server = await startServer();
+    const { origin } = server;
+    const page = await fetch(`${origin}/web/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+    expect(page.headers.get("cross-origin-embedder-policy")).toBe("require-corp");
+    expect((await fetch(`${origin}/dist/core-threads.wasm`)).headers.get("content-type")).toBe("application/wasm");
+    expect((await fetch(`${origin}/web/app.js`)).headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect((await fetch(`${origin}/`, { redirect: "manual" })).headers.get("location")).toBe("/web/");
+    // fetch normalizes "..", so these are sent as written by a raw request
+    const { request } = await import("node:http");
+    const raw = (path: string) => new Promise<number>((ok, fail) => {
+      request(`${origin}${path}`, { method: "GET" }, (res) => {
+        res.resume();
+        ok(res.statusCode ?? 0);
+      }).on("error", fail).end();
+    });
+    for (const path of ["/web/../package.json", "/dist/..%2fpackage.json", "/web/%2e%2e/package.json", "/web/..%5cpackage.json", "/package.json", "/src/index.ts", "/web/%00"]) {
+      expect(await raw(path), path).toBe(404);
+    }
+  });
+
+  it("trains DCN with 4-bit ALPT in a Web Worker: pause stops the step counter, charts fill, AUC > 0.6, the export predicts in Node", async () => {
+    if (!server) throw new Error("the server did not start");
+    await mkdir(SHOTS, { recursive: true });
+    profile = await mkdtemp(join(tmpdir(), "alpt-web-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 20_000, viewport: { width: 1280, height: 1000 }, acceptDownloads: true,
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on("console", (m) => pageLog.push(`console.${m.type()}: ${m.text()}`));
+    page.on("pageerror", (e) => pageLog.push(`pageerror: ${e.message}`));
+    const why = () => pageLog.join("\n");
+
+    // ?autostart: a run with the form's defaults (synthetic data, DCN, 4-bit ALPT) as soon as the engine is ready
+    await page.goto(`${server.origin}/web/?autostart`, { timeout: 10_000 });
+    expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+    // every control has a label
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll("input, select")].filter((e) => !(e as HTMLInputElement).labels?.length).map((e) => e.id));
+    expect(unlabelled).toEqual([]);
+    await page.waitForFunction(() => Number(document.getElementById("step")!.textContent) >= 8, undefined, { timeout: 30_000 });
+    const s0 = await state(page);
+    expect(s0.error, why()).toBeUndefined();
+    expect(s0.backend, why()).toMatchObject({ backend: "wasm-simd", threads: 2, isolated: true });
+    const firstStepMs = s0.firstStepMs!;
+
+    // Pause from the keyboard; once the worker says it paused, the counter stays where it is
+    await page.focus("#pause");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.getElementById("state")!.textContent!.startsWith("paused"), undefined, { timeout: 10_000 });
+    const counter = () => page.evaluate(() => Number(document.getElementById("step")!.textContent));
+    const pausedAt = await counter();
+    await page.waitForTimeout(1500);
+    expect(await counter(), "the step counter moved while paused").toBe(pausedAt);
+    expect((await state(page)).steps.length).toBe(pausedAt);
+    await page.screenshot({ path: join(SHOTS, "1-paused.png"), fullPage: true });
+    await page.click("#resume");
+    await page.waitForFunction(() => Number(document.getElementById("step")!.textContent) > 0 && !document.getElementById("state")!.textContent!.startsWith("paused"), undefined, { timeout: 10_000 });
+
+    await page.waitForFunction(() => (window as unknown as { alptPage: PageState }).alptPage.done || (window as unknown as { alptPage: PageState }).alptPage.error, undefined, { timeout: 120_000, polling: 250 });
+    const s = await state(page);
+    expect(s.error, why()).toBeUndefined();
+    const done = s.done!;
+    expect(done.stopped).toBe(false);
+    expect(done.steps).toBe(158); // 20,000 rows / 256 per batch = 79 steps × 2 epochs
+    expect(done.steps).toBeGreaterThan(pausedAt);
+    expect(done.auc).toBeGreaterThan(0.6);
+    // the charts received their points (drawn once per animation frame: wait for the last)
+    await page.waitForFunction((n) => Number(document.getElementById("lossChart")!.dataset.points) >= n, done.steps, { timeout: 5_000 });
+    const points = await page.evaluate(() => Object.fromEntries(["lossChart", "aucChart", "loglossChart", "speedChart", "memoryChart", "deltaChart"].map((id) => {
+      const svg = document.getElementById(id)!;
+      return [id, { points: Number(svg.dataset.points), circles: svg.querySelectorAll("circle").length, paths: svg.querySelectorAll("path").length, rects: svg.querySelectorAll("rect").length }];
+    })));
+    expect(points.lossChart!.points).toBe(2 * done.steps); // the loss and its rolling mean
+    expect(points.aucChart!.circles).toBe(s.evals.length);
+    expect(points.loglossChart!.circles).toBe(s.evals.length);
+    expect(s.evals.length).toBe(1 + 7 + 2); // before training, every 20 steps inside the epochs, each epoch end
+    expect(points.speedChart!.points).toBe(done.steps);
+    expect(points.memoryChart!.rects).toBeGreaterThanOrEqual(5); // codes, Δ, optimizer + fp32, Adam + legend
+    expect(points.deltaChart!.points).toBeGreaterThan(3);
+    await page.screenshot({ path: join(SHOTS, "2-done.png"), fullPage: true });
+    await page.locator("#charts").screenshot({ path: join(SHOTS, "3-charts.png") });
+
+    // downloads: the export, the checkpoint and the ONNX file
+    const files: Record<string, Uint8Array> = {};
+    for (const kind of ["export", "checkpoint", "onnx"]) {
+      const [download] = await Promise.all([page.waitForEvent("download", { timeout: 20_000 }), page.click(`#dl-${kind}`)]);
+      const path = join(SHOTS, download.suggestedFilename());
+      await download.saveAs(path);
+      files[kind] = new Uint8Array(await readFile(path));
+    }
+    expect(Object.values(files).map((b) => b.length > 1000)).toEqual([true, true, true]);
+
+    // the export predicts the validation rows in Node with the page's final AUC
+    const alpt = (await import(join(DIST, "entry/default.js"))) as typeof import("../../src/entry/default.js");
+    await alpt.init(undefined, { threads: 1 });
+    const gen = new alpt.SyntheticCtr({ seed: 7, vocabSize: 5000, numericFields: 13, categoricalFields: 26 });
+    const valid = gen.generate(20000, 5000);
+    const predictor = alpt.loadPredictor(files.export!);
+    const p = predictor.predictIds(valid.ids.subarray(0, valid.n * valid.fields));
+    expect(alpt.auc(valid.labels, p)).toBeCloseTo(done.auc, 6);
+    predictor.dispose();
+    expect(alpt.decodeCheckpoint(files.checkpoint!).info.model).toBe("DCN");
+
+    console.log(JSON.stringify({
+      web: {
+        firstStepFromNavigationMs: Math.round(firstStepMs), firstStepFromStartMs: Math.round(firstStepMs - (s0.startClickMs ?? 0)),
+        steps: done.steps, auc: done.auc, samplesPerSec: Math.round(done.samplesPerSec), seconds: done.seconds, pausedAt,
+        bytes: Object.fromEntries(Object.entries(files).map(([k, b]) => [k, b.length])), shots: SHOTS,
+      },
+    }));
+  }, 180_000);
+});
