@@ -19,8 +19,11 @@ const page = (window.alptPage = {
 function readConfig() {
   const num = (id) => Number($(id).value);
   const hidden = $("hiddenUnits").value.split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
+  const file = $("file").files?.[0];
+  const fromFile = $("source-file").checked;
+  if (fromFile && !file) throw new Error("choose or drop a file first (or pick the synthetic generator)");
   return {
-    data: {
+    data: fromFile ? { kind: "file", file, name: file.name, validFraction: num("validFraction") } : {
       kind: "synthetic", trainRows: num("trainRows"), validRows: num("validRows"), numericFields: num("numericFields"),
       categoricalFields: num("categoricalFields"), vocabSize: num("vocabSize"), seed: num("seed"),
     },
@@ -39,6 +42,9 @@ function setButtons() {
   for (const b of document.querySelectorAll("#downloads button")) b.disabled = r || !page.done;
   for (const f of form.querySelectorAll("fieldset")) f.disabled = r;
   $("bits").disabled = r || $("method").value === "fp32";
+  const fromFile = $("source-file").checked;
+  for (const e of $("synthetic-options").querySelectorAll("input")) e.disabled = r || fromFile;
+  $("validFraction").disabled = r || !fromFile;
 }
 
 function setState(text) {
@@ -99,7 +105,7 @@ function draw() {
   stackedBars($("memoryChart"), {
     title: "Embedding table memory by kind",
     rows: m ? [
-      { name: `this run (${page.method})`, parts: [{ kind: "fp32 weights", bytes: m.weights }, { kind: "codes", bytes: m.codes }, { kind: "Δ", bytes: m.delta }, { kind: "optimizer", bytes: m.optimizer }] },
+      { name: `this run (${page.method})`, note: `${(m.rows * m.dim * 12 / m.total).toFixed(1)}× smaller`, parts: [{ kind: "fp32 weights", bytes: m.weights }, { kind: "codes", bytes: m.codes }, { kind: "Δ", bytes: m.delta }, { kind: "optimizer", bytes: m.optimizer }] },
       { name: "fp32 + Adam", parts: [{ kind: "fp32 weights", bytes: m.rows * m.dim * 4 }, { kind: "optimizer", bytes: m.rows * m.dim * 8 }] },
     ] : [],
   });
@@ -116,14 +122,18 @@ worker.onmessage = (e) => {
       page.ready = true;
       page.readyMs = performance.now();
       page.backend = r;
+      // when the worker started, had its modules, had the engine (ms from navigation)
+      page.startup = Object.fromEntries(["workerStartedAt", "importedAt", "initAt"].map((k) => [k, Math.round(r[k] - performance.timeOrigin)]));
       $("backend").textContent = `Engine: ${r.backend}${r.simd ? ` (${r.simd} SIMD)` : ""}, ${r.threads} kernel thread${r.threads > 1 ? "s" : ""} in a Web Worker${r.isolated ? " on a cross-origin-isolated page" : ""}${r.threadsReason ? ` — ${r.threadsReason}` : ""}.`;
       setButtons();
       if (new URLSearchParams(location.search).has("autostart")) start();
       break;
     case "data":
+      page.data = r;
       page.oracleAuc = r.oracleAuc;
-      $("oracle").textContent = r.oracleAuc.toFixed(4);
+      if (r.oracleAuc) $("oracle").textContent = r.oracleAuc.toFixed(4);
       setState(`training on ${r.trainRows.toLocaleString("en")} rows × ${r.fields} fields`);
+      showFields(r);
       break;
     case "memory":
       page.memory = r;
@@ -136,6 +146,7 @@ worker.onmessage = (e) => {
       }
       page.steps.push(r);
       $("step").value = String(r.step);
+      if (r.step % 10 === 0) $("speed").textContent = fmt(page.steps.slice(-10).reduce((a, x) => a + x.samplesPerSec, 0) / Math.min(10, page.steps.length));
       $("totalSteps").textContent = String(r.totalSteps);
       $("epoch").textContent = String(r.epoch);
       $("bar").max = r.totalSteps;
@@ -154,6 +165,8 @@ worker.onmessage = (e) => {
       break;
     case "paused":
       page.paused = true;
+      // how long the worker took to see the pause, and how many steps it finished meanwhile
+      if (page.pauseClick) page.pauseLag = { ms: performance.now() - page.pauseClick.ms, steps: Number($("step").value) - page.pauseClick.step };
       setState(`paused at step ${$("step").value}`);
       setButtons();
       break;
@@ -196,10 +209,38 @@ worker.onerror = (e) => {
   setButtons();
 };
 
+/** The fields the run reads: name, role, embedding rows (2 reserved + vocabulary). */
+function showFields(r) {
+  const box = $("fields");
+  const role = (name) => (/^I\d+$/.test(name) ? "numeric (bucketized)" : "categorical");
+  const src = r.format ? `${r.format} file, ${r.validRows.toLocaleString("en")} rows held out in file order` : "synthetic";
+  const warn = r.skipped ? `; ${r.skipped} malformed rows skipped (${r.errors.join("; ")})` : "";
+  box.replaceChildren();
+  const details = Object.assign(document.createElement("details"), {});
+  const summary = document.createElement("summary");
+  summary.textContent = `Fields: ${r.fields} (${src}${warn}), ${r.fieldSizes.reduce((a, b) => a + b, 0).toLocaleString("en")} embedding rows`;
+  const list = document.createElement("div");
+  list.className = "cols";
+  for (let i = 0; i < r.fieldNames.length; i++) {
+    const item = document.createElement("div");
+    item.textContent = `${r.fieldNames[i]} — ${role(r.fieldNames[i])}, ${r.fieldSizes[i].toLocaleString("en")} rows`;
+    list.append(item);
+  }
+  details.append(summary, list);
+  box.append(details);
+}
+
 // ---- controls ----
 function start() {
   if (page.running || !page.ready) return;
   if (!form.reportValidity()) return;
+  let config;
+  try {
+    config = readConfig();
+  } catch (err) {
+    showError(err.message);
+    return;
+  }
   Object.assign(page, { running: true, paused: false, done: undefined, steps: [], evals: [], memory: undefined, delta: undefined, oracleAuc: undefined, error: undefined });
   page.method = $("method").value;
   page.startClickMs = performance.now();
@@ -208,10 +249,11 @@ function start() {
   for (const id of ["auc", "logloss", "oracle", "speed", "firstStep"]) $(id).textContent = "–";
   $("step").value = "0";
   $("files").textContent = "";
-  setState("generating data…");
   setButtons();
   draw();
-  worker.postMessage({ type: "start", config: readConfig() });
+  $("fields").replaceChildren();
+  setState(config.data.kind === "file" ? `reading ${config.data.name}…` : "generating data…");
+  worker.postMessage({ type: "start", config });
 }
 
 form.addEventListener("submit", (e) => {
@@ -219,6 +261,7 @@ form.addEventListener("submit", (e) => {
   start();
 });
 $("pause").addEventListener("click", () => {
+  page.pauseClick = { ms: performance.now(), step: Number($("step").value) };
   setState("pausing…");
   $("pause").disabled = true;
   worker.postMessage({ type: "pause" });
@@ -232,6 +275,25 @@ $("stop").addEventListener("click", () => {
   worker.postMessage({ type: "stop" });
 });
 $("method").addEventListener("change", setButtons);
+$("file").addEventListener("change", () => {
+  if ($("file").files?.length) $("source-file").checked = true;
+  setButtons();
+});
+for (const r of document.querySelectorAll('input[name="source"]')) r.addEventListener("change", setButtons);
+const zone = $("dropzone");
+zone.addEventListener("dragover", (e) => {
+  e.preventDefault();
+  zone.classList.add("over");
+});
+zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+zone.addEventListener("drop", (e) => {
+  e.preventDefault();
+  zone.classList.remove("over");
+  if (!e.dataTransfer?.files.length) return;
+  $("file").files = e.dataTransfer.files;
+  $("source-file").checked = true;
+  setButtons();
+});
 for (const b of document.querySelectorAll("#downloads button")) {
   b.addEventListener("click", () => worker.postMessage({ type: "file", kind: b.dataset.kind }));
 }

@@ -6,7 +6,7 @@
 // Each chart sets data-points on its <svg> to the number of points it draws.
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 480, H = 220, M = { left: 56, right: 14, top: 14, bottom: 38 };
+const W = 480, H = 220, M = { left: 56, right: 14, top: 24, bottom: 38 };
 
 function el(name, attrs = {}, text) {
   const e = document.createElementNS(NS, name);
@@ -100,7 +100,7 @@ export function lineChart(svg, { title, xLabel, yLabel, series, yMin, yMax }) {
   // legend, top right
   let lx = W - M.right - 8;
   for (const s of [...series].reverse()) {
-    const t = el("text", { x: lx, y: M.top + 10, "text-anchor": "end", class: `legend ${s.className}` }, `— ${s.name}`);
+    const t = el("text", { x: lx, y: 12, "text-anchor": "end", class: `legend ${s.className}` }, `— ${s.name}`);
     svg.append(t);
     lx -= 8 + 7 * (s.name.length + 2);
   }
@@ -113,7 +113,7 @@ const kindClass = (k) => KIND_CLASS[k] ?? "kind-other";
 export function stackedBars(svg, { title, rows }) {
   frame(svg, title);
   const max = Math.max(1, ...rows.map((r) => r.parts.reduce((a, p) => a + p.bytes, 0)));
-  const left = 110, right = 90, barH = 34, gap = 26, top = 20;
+  const left = 120, right = 90, barH = 34, gap = 30, top = 24;
   const scale = (W - left - right) / max;
   let n = 0;
   rows.forEach((r, i) => {
@@ -131,6 +131,7 @@ export function stackedBars(svg, { title, rows }) {
     }
     const total = r.parts.reduce((a, p) => a + p.bytes, 0);
     svg.append(el("text", { x: x + 6, y: y + barH / 2 + 4, class: "value" }, fmtBytes(total)));
+    if (r.note) svg.append(el("text", { x: x + 6, y: y + barH / 2 + 18, class: "label" }, r.note));
   });
   svg.dataset.points = String(n);
   // legend

@@ -35,6 +35,7 @@ export function resolveConfig(c = {}) {
   int(o.evalEvery, "evaluate every", 0);
   if (!(o.lr > 0)) throw new RangeError(`learning rate = ${o.lr} must be > 0`);
   if (!(o.embeddingLr > 0)) throw new RangeError(`embedding learning rate = ${o.embeddingLr} must be > 0`);
+  if (o.data.kind === "file" && !o.data.file) throw new RangeError("data: no file chosen");
   if (o.data.kind === "synthetic") {
     int(o.data.trainRows, "training rows", 1);
     int(o.data.validRows, "validation rows", 1);
@@ -42,8 +43,29 @@ export function resolveConfig(c = {}) {
   return o;
 }
 
-/** The train and validation data of a run, with the field sizes the model needs. */
-export function loadData(alpt, d) {
+/** The reader preset of a delimited text from its first line: Criteo TSV, Criteo or Avazu CSV. */
+export function detectFormat(firstLine) {
+  if (firstLine.includes("\t")) return "criteo";
+  const cells = firstLine.split(",").map((c) => c.trim().toLowerCase());
+  if (cells.includes("click") && cells.includes("hour")) return "avazu";
+  if (cells.includes("label") && cells.includes("c1")) return "criteo-csv";
+  throw new RangeError(`data: the first line is neither Criteo TSV (tab-separated), a Criteo CSV header (label,I1..,C1..) nor an Avazu CSV header (id,click,hour,…): ${JSON.stringify(firstLine.slice(0, 120))}`);
+}
+
+/** Reader options of a format (data/criteo.ts, data/avazu.ts) for the file `name`. */
+function readerOf(alpt, format, name) {
+  if (format === "criteo") return alpt.criteoOptions({ file: name });
+  if (format === "criteo-csv") return alpt.criteoOptions({ file: name, delimiter: ",", header: true });
+  if (format === "avazu") return alpt.avazuOptions({ file: name });
+  throw new RangeError(`data: unknown format "${format}"`);
+}
+
+/**
+ * The train and validation data of a run, with the field sizes the model needs. Synthetic data
+ * is generated; a file (a File or Blob: { file, name, validFraction }) is streamed twice (fit the
+ * FeatureMap on the training part, encode), its last validFraction of rows held out in file order.
+ */
+export async function loadData(alpt, d) {
   if (d.kind === "synthetic") {
     const gen = new alpt.SyntheticCtr({
       seed: d.seed, vocabSize: d.vocabSize, numericFields: d.numericFields, categoricalFields: d.categoricalFields,
@@ -52,6 +74,26 @@ export function loadData(alpt, d) {
     // the AUC of the hidden true logit on the validation rows: what no model can beat
     const oracleAuc = alpt.auc(valid.labels, Float32Array.from(gen.logits(d.trainRows, d.validRows)));
     return { train: gen.generate(0, d.trainRows), valid, fieldSizes: gen.fieldSizes, fieldNames: gen.fieldNames, oracleAuc };
+  }
+  if (d.kind === "file") {
+    const name = d.name ?? d.file.name ?? "dropped file";
+    const head = new TextDecoder().decode(await d.file.slice(0, 64 * 1024).arrayBuffer()).split(/\r?\n/)[0] ?? "";
+    const format = d.format ?? detectFormat(head);
+    const validFraction = d.validFraction ?? 0.2;
+    if (!(validFraction > 0 && validFraction < 1)) throw new RangeError(`validation share = ${validFraction} must be in (0, 1)`);
+    const errors = [];
+    const prepared = await alpt.prepareDataset({
+      open: () => d.file.stream(), reader: { ...readerOf(alpt, format, name), onError: (e) => errors.length < 3 && errors.push(alpt.formatRowError(e)) },
+      fitFraction: 1 - validFraction,
+    });
+    const { dataset, featureMap, stats } = prepared;
+    const [[a, b], [c, e]] = alpt.splitByOrder(dataset.n, [1 - validFraction, validFraction]);
+    if (b - a < 1 || e - c < 1) throw new RangeError(`data: ${name} has ${dataset.n} usable rows, too few to hold out ${validFraction * 100} % for validation`);
+    const fields = featureMap.fieldNames.map((f, i) => ({ name: f, size: featureMap.fieldSizes[i] }));
+    return {
+      train: alpt.sliceDataset(dataset, a, b), valid: alpt.sliceDataset(dataset, c, e), fieldSizes: featureMap.fieldSizes, fieldNames: featureMap.fieldNames,
+      featureMap: featureMap.toJSON(), dataFormat: format.startsWith("criteo") ? "criteo" : format, format, fields, skipped: stats.skipped ?? 0, errors,
+    };
   }
   throw new RangeError(`data: unknown kind "${d.kind}"`);
 }
@@ -95,9 +137,12 @@ export function deltaHistogram(delta, bins = 40) {
 export async function train(alpt, config, control, report) {
   const o = resolveConfig(config);
   const t0 = performance.now();
-  const data = loadData(alpt, o.data);
+  const data = await loadData(alpt, o.data);
   const { train: tr, valid } = data;
-  report({ type: "data", trainRows: tr.n, validRows: valid.n, fields: tr.fields, fieldNames: data.fieldNames, oracleAuc: data.oracleAuc, ms: performance.now() - t0 });
+  report({
+    type: "data", trainRows: tr.n, validRows: valid.n, fields: tr.fields, fieldNames: data.fieldNames, fieldSizes: [...data.fieldSizes], oracleAuc: data.oracleAuc,
+    format: data.format, skipped: data.skipped, errors: data.errors, ms: performance.now() - t0,
+  });
   const modelOptions = modelOptionsOf(o, data.fieldSizes);
   const model = alpt.createModel(o.model, modelOptions);
   const optimizer = new alpt.Adam(model.parameters(), { lr: o.lr });
@@ -140,7 +185,7 @@ export async function train(alpt, config, control, report) {
   if (!last || control.stopped()) last = trainer.evaluate(valid);
   report(memoryOf(model.embedding));
   if (model.embedding.delta) report(deltaHistogram(model.embedding.delta.array));
-  const info = { model: o.model, modelOptions };
+  const info = { model: o.model, modelOptions, ...(data.featureMap ? { featureMap: data.featureMap, dataFormat: data.dataFormat } : {}) };
   report({
     type: "done", steps: step, auc: last.auc, logloss: last.logloss, stopped: control.stopped(), samplesPerSec: samples / (trainMs / 1000), seconds: (performance.now() - t0) / 1000,
   });

@@ -7,9 +7,11 @@ import * as alpt from "../dist/entry/default.js";
 import { fileOf, train } from "./session.js";
 
 const THREADS = self.crossOriginIsolated ? 2 : 1;
+const now = () => performance.timeOrigin + performance.now(); // comparable with the page's clock
+const importedAt = now(); // the package's modules are loaded when this runs
 const ready = alpt.init(undefined, { threads: THREADS }).then(() => {
   const b = alpt.backend();
-  postMessage({ type: "ready", backend: b.name, simd: b.simd, threads: b.threads ?? 1, threadsReason: b.threadsReason, isolated: self.crossOriginIsolated });
+  postMessage({ type: "ready", workerStartedAt: performance.timeOrigin, importedAt, initAt: now(), backend: b.name, simd: b.simd, threads: b.threads ?? 1, threadsReason: b.threadsReason, isolated: self.crossOriginIsolated });
 });
 ready.catch((err) => postMessage({ type: "error", message: `init: ${String(err?.message ?? err)}` }));
 

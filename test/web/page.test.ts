@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,6 +36,7 @@ interface PageState {
   done?: { steps: number; auc: number; logloss: number; stopped: boolean; samplesPerSec: number; seconds: number };
   steps: { step: number; loss: number }[];
   evals: { step: number; auc: number; logloss: number }[];
+  readyMs?: number;
   firstStepMs?: number;
   startClickMs?: number;
   error?: string;
@@ -58,6 +60,17 @@ function startServer(): Promise<{ origin: string; child: ChildProcess }> {
     child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
     child.on("exit", (code) => fail(new Error(`serve-web.mjs exited with ${code}: ${out}`)));
   });
+}
+
+type Alpt = typeof import("../../src/entry/default.js");
+let alptInNode: Promise<Alpt> | undefined;
+/** The built package in Node, initialised once (one thread). */
+function nodeAlpt(): Promise<Alpt> {
+  return (alptInNode ??= (async () => {
+    const alpt = (await import(join(DIST, "entry/default.js"))) as Alpt;
+    await alpt.init(undefined, { threads: 1 });
+    return alpt;
+  })());
 }
 
 const state = (page: Page) => page.evaluate(() => (window as unknown as { alptPage: PageState }).alptPage);
@@ -110,12 +123,14 @@ describe.skipIf(!haveChromium && !IN_CI)("the web page", () => {
     page.on("console", (m) => pageLog.push(`console.${m.type()}: ${m.text()}`));
     page.on("pageerror", (e) => pageLog.push(`pageerror: ${e.message}`));
     const why = () => pageLog.join("\n");
+    const loaded = new Set<string>(); // what the page and its workers fetch (for its size)
+    page.on("response", (r) => loaded.add(new URL(r.url()).pathname));
 
     // ?autostart: a run with the form's defaults (synthetic data, DCN, 4-bit ALPT) as soon as the engine is ready
     await page.goto(`${server.origin}/web/?autostart`, { timeout: 10_000 });
     expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
     // every control has a label
-    const unlabelled = await page.evaluate(() => [...document.querySelectorAll("input, select")].filter((e) => !(e as HTMLInputElement).labels?.length).map((e) => e.id));
+    const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll("input, select")).filter((e) => !(e as HTMLInputElement).labels?.length).map((e) => e.id));
     expect(unlabelled).toEqual([]);
     await page.waitForFunction(() => Number(document.getElementById("step")!.textContent) >= 8, undefined, { timeout: 30_000 });
     const s0 = await state(page);
@@ -171,8 +186,7 @@ describe.skipIf(!haveChromium && !IN_CI)("the web page", () => {
     expect(Object.values(files).map((b) => b.length > 1000)).toEqual([true, true, true]);
 
     // the export predicts the validation rows in Node with the page's final AUC
-    const alpt = (await import(join(DIST, "entry/default.js"))) as typeof import("../../src/entry/default.js");
-    await alpt.init(undefined, { threads: 1 });
+    const alpt = await nodeAlpt();
     const gen = new alpt.SyntheticCtr({ seed: 7, vocabSize: 5000, numericFields: 13, categoricalFields: 26 });
     const valid = gen.generate(20000, 5000);
     const predictor = alpt.loadPredictor(files.export!);
@@ -181,12 +195,65 @@ describe.skipIf(!haveChromium && !IN_CI)("the web page", () => {
     predictor.dispose();
     expect(alpt.decodeCheckpoint(files.checkpoint!).info.model).toBe("DCN");
 
+    // the page's weight: every file it fetched (its workers' included), gzipped (-9, as a static host would)
+    const sizes = { files: 0, js: 0, wasm: 0, htmlCss: 0 };
+    for (const path of loaded) {
+      if (!/^\/(web|dist)\//.test(path)) continue;
+      const gz = gzipSync(await readFile(join(ROOT, path.endsWith("/") ? `${path}index.html` : path)), { level: 9 }).length;
+      sizes.files++;
+      if (path.endsWith(".js")) sizes.js += gz;
+      else if (path.endsWith(".wasm")) sizes.wasm += gz;
+      else sizes.htmlCss += gz;
+    }
     console.log(JSON.stringify({
       web: {
+        gzipBytes: sizes, readyFromNavigationMs: Math.round(s0.readyMs ?? 0), startup: (s0 as unknown as { startup: unknown }).startup,
         firstStepFromNavigationMs: Math.round(firstStepMs), firstStepFromStartMs: Math.round(firstStepMs - (s0.startClickMs ?? 0)),
-        steps: done.steps, auc: done.auc, samplesPerSec: Math.round(done.samplesPerSec), seconds: done.seconds, pausedAt,
+        steps: done.steps, auc: done.auc, samplesPerSec: Math.round(done.samplesPerSec), seconds: done.seconds, pausedAt, pauseLag: (await page.evaluate(() => (window as unknown as { alptPage: { pauseLag: unknown } }).alptPage.pauseLag)),
         bytes: Object.fromEntries(Object.entries(files).map(([k, b]) => [k, b.length])), shots: SHOTS,
       },
     }));
+  }, 180_000);
+
+  it("trains DCN with 4-bit ALPT on a dropped Criteo TSV file (parsed in the worker); its export predicts the raw held-out lines in Node", async () => {
+    if (!context || !server) throw new Error("the first test did not start the browser");
+    const alpt = await nodeAlpt();
+    const rows = 12_500;
+    const text = new alpt.SyntheticCtr({ seed: 11, vocabSize: 5000 }).criteoText(0, rows);
+    const page = await context.newPage();
+    page.on("pageerror", (e) => pageLog.push(`pageerror: ${e.message}`));
+    await page.goto(`${server.origin}/web/`, { timeout: 10_000 });
+    await page.waitForFunction(() => (window as unknown as { alptPage: PageState }).alptPage.ready, undefined, { timeout: 30_000 });
+    // a drop on the drop zone, as a person's would be: a DataTransfer with the file
+    const drop = await page.evaluateHandle((t) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([t], "criteo-synthetic.tsv", { type: "text/tab-separated-values" }));
+      return dt;
+    }, text);
+    await page.dispatchEvent("#dropzone", "drop", { dataTransfer: drop });
+    expect(await page.isChecked("#source-file")).toBe(true);
+    await page.click("#start");
+    await page.waitForFunction(() => (window as unknown as { alptPage: PageState }).alptPage.done || (window as unknown as { alptPage: PageState }).alptPage.error, undefined, { timeout: 120_000, polling: 250 });
+    const s = await state(page);
+    expect(s.error, pageLog.join("\n")).toBeUndefined();
+    const data = (s as unknown as { data: { trainRows: number; validRows: number; format: string; fields: number } }).data;
+    expect(data).toMatchObject({ trainRows: 10_000, validRows: 2_500, format: "criteo", fields: 39 });
+    expect(s.done!.steps).toBe(2 * Math.ceil(10_000 / 256));
+    expect(s.done!.auc).toBeGreaterThan(0.6);
+    await page.click("#fields summary"); // the fields, opened
+    await page.screenshot({ path: join(SHOTS, "4-dropped-file.png"), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent("download", { timeout: 20_000 }), page.click("#dl-export")]);
+    const path = join(SHOTS, `dropped-${download.suggestedFilename()}`);
+    await download.saveAs(path);
+    // the export carries the FeatureMap: it predicts the held-out raw lines (the last 2,500)
+    const predictor = alpt.loadPredictor(new Uint8Array(await readFile(path)));
+    const lines = text.trimEnd().split("\n").slice(10_000);
+    const labels = Float32Array.from(lines, (l) => Number(l.slice(0, l.indexOf("\t"))));
+    const raw = lines.map((l) => l.split("\t").slice(1).map((c, i) => (c === "" ? null : i < 13 ? Number(c) : c)));
+    const p = predictor.predictBatch(raw);
+    expect(alpt.auc(labels, p)).toBeCloseTo(s.done!.auc, 6);
+    predictor.dispose();
+    console.log(JSON.stringify({ droppedFile: { bytes: Buffer.byteLength(text), rows, auc: s.done!.auc, seconds: s.done!.seconds } }));
+    await page.close();
   }, 180_000);
 });
