@@ -8,7 +8,7 @@
 // machine and fails under CI=true.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
@@ -197,6 +197,7 @@ describe.skipIf(!haveChromium && !IN_CI)("the web page", () => {
 
     // the page's weight: every file it fetched (its workers' included), gzipped (-9, as a static host would)
     const sizes = { files: 0, js: 0, wasm: 0, htmlCss: 0 };
+    await writeFile(join(SHOTS, "loaded.txt"), `${[...loaded].filter((p) => /^\/(web|dist)\//.test(p)).sort().join("\n")}\n`);
     for (const path of loaded) {
       if (!/^\/(web|dist)\//.test(path)) continue;
       const gz = gzipSync(await readFile(join(ROOT, path.endsWith("/") ? `${path}index.html` : path)), { level: 9 }).length;
@@ -253,7 +254,7 @@ describe.skipIf(!haveChromium && !IN_CI)("the web page", () => {
     const p = predictor.predictBatch(raw);
     expect(alpt.auc(labels, p)).toBeCloseTo(s.done!.auc, 6);
     predictor.dispose();
-    console.log(JSON.stringify({ droppedFile: { bytes: Buffer.byteLength(text), rows, auc: s.done!.auc, seconds: s.done!.seconds } }));
+    console.log(JSON.stringify({ droppedFile: { warmReadyFromNavigationMs: Math.round(s.readyMs ?? 0), startup: (s as unknown as { startup: unknown }).startup, bytes: Buffer.byteLength(text), rows, auc: s.done!.auc, seconds: s.done!.seconds } }));
     await page.close();
   }, 180_000);
 });
