@@ -124,7 +124,7 @@ worker.onmessage = (e) => {
       page.backend = r;
       // when the worker started, had its modules, had the engine (ms from navigation)
       page.startup = Object.fromEntries(["workerStartedAt", "importedAt", "initAt"].map((k) => [k, Math.round(r[k] - performance.timeOrigin)]));
-      $("backend").textContent = `Engine: ${r.backend}${r.simd ? ` (${r.simd} SIMD)` : ""}, ${r.threads} kernel thread${r.threads > 1 ? "s" : ""} in a Web Worker${r.isolated ? " on a cross-origin-isolated page" : ""}${r.threadsReason ? ` — ${r.threadsReason}` : ""}.`;
+      $("backend").textContent = `Engine: ${r.backend}${r.simd ? ` (${r.simd} SIMD)` : ""}, ${r.threads} kernel thread${r.threads > 1 ? "s" : ""} in a Web Worker${r.isolated ? " on a cross-origin-isolated page" : " (the page is not cross-origin isolated, so no shared memory for more)"}${r.threadsReason ? ` — ${r.threadsReason}` : ""}.`;
       setButtons();
       if (new URLSearchParams(location.search).has("autostart")) start();
       break;
