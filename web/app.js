@@ -40,6 +40,7 @@ function setButtons() {
   $("resume").disabled = !r || !page.paused;
   $("stop").disabled = !r;
   for (const b of document.querySelectorAll("#downloads button")) b.disabled = r || !page.done;
+  $("predictButton").disabled = r || !page.ready;
   for (const f of form.querySelectorAll("fieldset")) f.disabled = r;
   $("bits").disabled = r || $("method").value === "fp32";
   const fromFile = $("source-file").checked;
@@ -185,6 +186,11 @@ worker.onmessage = (e) => {
       setButtons();
       redraw();
       break;
+    case "predicted":
+      page.predicted = r;
+      $("predicted").textContent = `${r.rows.toLocaleString("en")} rows predicted (${r.format})${r.auc !== undefined ? `, AUC ${r.auc.toFixed(4)} on their labels` : ""}${r.skipped ? `; ${r.skipped} malformed rows skipped: ${r.errors.join("; ")}` : ""} → ${r.name}`;
+      $("predictButton").disabled = false;
+      break;
     case "file": {
       const url = URL.createObjectURL(new Blob([r.bytes], { type: "application/octet-stream" }));
       const a = Object.assign(document.createElement("a"), { href: url, download: r.name });
@@ -197,6 +203,7 @@ worker.onmessage = (e) => {
     }
     case "error":
       page.running = page.paused = false;
+      $("predictButton").disabled = false;
       showError(r.message);
       setState("failed");
       setButtons();
@@ -293,6 +300,16 @@ zone.addEventListener("drop", (e) => {
   $("file").files = e.dataTransfer.files;
   $("source-file").checked = true;
   setButtons();
+});
+$("predictForm").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const dataFile = $("predictFile").files?.[0];
+  if (!dataFile) return;
+  $("error").hidden = true;
+  page.predicted = undefined;
+  $("predictButton").disabled = true;
+  $("predicted").textContent = `predicting ${dataFile.name}…`;
+  worker.postMessage({ type: "predict", modelFile: $("modelFile").files?.[0], dataFile });
 });
 for (const b of document.querySelectorAll("#downloads button")) {
   b.addEventListener("click", () => worker.postMessage({ type: "file", kind: b.dataset.kind }));

@@ -52,12 +52,24 @@ export function detectFormat(firstLine) {
   throw new RangeError(`data: the first line is neither Criteo TSV (tab-separated), a Criteo CSV header (label,I1..,C1..) nor an Avazu CSV header (id,click,hour,…): ${JSON.stringify(firstLine.slice(0, 120))}`);
 }
 
+/** Whether the first line of a file of `format` has a label column (Criteo test files have none). */
+export function isLabeled(format, firstLine) {
+  if (format === "criteo") return firstLine.split("\t").length !== 39;
+  if (format === "criteo-csv") return firstLine.split(",").map((c) => c.trim().toLowerCase()).includes("label");
+  return true;
+}
+
 /** Reader options of a format (data/criteo.ts, data/avazu.ts) for the file `name`. */
-function readerOf(alpt, format, name) {
-  if (format === "criteo") return alpt.criteoOptions({ file: name });
-  if (format === "criteo-csv") return alpt.criteoOptions({ file: name, delimiter: ",", header: true });
+function readerOf(alpt, format, name, labeled = true) {
+  if (format === "criteo") return alpt.criteoOptions({ file: name, labeled });
+  if (format === "criteo-csv") return alpt.criteoOptions({ file: name, delimiter: ",", header: true, labeled });
   if (format === "avazu") return alpt.avazuOptions({ file: name });
   throw new RangeError(`data: unknown format "${format}"`);
+}
+
+/** The first line of a File or Blob (read from its first 64 KiB). */
+async function firstLineOf(file) {
+  return new TextDecoder().decode(await file.slice(0, 64 * 1024).arrayBuffer()).split(/\r?\n/)[0] ?? "";
 }
 
 /**
@@ -77,7 +89,7 @@ export async function loadData(alpt, d) {
   }
   if (d.kind === "file") {
     const name = d.name ?? d.file.name ?? "dropped file";
-    const head = new TextDecoder().decode(await d.file.slice(0, 64 * 1024).arrayBuffer()).split(/\r?\n/)[0] ?? "";
+    const head = await firstLineOf(d.file);
     const format = d.format ?? detectFormat(head);
     const validFraction = d.validFraction ?? 0.2;
     if (!(validFraction > 0 && validFraction < 1)) throw new RangeError(`validation share = ${validFraction} must be in (0, 1)`);
@@ -199,4 +211,38 @@ export function fileOf(alpt, run, kind) {
   if (kind === "export") return { name: `${info.model}-${info.modelOptions.embedding.method}.export.safetensors`, bytes: alpt.encodeExport(model, info) };
   if (kind === "onnx") return { name: `${info.model}-${info.modelOptions.embedding.method}.onnx`, bytes: alpt.exportOnnx(model, info) };
   throw new RangeError(`download: unknown kind "${kind}"`);
+}
+
+/**
+ * Click probabilities of every row of a raw data file (Criteo TSV / CSV, Avazu CSV; with or without
+ * labels), from an export's bytes or from the run just trained. Returns the predictions as CSV
+ * ("line,probability" and the label when the file has one) and, for labelled rows, the AUC.
+ */
+export async function predictFile(alpt, { modelBytes, modelName, run, file, name }) {
+  if (!modelBytes && !run) throw new Error("predict: choose an export file (.safetensors), or train a model first");
+  const predictor = modelBytes ? alpt.loadPredictor(modelBytes, { what: modelName ?? "export" }) : alpt.predictorFromModel(run.model, run.info);
+  try {
+    if (!predictor.info.featureMap) throw new Error(`predict: ${modelBytes ? modelName : "the trained model"} has no FeatureMap (trained on synthetic ids): it cannot encode raw rows; train on a file first`);
+    const head = await firstLineOf(file);
+    const format = detectFormat(head);
+    const labeled = isLabeled(format, head);
+    const errors = [];
+    const reader = await alpt.openDelimited(file.stream(), { ...readerOf(alpt, format, name ?? file.name, labeled), onError: (e) => errors.length < 3 && errors.push(alpt.formatRowError(e)) });
+    const parts = [labeled ? "line,probability,label\n" : "line,probability\n"];
+    const probs = [], labels = [];
+    for await (const batch of reader.rowBatches()) {
+      const p = predictor.predictBatch(batch.map((r) => r.values));
+      let out = "";
+      for (let k = 0; k < p.length; k++) {
+        out += labeled ? `${batch[k].line},${Number(p[k].toPrecision(9))},${batch[k].label}\n` : `${batch[k].line},${Number(p[k].toPrecision(9))}\n`;
+        probs.push(p[k]);
+        if (labeled) labels.push(batch[k].label);
+      }
+      parts.push(out);
+    }
+    const auc = labeled && probs.length ? alpt.auc(Float32Array.from(labels), Float32Array.from(probs)) : undefined;
+    return { csv: new TextEncoder().encode(parts.join("")), rows: probs.length, auc, format, skipped: reader.stats.skipped, errors };
+  } finally {
+    predictor.dispose();
+  }
 }

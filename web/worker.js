@@ -4,7 +4,7 @@
 // message, which unlike setTimeout is not clamped to 4 ms), so "pause", "resume" and "stop"
 // arrive while training; "file" asks for a download's bytes (transferred, not copied).
 import * as alpt from "../dist/entry/default.js";
-import { fileOf, train } from "./session.js";
+import { fileOf, predictFile, train } from "./session.js";
 
 const THREADS = self.crossOriginIsolated ? 2 : 1;
 const now = () => performance.timeOrigin + performance.now(); // comparable with the page's clock
@@ -56,6 +56,14 @@ onmessage = async (e) => {
     } else if (msg.type === "stop") {
       stopped = true;
       wake();
+    } else if (msg.type === "predict") {
+      if (running) throw new Error("predict: a run is in progress: stop it first");
+      await ready;
+      const modelBytes = msg.modelFile ? new Uint8Array(await msg.modelFile.arrayBuffer()) : undefined;
+      const r = await predictFile(alpt, { modelBytes, modelName: msg.modelFile?.name, run, file: msg.dataFile, name: msg.dataFile.name });
+      const name = `${msg.dataFile.name.replace(/\.[^.]*$/, "")}.predictions.csv`;
+      postMessage({ type: "predicted", rows: r.rows, auc: r.auc, format: r.format, skipped: r.skipped, errors: r.errors, name });
+      postMessage({ type: "file", kind: "predictions", name, bytes: r.csv }, [r.csv.buffer]);
     } else if (msg.type === "file") {
       if (!run) throw new Error("no trained model yet");
       const { name, bytes } = fileOf(alpt, run, msg.kind);

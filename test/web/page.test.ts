@@ -254,6 +254,24 @@ describe.skipIf(!haveChromium && !IN_CI)("the web page", () => {
     const p = predictor.predictBatch(raw);
     expect(alpt.auc(labels, p)).toBeCloseTo(s.done!.auc, 6);
     predictor.dispose();
+
+    // the page predicts the held-out lines without their labels, with the export it gave
+    await page.setInputFiles("#modelFile", path);
+    const unlabeled = lines.map((l) => l.slice(l.indexOf("\t") + 1)).join("\n");
+    await page.setInputFiles("#predictFile", { name: "held-out.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(`${unlabeled}\n`) });
+    const [csvDownload] = await Promise.all([page.waitForEvent("download", { timeout: 30_000 }), page.click("#predictButton")]);
+    expect(csvDownload.suggestedFilename()).toBe("held-out.predictions.csv");
+    const csvPath = join(SHOTS, csvDownload.suggestedFilename());
+    await csvDownload.saveAs(csvPath);
+    const csv = (await readFile(csvPath, "utf8")).trimEnd().split("\n");
+    expect(csv[0]).toBe("line,probability");
+    const fromPage = Float32Array.from(csv.slice(1), (l) => Number(l.split(",")[1]));
+    expect(fromPage.length).toBe(p.length);
+    let worst = 0;
+    for (let i = 0; i < p.length; i++) worst = Math.max(worst, Math.abs(fromPage[i]! - p[i]!));
+    expect(worst, "page vs Node predictions (9 significant digits in the CSV)").toBeLessThan(1e-7);
+    await page.waitForFunction(() => document.getElementById("predicted")!.textContent!.includes("rows predicted"));
+    await page.locator("#predict").screenshot({ path: join(SHOTS, "5-predict.png") });
     console.log(JSON.stringify({ droppedFile: { warmReadyFromNavigationMs: Math.round(s.readyMs ?? 0), startup: (s as unknown as { startup: unknown }).startup, bytes: Buffer.byteLength(text), rows, auc: s.done!.auc, seconds: s.done!.seconds } }));
     await page.close();
   }, 180_000);
