@@ -3,7 +3,8 @@
 // animation frame, so that the page stays responsive however fast steps arrive. The step counter
 // and the status update at once. Downloads come back from the worker as bytes and leave as a
 // Blob behind a temporary link. `?autostart` starts a run with the form's defaults on load (the
-// time to the first step from navigation is then shown and kept in window.alptPage).
+// time to the first step from navigation is then shown and kept in window.alptPage); other
+// parameters set the form field of that name (?epochs=3&bits=2).
 import { fmt, fmtBytes, histogram, lineChart, stackedBars } from "./charts.js";
 
 const $ = (id) => document.getElementById(id);
@@ -313,6 +314,11 @@ $("predictForm").addEventListener("submit", (e) => {
 });
 for (const b of document.querySelectorAll("#downloads button")) {
   b.addEventListener("click", () => worker.postMessage({ type: "file", kind: b.dataset.kind }));
+}
+// settings from the URL: ?epochs=3&method=lpt… set the form field of that id (links and tests)
+for (const [k, v] of new URLSearchParams(location.search)) {
+  const field = form.elements.namedItem(k);
+  if (field && "value" in field && field.type !== "file" && field.type !== "radio") field.value = v;
 }
 setButtons();
 draw();

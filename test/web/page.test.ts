@@ -126,8 +126,9 @@ describe.skipIf(!haveChromium && !IN_CI)("the web page", () => {
     const loaded = new Set<string>(); // what the page and its workers fetch (for its size)
     page.on("response", (r) => loaded.add(new URL(r.url()).pathname));
 
-    // ?autostart: a run with the form's defaults (synthetic data, DCN, 4-bit ALPT) as soon as the engine is ready
-    await page.goto(`${server.origin}/web/?autostart`, { timeout: 10_000 });
+    // ?autostart: a run with the form's defaults (synthetic data, DCN, 4-bit ALPT) as soon as the engine is ready;
+    // 3 epochs (237 steps): time enough to press Pause while it trains, even on a fast machine
+    await page.goto(`${server.origin}/web/?autostart&epochs=3`, { timeout: 10_000 });
     expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
     // every control has a label
     const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll("input, select")).filter((e) => !(e as HTMLInputElement).labels?.length).map((e) => e.id));
@@ -144,6 +145,7 @@ describe.skipIf(!haveChromium && !IN_CI)("the web page", () => {
     await page.waitForFunction(() => document.getElementById("state")!.textContent!.startsWith("paused"), undefined, { timeout: 10_000 });
     const counter = () => page.evaluate(() => Number(document.getElementById("step")!.textContent));
     const pausedAt = await counter();
+    expect(pausedAt, "training ended before Pause took effect").toBeLessThan(237);
     await page.waitForTimeout(1500);
     expect(await counter(), "the step counter moved while paused").toBe(pausedAt);
     expect((await state(page)).steps.length).toBe(pausedAt);
@@ -156,7 +158,7 @@ describe.skipIf(!haveChromium && !IN_CI)("the web page", () => {
     expect(s.error, why()).toBeUndefined();
     const done = s.done!;
     expect(done.stopped).toBe(false);
-    expect(done.steps).toBe(158); // 20,000 rows / 256 per batch = 79 steps × 2 epochs
+    expect(done.steps).toBe(237); // 20,000 rows / 256 per batch = 79 steps × 3 epochs
     expect(done.steps).toBeGreaterThan(pausedAt);
     expect(done.auc).toBeGreaterThan(0.6);
     // the charts received their points (drawn once per animation frame: wait for the last)
@@ -168,7 +170,7 @@ describe.skipIf(!haveChromium && !IN_CI)("the web page", () => {
     expect(points.lossChart!.points).toBe(2 * done.steps); // the loss and its rolling mean
     expect(points.aucChart!.circles).toBe(s.evals.length);
     expect(points.loglossChart!.circles).toBe(s.evals.length);
-    expect(s.evals.length).toBe(1 + 7 + 2); // before training, every 20 steps inside the epochs, each epoch end
+    expect(s.evals.length).toBe(1 + 11 + 3); // before training, every 20 steps inside an epoch (not at its end), each epoch end
     expect(points.speedChart!.points).toBe(done.steps);
     expect(points.memoryChart!.rects).toBeGreaterThanOrEqual(5); // codes, Δ, optimizer + fp32, Adam + legend
     expect(points.deltaChart!.points).toBeGreaterThan(3);
