@@ -3,8 +3,10 @@
 // test/runtimes/chromium.test.ts): the page loads cross-origin isolated, its Web Worker trains
 // DCN with 4-bit ALPT on the synthetic data with two kernel threads, Pause (pressed from the
 // keyboard) stops the step counter and Resume continues, the charts receive their points, the
-// final AUC is above a floor, and the downloaded export predicts in Node with the page's AUC.
-// Screenshots go to .cache/web-shots/. Without chromium the test is skipped on a developer's
+// final AUC is above a floor, and the downloaded export predicts in Node with the page's AUC;
+// Stop ends a run early; a dropped Criteo TSV file trains too, and the page predicts its
+// held-out lines (unlabelled) with the export it gave, as Node does. Screenshots (and the
+// downloads, and loaded.txt: what the page fetched) go to .cache/web-shots/. Without chromium the test is skipped on a developer's
 // machine and fails under CI=true.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -227,6 +229,18 @@ describe.skipIf(!haveChromium && !IN_CI)("the web page", () => {
     page.on("pageerror", (e) => pageLog.push(`pageerror: ${e.message}`));
     await page.goto(`${server.origin}/web/`, { timeout: 10_000 });
     await page.waitForFunction(() => (window as unknown as { alptPage: PageState }).alptPage.ready, undefined, { timeout: 30_000 });
+    // Stop ends a synthetic run early; it still reports its metrics and the model can be downloaded
+    await page.click("#start");
+    await page.waitForFunction(() => Number(document.getElementById("step")!.textContent) >= 3, undefined, { timeout: 30_000 });
+    await page.click("#stop");
+    await page.waitForFunction(() => (window as unknown as { alptPage: PageState }).alptPage.done || (window as unknown as { alptPage: PageState }).alptPage.error, undefined, { timeout: 30_000 });
+    const stopped = await state(page);
+    expect(stopped.error, pageLog.join("\n")).toBeUndefined();
+    expect(stopped.done).toMatchObject({ stopped: true });
+    expect(stopped.done!.steps).toBeLessThan(158);
+    expect(await page.isEnabled("#dl-export")).toBe(true);
+    expect(await page.textContent("#state")).toMatch(/^stopped after \d+ steps/);
+
     // a drop on the drop zone, as a person's would be: a DataTransfer with the file
     const drop = await page.evaluateHandle((t) => {
       const dt = new DataTransfer();
