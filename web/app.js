@@ -112,7 +112,7 @@ function draw() {
     ] : [],
   });
   const d = page.delta;
-  if (d) histogram($("deltaChart"), { title: "Learned step sizes", xLabel: `log10 Δ (${d.n.toLocaleString("en")} rows)`, lo: d.log10Min, hi: d.log10Max, counts: d.counts });
+  if (d) histogram($("deltaChart"), { title: "Learned step sizes", xLabel: `log10 Δ (${d.n.toLocaleString("en")} rows${page.method === "lpt" ? "; fixed, not learned, with lpt" : ""})`, lo: d.log10Min, hi: d.log10Max, counts: d.counts });
   else lineChart($("deltaChart"), { title: "Learned step sizes", xLabel: page.method === "fp32" || page.method === "lpt" ? `no learned Δ with ${page.method}` : "log10 Δ", yLabel: "rows", series: [] });
 }
 
