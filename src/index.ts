@@ -58,6 +58,8 @@ export { DCN } from "./models/dcn.js";
 export type { DCNOptions } from "./models/dcn.js";
 export { createModel, modelNames } from "./models/registry.js";
 export type { ModelOptions } from "./models/registry.js";
+export { ALTERNATIVES, MemoryLimitError, checkMemoryPlan, describePlan, formatBytes, planMemory } from "./train/memory-plan.js";
+export type { DenseOptimizerPlan, MemoryPlan, PlanOptions } from "./train/memory-plan.js";
 export { Adam, AdamW, SGD } from "./optim/optimizer.js";
 export type { AdamOptions, Optimizer, SGDOptions } from "./optim/optimizer.js";
 export { ReduceOnPlateau, stepDecay } from "./optim/schedule.js";
