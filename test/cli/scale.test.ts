@@ -1,12 +1,15 @@
-// `alpt train` states the memory a run needs before it loads the data: --dry-run prints the plan
-// (text, or a {"event":"plan"} record with --json) and stops; a run above --max-memory-mb stops
-// with exit 2, the figure and the table methods that fit, before any training output.
+// The command-line side of docs/SCALE.md. `alpt train` states the memory a run needs before it
+// loads the data: --dry-run prints the plan (text, or a {"event":"plan"} record with --json) and
+// stops; a run above --max-memory-mb stops with exit 2, the figure and the table methods that fit,
+// before any training output. `alpt export --format fbgemm-rowwise` writes the tables per field in
+// FBGEMM's row-wise layout (the bytes are checked in test/io/fbgemm-rowwise.test.ts).
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticCtr } from "../../src/data/synthetic.js";
+import { decodeSafetensors } from "../../src/io/safetensors.js";
 import { builtCli } from "../helpers/built-cli.js";
 
 let MAIN = "";
@@ -66,5 +69,25 @@ describe("alpt train: the memory plan", () => {
     const b = await alpt("train", "--data", "prep", "--max-memory-mb", "40");
     expect(b.code, b.stderr).toBe(2);
     expect(b.stderr).toMatch(/cannot train DCN: alpt 8-bit \+ Adam needs 0\.\d\d GB > 40 MiB \(--max-memory-mb\) .*batch of 2048 [\d.]+ MB\): no table method fits \(alpt 2-bit \+ rowwise Adagrad needs 0\.\d\d GB\); lower --batch-size or --hidden-units/);
+  });
+});
+
+describe("alpt export --format fbgemm-rowwise", () => {
+  it("one (weight, scale_shift) pair per field, named after the FeatureMap, with the dense weights", async () => {
+    const t = await alpt("train", "--data", "prep", "--method", "alpt", "--bits", "4", "--batch-size", "256", "--hidden-units", "8", "--cross-layers", "1", "--out", "b4.safetensors", "--no-resume-file");
+    expect(t.code, t.stderr).toBe(0);
+    const e = await alpt("export", "b4.safetensors", "--format", "fbgemm-rowwise", "--out", "b4.fbgemm.safetensors", "--json");
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout.trim())).toMatchObject({ command: "export", format: "fbgemm-rowwise", storage: "INT4 rows + fp16 scale, bias per field", deltaDtype: "F16" });
+    const file = decodeSafetensors(new Uint8Array(readFileSync(join(dir, "b4.fbgemm.safetensors"))), "b4.fbgemm.safetensors");
+    expect(file.metadata).toMatchObject({ format: "alpt-fbgemm-rowwise", sparseType: "INT4", codeBits: "4", dim: "16", model: "DCN" });
+    const tables = JSON.parse(file.metadata.tables!) as { name: string; rows: number; offset: number }[];
+    const fm = JSON.parse(file.metadata.featureMap!) as { fields: { name: string }[] };
+    expect(tables.map((x) => x.name)).toEqual(fm.fields.map((f) => f.name));
+    for (const x of tables) {
+      expect(file.tensors.get(`embedding/${x.name}.weight`)!.shape).toEqual([x.rows, 8]);
+      expect(file.tensors.get(`embedding/${x.name}.scale_shift`)!.shape).toEqual([x.rows, 4]);
+    }
+    expect(file.tensors.has("dense/head.W")).toBe(true);
   });
 });
