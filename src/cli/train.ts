@@ -77,8 +77,8 @@ draws the loss and AUC curves of several runs on one chart.
 Memory: before the data is loaded, the heap the run needs (table, Δ and their optimizers, the dense
 network with its gradients and optimizer, one batch's activations) is computed from the settings;
 above 4 GiB (wasm32) or --max-memory-mb the run stops with the figure and the table methods that fit,
-e.g. "fp32 + Adam needs 6.48 GB > 4 GiB (wasm32) …: alpt train --method alpt --bits 4
---embedding-optimizer adagrad needs 0.81 GB". --dry-run prints that plan and stops (docs/SCALE.md).
+e.g. "fp32 + Adam needs 6.61 GB > 4 GiB (wasm32) …: alpt train --method alpt --bits 4
+--embedding-optimizer adagrad needs 0.94 GB" (33.8 M rows × dim 16). --dry-run prints that plan and stops (docs/SCALE.md).
 
 Example: alpt train --data prepared --model DCN --method alpt --bits 4 --epochs 2 --out dcn-b4.safetensors`,
 };
