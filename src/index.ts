@@ -58,6 +58,8 @@ export { DCN } from "./models/dcn.js";
 export type { DCNOptions } from "./models/dcn.js";
 export { createModel, modelNames } from "./models/registry.js";
 export type { ModelOptions } from "./models/registry.js";
+export { ALTERNATIVES, MemoryLimitError, checkMemoryPlan, describePlan, formatBytes, planMemory } from "./train/memory-plan.js";
+export type { DenseOptimizerPlan, MemoryPlan, PlanOptions } from "./train/memory-plan.js";
 export { Adam, AdamW, SGD } from "./optim/optimizer.js";
 export type { AdamOptions, Optimizer, SGDOptions } from "./optim/optimizer.js";
 export { ReduceOnPlateau, stepDecay } from "./optim/schedule.js";
@@ -76,6 +78,7 @@ export { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, restoreCheckpoint, 
 export type { CheckpointInfo, DecodedCheckpoint } from "./io/checkpoint.js";
 export { encodeExport, saveExport } from "./io/export.js";
 export { exportOnnx, onnxFromExport, saveOnnx, ONNX_OPSET, ONNX_IR_VERSION, type OnnxExportOptions } from "./onnx/export.js";
+export { encodeFbgemmRowwise, fbgemmSparseType, saveFbgemmRowwise } from "./io/fbgemm-rowwise.js";
 export type { ExportInfo, ExportOptions } from "./io/export.js";
 export { f16ToF32, f32ToF16, fromF16Array, toF16Array } from "./io/half.js";
 export { loadPredictor, predictorFromModel } from "./serve/predictor.js";

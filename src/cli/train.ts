@@ -22,6 +22,10 @@ import { startEngine } from "./engine.js";
 import { backend } from "../entry/default.js";
 import type { SimdMode } from "../wasm/load.js";
 import { openPrepared } from "./files.js";
+import { checkModelOptions } from "../models/options-check.js";
+import { resolveOptions } from "../embedding/options.js";
+import { heapCeilingBytes } from "../wasm/heap.js";
+import { MemoryLimitError, checkMemoryPlan, formatBytes, formatCeiling, planLabel, type MemoryPlan } from "../train/memory-plan.js";
 import { requireWritableFile } from "./targets.js";
 import { statRegularFile } from "../data/regular-file.js";
 import { TrainLogWriter } from "../io/train-log.js";
@@ -37,6 +41,7 @@ export const spec: CommandSpec = {
     { name: "experiment", type: "string", metavar: "NAME", help: "the experiment of --config to run (needed when it has several)" },
     { name: "resume", type: "string", metavar: "FILE", help: "continue the run saved in FILE (its .resume.safetensors); only --epochs, --out, --data, --patience, --max-memory-mb and --threads may change" },
     { name: "resume-file", type: "bool", help: "write <out stem>.resume.safetensors at each epoch end (default true; --no-resume-file to skip)" },
+    { name: "dry-run", type: "bool", help: "print the memory plan (table, dense network, batch) against the heap ceiling and stop, without loading the data or training" },
     { name: "log", type: "string", metavar: "FILE", help: "write every step's loss and every evaluation to FILE as JSON lines, as the run goes (for `alpt plot`)" },
     ...PROGRESS_FLAGS,
     ...SETTINGS,
@@ -68,6 +73,12 @@ Log: --log run.jsonl writes a header line (model, method, bits, data, settings),
 step {"kind":"step","epoch","step","loss","lr","t"} and per evaluation {"kind":"eval","epoch","step",
 "midEpoch","auc","logloss","t"}, and an end line; \`alpt plot run.jsonl other.jsonl --out runs.svg\`
 draws the loss and AUC curves of several runs on one chart.
+
+Memory: before the data is loaded, the heap the run needs (table, Δ and their optimizers, the dense
+network with its gradients and optimizer, one batch's activations) is computed from the settings;
+above 4 GiB (wasm32) or --max-memory-mb the run stops with the figure and the table methods that fit,
+e.g. "fp32 + Adam needs 6.61 GB > 4 GiB (wasm32) …: alpt train --method alpt --bits 4
+--embedding-optimizer adagrad needs 0.94 GB" (33.8 M rows × dim 16). --dry-run prints that plan and stops (docs/SCALE.md).
 
 Example: alpt train --data prepared --model DCN --method alpt --bits 4 --epochs 2 --out dcn-b4.safetensors`,
 };
@@ -155,6 +166,41 @@ function buildError(message: string, model: string, settings: Settings, config: 
   return `${where}cannot build ${model}: ${message}${setting}`;
 }
 
+/**
+ * The memory plan of the run (train/memory-plan.ts); a run above the heap ceiling is refused with
+ * the figure and the table methods that would fit. Invalid options are left to createModel's
+ * messages (they name the setting). Kernel threads: --threads, else the most `auto` starts (8).
+ */
+function memoryPlanOf(model: string, o: ModelOptions, settings: Settings, denseKind: "adam" | "adamw" | "sgd", maxMemoryMB: number, p: Parsed, experiment: string | undefined): MemoryPlan | undefined {
+  const planOptions = { batchSize: (settings.batchSize as number | undefined) ?? 2048, denseOptimizer: { kind: denseKind }, threads: (settings.threads as number | undefined) ?? 8 };
+  try {
+    checkModelOptions(model, o);
+    resolveOptions({ ...o.embedding, rows: 1, dim: 1 });
+  } catch {
+    return undefined;
+  }
+  try {
+    return checkMemoryPlan(model, o, heapCeilingBytes({ maxMemoryMB }), planOptions);
+  } catch (e) {
+    if (!(e instanceof MemoryLimitError)) throw e;
+    const config = flag<string>(p, "config");
+    const where = config ? `${config}: experiment "${experiment}": ` : "";
+    throw new UsageError(`${where}cannot train ${model}: ${e.message}`);
+  }
+}
+
+/** `--dry-run`: the plan, part by part, against the ceiling, and the other table methods. */
+function printPlan(plan: MemoryPlan | undefined, ceiling: number, model: string, out: Output): void {
+  if (!plan) throw new UsageError(`--dry-run: the settings do not describe a model that can be built (run without --dry-run for the error)`);
+  out.record({ event: "plan", command: "train", ceilingBytes: ceiling, fits: plan.totalBytes <= ceiling, ...plan });
+  const mb = (b: number) => formatBytes(b);
+  out.text(`memory plan of ${model} (${planLabel(plan)}, ${plan.rows.toLocaleString("en")} rows × dim ${plan.dim}, batch ${plan.batchSize}):`);
+  out.text(`  table   ${mb(plan.table.total).padStart(10)}  ${+plan.table.bytesPerRow.toFixed(2)} B/row: weights ${mb(plan.table.weights)}, codes ${mb(plan.table.codes)}, Δ ${mb(plan.table.delta)}, row optimizer ${mb(plan.table.optimizer)}, Δ optimizer ${mb(plan.table.deltaOptimizer)}`);
+  out.text(`  dense   ${mb(plan.dense.total).padStart(10)}  parameters ${mb(plan.dense.parameters)}, gradients ${mb(plan.dense.gradients)}, buffers ${mb(plan.dense.buffers)}, optimizer ${mb(plan.dense.optimizer)}`);
+  out.text(`  batch   ${mb(plan.batch.total).padStart(10)}  ids ${mb(plan.batch.ids)}, activations ${mb(plan.batch.activations)}, embedding update ${mb(plan.batch.embeddingUpdate)}`);
+  out.text(`  total   ${mb(plan.totalBytes).padStart(10)}  of a ceiling of ${formatCeiling(ceiling)}: ${plan.totalBytes <= ceiling ? "fits" : "does not fit"}`);
+}
+
 export async function run(p: Parsed, out: Output): Promise<number> {
   const { settings, experiment, resume } = await settingsOf(p, out);
   const data = settings.data as string | undefined;
@@ -170,13 +216,19 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   if (logPath) await requireWritableFile(logPath, "--log");
 
   const prepared = await openPrepared(data);
-  const train = await prepared.split("train");
-  const valid = prepared.manifest.splits.valid ? await prepared.split("valid") : undefined;
-  await startEngine(out, { maxMemoryMB: (settings.maxMemoryMb as number | undefined) ?? 4096, threads: settings.threads as number | undefined, simd: settings.simd as SimdMode | undefined });
-
   const lr = settings.lr as number | undefined;
   const optimizerSettings = { kind: (settings.optimizer as "adam" | "adamw" | "sgd" | undefined) ?? "adam", lr: lr ?? 1e-3, weightDecay: (settings.weightDecay as number | undefined) ?? 0 };
   const modelOptions = modelOptionsOf(settings, prepared.featureMap.fieldSizes);
+  // the heap the run needs, from the options, before the data is loaded or anything allocated
+  const maxMemoryMB = (settings.maxMemoryMb as number | undefined) ?? 4096;
+  const plan = memoryPlanOf(modelName, modelOptions, settings, optimizerSettings.kind, maxMemoryMB, p, experiment);
+  if (flag<boolean>(p, "dry-run")) {
+    printPlan(plan, heapCeilingBytes({ maxMemoryMB }), modelName, out);
+    return 0;
+  }
+  const train = await prepared.split("train");
+  const valid = prepared.manifest.splits.valid ? await prepared.split("valid") : undefined;
+  await startEngine(out, { maxMemoryMB, threads: settings.threads as number | undefined, simd: settings.simd as SimdMode | undefined });
   let model: CtrModel;
   let optimizer: Optimizer | undefined;
   let resumeFrom: TrainerOptions["resume"];

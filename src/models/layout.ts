@@ -11,6 +11,7 @@
 //                    (shape [rows, dim] when the buffer has rows·dim elements, else [length])
 import { resolveOptions, type ResolvedEmbeddingOptions } from "../embedding/options.js";
 import type { Dtype } from "../io/safetensors.js";
+import { DEFAULT_HIDDEN_UNITS } from "../layers/mlp.js";
 import { rowStride } from "../ref/quant/codes.js";
 import type { ModelOptions } from "./registry.js";
 
@@ -60,7 +61,7 @@ function linear(out: Sink, name: string, inFeatures: number, outFeatures: number
 /** MLP "deep": Linear (+ BatchNorm) per hidden width; returns its output width. */
 function mlp(out: Sink, inFeatures: number, o: ModelOptions): number {
   let width = inFeatures;
-  (o.hiddenUnits ?? [400, 400, 400]).forEach((h, i) => {
+  (o.hiddenUnits ?? DEFAULT_HIDDEN_UNITS).forEach((h, i) => {
     linear(out, `deep.${i}`, width, h);
     if (o.batchNorm ?? true) {
       out.set(`dense/deep.${i}.bn.gamma`, f32(h));
@@ -93,7 +94,7 @@ function cross(out: Sink, s: ModelShape, o: ModelOptions, version: 1 | 2): void 
     out.set(`dense/cross.${l}.w`, version === 1 ? f32(d) : f32(d, d));
     out.set(`dense/cross.${l}.b`, f32(d));
   }
-  const deep = (o.hiddenUnits ?? [400, 400, 400]).length ? mlp(out, d, o) : 0;
+  const deep = (o.hiddenUnits ?? DEFAULT_HIDDEN_UNITS).length ? mlp(out, d, o) : 0;
   linear(out, "head", d + deep, 1);
 }
 
@@ -201,6 +202,6 @@ export function describeModel(name: string, o: ModelOptions): string {
   const s = modelShape(name, o);
   const parts = [`${name}, ${s.fields} fields × dim ${s.embeddingDim} + ${s.denseFeatures} dense = input ${s.inputDim}`];
   if (name === "DCN" || name === "DCNv2") parts.push(`crossLayers ${o.crossLayers ?? 3}`);
-  if (name !== "LR" && name !== "FM") parts.push(`hiddenUnits [${(o.hiddenUnits ?? [400, 400, 400]).join(",")}]`);
+  if (name !== "LR" && name !== "FM") parts.push(`hiddenUnits [${(o.hiddenUnits ?? DEFAULT_HIDDEN_UNITS).join(",")}]`);
   return parts.join(", ");
 }
