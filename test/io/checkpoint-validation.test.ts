@@ -110,7 +110,9 @@ describe("edited checkpoints (checksum recomputed) are refused before anything i
     const e = rejection(() => restoreCheckpoint(edited(good, edit), undefined, "ck.safetensors"));
     expect(e.message).toMatch(/^ck\.safetensors: /);
     expect(e.message).toMatch(message);
-    expect(performance.now() - t0).toBeLessThan(1000);
+    // refused before anything is allocated: seconds at most, also on a loaded CI machine (a
+    // model with crossLayers 1e6 would take minutes and gigabytes to build)
+    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
   it("decodeCheckpoint (the path of train --resume) refuses them too", () => {
