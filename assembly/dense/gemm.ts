@@ -68,7 +68,8 @@ export function gemmRows(
 ): void {
   const R = r1 - r0, r = <usize>r0;
   if (R <= 0) return;
-  if (layout == XW) blocked(a + ((r * <usize>K) << 2), K, false, b, N, false, c + ((r * <usize>N) << 2), N, R, K, N, accumulate, scratch);
+  if (layout == XW && R < MR) fewRowsXW(a + ((r * <usize>K) << 2), b, c + ((r * <usize>N) << 2), R, K, N, accumulate);
+  else if (layout == XW) blocked(a + ((r * <usize>K) << 2), K, false, b, N, false, c + ((r * <usize>N) << 2), N, R, K, N, accumulate, scratch);
   else if (layout == DYWT) blocked(a + ((r * <usize>N) << 2), N, false, b, N, true, c + ((r * <usize>K) << 2), K, R, N, K, accumulate, scratch);
   else if (layout == XTDY) blocked(a + (r << 2), K, true, b, N, false, c + ((r * <usize>N) << 2), N, R, M, N, accumulate, scratch);
   else unreachable();
@@ -108,6 +109,29 @@ function blocked(
           else edgeTile(ap, panel, kc, ct, ldcBytes, init, mr, w, tile);
         }
       }
+    }
+  }
+}
+
+/**
+ * y[R,N] (+)= x[R,K]·W[K,N] for fewer rows than a tile (serving one row at a time): no packing,
+ * which cost as much as the product at batch 1. Each output is acc = (C or 0), then
+ * acc = madd(x[s], W[s, n], acc) for s = 0 .. K−1, the micro-kernel's order and operation, so
+ * the bits are gemm's. W is read once, row by row; the R rows of C stay in L1.
+ */
+function fewRowsXW(a: usize, b: usize, c: usize, R: i32, K: i32, N: i32, accumulate: i32): void {
+  const rowBytes = <usize>N << 2;
+  if (!accumulate) memory.fill(c, 0, <usize>R * rowBytes);
+  const body = rowBytes & ~(<usize>15);
+  for (let s = 0; s < K; s++) {
+    const w = b + <usize>s * rowBytes;
+    for (let i = 0; i < R; i++) {
+      const x = v128.load32_splat(a + ((<usize>i * <usize>K + <usize>s) << 2));
+      const y = c + <usize>i * rowBytes;
+      let j: usize = 0;
+      for (; j < body; j += 16) v128.store(y + j, madd(x, v128.load(w + j), v128.load(y + j)));
+      // the last columns one lane at a time, with the same vector operation
+      for (; j < rowBytes; j += 4) v128.store32_lane(y + j, madd(x, v128.load32_zero(w + j), v128.load32_zero(y + j)), 0);
     }
   }
 }

@@ -6,7 +6,8 @@
 //     |ŷ − y| ≤ γ_K·Σ|a·b| with γ_K = K·u / (1 − K·u), u = 2⁻²⁴ (y in f64), and on average it is
 //     no less accurate than the exact core (a fused step rounds once, mul + add twice);
 //   - it is deterministic: the same call twice gives the same bits;
-//   - the kernels without a fused path give the exact core's bits.
+//   - the kernels without a fused path give the exact core's bits;
+//   - x·W on fewer rows than a tile (no packing) gives the tile's bits on both cores.
 // Node 20 has relaxed SIMD behind a V8 flag; the test sets it as the package entry does.
 import { readFile } from "node:fs/promises";
 import { setFlagsFromString } from "node:v8";
@@ -108,6 +109,21 @@ describe("the relaxed-SIMD core", () => {
       expect(errFused).toBeLessThan(errPlain);
     });
   }
+
+  it("x·W for 1–3 rows (the unpacked path for serving) gives the bits of the same rows inside a 4-row tile, on both cores", () => {
+    const [K, N] = [429, 403];
+    const b = values(K * N, 21);
+    for (const e of [exact, relaxed]) {
+      for (const acc of [false, true]) {
+        const a4 = values(4 * K, 22), c4 = values(4 * N, 23);
+        const tile = gemm(e, 0, a4, b, c4, 4, K, N, acc);
+        for (const M of [1, 2, 3]) {
+          const few = gemm(e, 0, a4.subarray(0, M * K), b, c4.subarray(0, M * N), M, K, N, acc);
+          expect(few, `${e.simd}, M = ${M}, accumulate ${acc}`).toEqual(tile.subarray(0, M * N));
+        }
+      }
+    }
+  });
 
   it("kernels without a fused path give the exact core's bits", () => {
     const n = 1000;
