@@ -3,7 +3,7 @@
 // the same lines (invalid UTF-8, a line longer than maxLineLength characters, a failed read), but
 // no text is decoded: a chunk of ASCII bytes (4 bytes per test) is only checked, and the strict
 // UTF-8 decoder sees only the chunks that hold other bytes (and the chunk after each).
-import { DEFAULT_MAX_LINE, chunksOf, invalidUtf8, lineTooLong, type ByteSource, type LineOptions } from "./lines.js";
+import { DEFAULT_MAX_LINE, chunksOf, invalidUtf8, lineTooLong, nextChunk, type ByteSource, type LineOptions } from "./lines.js";
 
 /** Consecutive lines: line k is bytes[starts[k], ends[k]) and has the number firstLine + k. */
 export interface ByteLineBatch {
@@ -56,13 +56,7 @@ export async function* readByteLineBatches(source: ByteSource, options: LineOpti
   const tooLong = (b: Uint8Array, s: number, e: number) => e - s > maxLen && utf16Length(b, s, e) > maxLen;
   const chunks = chunksOf(source);
   for (;;) {
-    let next: IteratorResult<Uint8Array>;
-    try {
-      next = await chunks.next();
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new Error(`${file}: read failed after line ${lineNo}: ${msg}`, { cause: e });
-    }
+    const next = await nextChunk(chunks, file, lineNo);
     if (next.done) break;
     const chunk = next.value;
     if (chunk.length === 0) continue;

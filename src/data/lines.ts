@@ -56,6 +56,16 @@ export async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array> 
   }
 }
 
+/** The next chunk; a failed read is an error naming the file and the last line read. */
+export async function nextChunk(chunks: AsyncIterator<Uint8Array>, file: string, lineNo: number): Promise<IteratorResult<Uint8Array>> {
+  try {
+    return await chunks.next();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new Error(`${file}: read failed after line ${lineNo}: ${msg}`, { cause: e });
+  }
+}
+
 /**
  * Reads `source` as lines, yielding them in batches (one batch per chunk that completes a line),
  * which costs one await per chunk rather than one per line.
@@ -75,13 +85,7 @@ export async function* readLineBatches(source: ByteSource, options: LineOptions 
   };
   const chunks = chunksOf(source);
   for (;;) {
-    let next: IteratorResult<Uint8Array>;
-    try {
-      next = await chunks.next();
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new Error(`${file}: read failed after line ${lineNo}: ${msg}`, { cause: e });
-    }
+    const next = await nextChunk(chunks, file, lineNo);
     if (next.done) break;
     const text = carry + decode(next.value);
     const lines: string[] = [];

@@ -2,7 +2,7 @@
 import { getEngine } from "../wasm/load.js";
 import type { HeapF32, HeapI32 } from "../wasm/heap.js";
 import { checkCount, checkLength } from "./check.js";
-import { forRows } from "./parallel.js";
+import { forCheckedRows, forRows } from "./parallel.js";
 
 /** The distinct ids of a batch; scratch blocks, freed by the caller's heap.release(mark). */
 export interface Coalesced {
@@ -50,7 +50,6 @@ export function gatherRowsF32(src: HeapF32, rows: number, dim: number, ids: Heap
   checkLength(kernel, "src", src, rows * dim, `[rows=${rows}, dim=${dim}]`);
   checkLength(kernel, "ids", ids, n, `[n=${n}]`);
   checkLength(kernel, "out", out, n * dim, `[n=${n}, dim=${dim}]`);
-  const k = getEngine().active.firstBadRow(ids.ptr, n, rows, 0);
+  const k = forCheckedRows("gatherRowsF32", n, 2 * dim, (a, b) => [src.ptr, ids.ptr + a * 4, b - a, rows, dim, out.ptr + a * dim * 4], () => getEngine().active.firstBadRow(ids.ptr, n, rows, 0));
   if (k >= 0) throw new RangeError(`${kernel}: ids[${k}] = ${ids.array[k]} is out of range [0, ${rows})`);
-  forRows("gatherRowsF32", n, 2 * dim, (a, b) => [src.ptr, ids.ptr + a * 4, b - a, rows, dim, out.ptr + a * dim * 4]);
 }

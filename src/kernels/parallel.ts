@@ -15,12 +15,27 @@ const PARALLEL_MIN_FLOATS = 1 << 16;
  * for the threshold); `align` keeps each part's first row a multiple of it (SIMD-friendly slices).
  */
 export function forRows(kernel: PoolKernel & keyof CoreKernels, rows: number, floatsPerRow: number, args: (r0: number, r1: number) => number[], align = 1): void {
+  forCheckedRows(kernel, rows, floatsPerRow, args, () => -1, align);
+}
+
+/**
+ * forRows for a kernel that returns the first bad row or -1 (the gathers check their ids as
+ * they go): on one thread that result is returned; parts run without one, so before a split
+ * `check` (the same check, on the calling thread) runs instead, and a bad row stops it.
+ */
+export function forCheckedRows(
+  kernel: PoolKernel & keyof CoreKernels, rows: number, floatsPerRow: number, args: (r0: number, r1: number) => number[],
+  check: () => number, align = 1,
+): number {
   const e = getEngine();
   const pool = e.pool && e.active === e.wasm && rows * floatsPerRow >= PARALLEL_MIN_FLOATS ? e.pool : undefined;
-  const run = e.active[kernel] as (...a: number[]) => void;
-  if (!pool) return run(...args(0, rows));
+  const run = e.active[kernel] as (...a: number[]) => number | void;
+  if (!pool) return run(...args(0, rows)) ?? -1;
+  const bad = check();
+  if (bad >= 0) return bad;
   const parts = splitRows(rows, pool.threads, align).filter(([r0, r1]) => r1 > r0);
   pool.run(kernel, parts.map(([r0, r1]) => args(r0, r1)));
+  return -1;
 }
 
 /** Rows 0 .. rows as `threads` runs starting at multiples of `align` (the last ones may be empty). */

@@ -5,7 +5,7 @@ import { rowStride, codeMax, codeMin } from "../ref/quant/codes.js";
 import { getEngine } from "../wasm/load.js";
 import type { HeapF32, HeapI32, HeapU8 } from "../wasm/heap.js";
 import { checkBits, checkCount, checkLength } from "./check.js";
-import { forRows } from "./parallel.js";
+import { forCheckedRows, forRows } from "./parallel.js";
 
 export { rowStride, codeMin, codeMax };
 
@@ -72,9 +72,8 @@ export function gatherDequant(t: PackedTable, ids: HeapI32, out: HeapF32, n = id
   checkCount(kernel, "n", n);
   checkLength(kernel, "ids", ids, n, `[n=${n}]`);
   checkLength(kernel, "out", out, n * t.dim, `[n=${n}, dim=${t.dim}]`);
-  const k = getEngine().active.firstBadRow(ids.ptr, n, t.rows, t.delta.ptr);
+  const k = forCheckedRows("gatherDequant", n, t.dim, (a, b) => [t.codes.ptr, t.delta.ptr, ids.ptr + a * 4, b - a, t.rows, t.dim, t.bits, out.ptr + a * t.dim * 4], () => getEngine().active.firstBadRow(ids.ptr, n, t.rows, t.delta.ptr));
   if (k >= 0) throw badRow(kernel, ids, k, t);
-  forRows("gatherDequant", n, t.dim, (a, b) => [t.codes.ptr, t.delta.ptr, ids.ptr + a * 4, b - a, t.rows, t.dim, t.bits, out.ptr + a * t.dim * 4]);
 }
 
 /** Dequantizes all rows in order: out f32 [rows, dim]. */

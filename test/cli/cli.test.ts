@@ -2,32 +2,15 @@
 // (config with FuxiCTR keys + flags) → eval → predict (TSV and JSON lines) → export (f32, f16) →
 // inspect, then the error cases: exit code 2 for usage errors, 1 for runtime errors, and
 // messages that name the file, line, key or flag.
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticCtr } from "../../src/data/synthetic.js";
-import { builtCli } from "../helpers/built-cli.js";
+import { cliSession, type CliRun, type CliSession } from "../helpers/cli-session.js";
 
-let MAIN = "";
-let cleanupBuild = () => {};
+let cli: CliSession;
 let dir: string;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function alpt(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd: dir, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const alpt = (...args: string[]) => cli.alpt(...args);
 
 const lines = (s: string) => s.split("\n").filter((l) => l.trim() !== "");
 const records = (s: string) => lines(s).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -36,10 +19,8 @@ const gen = new SyntheticCtr({ seed: 21, vocabSize: 1000 });
 const TEST_ROWS = 200;
 
 beforeAll(() => {
-  const cli = builtCli();
-  MAIN = join(cli.dir, "main.js");
-  cleanupBuild = cli.cleanup;
-  dir = mkdtempSync(join(tmpdir(), "alpt-cli-"));
+  cli = cliSession("alpt-cli-");
+  dir = cli.dir;
   writeFileSync(join(dir, "train.txt"), gen.criteoText(0, 8000));
   // unlabeled test rows (39 columns, as Criteo's test.txt)
   const test = lines(gen.criteoText(8000, TEST_ROWS)).map((l) => l.split("\t").slice(1).join("\t"));
@@ -58,10 +39,7 @@ beforeAll(() => {
   }, null, 2));
 }, 120_000);
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  cleanupBuild();
-});
+afterAll(() => cli?.cleanup());
 
 describe("alpt: prepare → train → eval → predict → export → inspect", () => {
   it("runs the whole flow", async () => {
@@ -162,9 +140,9 @@ describe("alpt train --resume", () => {
     expect(existsSync(join(dir, "part.resume.safetensors"))).toBe(true);
     const resumed = await alpt("train", "--resume", "part.resume.safetensors", "--epochs", "3", "--out", "resumed.safetensors", "--json");
     expect(resumed.code, resumed.stderr).toBe(0);
-    const epochs = (r: Run) => records(r.stdout).filter((x) => x.event === "epoch").map((x) => [x.epoch, x.step, x.trainLoss, x.valAuc, x.valLogloss]);
+    const epochs = (r: CliRun) => records(r.stdout).filter((x) => x.event === "epoch").map((x) => [x.epoch, x.step, x.trainLoss, x.valAuc, x.valLogloss]);
     expect(epochs(resumed)).toEqual(epochs(full).slice(2));
-    const done = (r: Run) => records(r.stdout).find((x) => x.event === "done")!;
+    const done = (r: CliRun) => records(r.stdout).find((x) => x.event === "done")!;
     expect(done(resumed)).toMatchObject({ steps: done(full).steps, bestEpoch: done(full).bestEpoch, valAuc: done(full).valAuc, valLogloss: done(full).valLogloss });
     const [pf, pr] = await Promise.all(["full", "resumed"].map((f) => alpt("predict", `${f}.safetensors`, "--input", "test.txt")));
     expect(pr!.stdout).toBe(pf!.stdout);

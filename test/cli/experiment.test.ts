@@ -3,41 +3,25 @@
 // skip message without data, usage errors, the JSON records, and the paper grid's resumable
 // records, lpt's Δ selection, and that a run learns the generator's planted signal. The real
 // data is never needed.
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticCtr } from "../../src/data/synthetic.js";
 import { DEFAULT_DELTA_LR_RATIO, lsqDelta } from "../../src/embedding/options.js";
-import { builtCli } from "../helpers/built-cli.js";
+import { cliSession, type CliSession } from "../helpers/cli-session.js";
 
-let script = "";
-let cleanupBuild = () => {};
-let dir = "";
+let cli: CliSession;
+let dir: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function experiment(data: string, ...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [script, ...args], { cwd: dir, env: { ...process.env, ALPT_DATA: data }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const experiment = (data: string, ...args: string[]) =>
+  cli.run(process.execPath, [join(cli.cliDir, "experiment.js"), ...args], 0, { ...process.env, ALPT_DATA: data });
 
 const records = (s: string) => s.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
 
 beforeAll(() => {
-  const cli = builtCli();
-  script = join(cli.dir, "experiment.js");
-  cleanupBuild = cli.cleanup;
-  dir = mkdtempSync(join(tmpdir(), "alpt-experiment-"));
+  cli = cliSession("alpt-experiment-");
+  dir = cli.dir;
   const gen = new SyntheticCtr({ seed: 5, vocabSize: 2000 });
   mkdirSync(join(dir, "data/criteo"), { recursive: true });
   writeFileSync(join(dir, "data/criteo/criteo_w261_toy_train.txt.gz"), gzipSync(gen.criteoText(0, 6000)));
@@ -50,10 +34,7 @@ beforeAll(() => {
   mkdirSync(join(dir, "empty"));
 }, 120_000);
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  cleanupBuild();
-});
+afterAll(() => cli?.cleanup());
 
 describe("npm run experiment", () => {
   it("skips with a message naming the missing file when the data folder is absent", async () => {

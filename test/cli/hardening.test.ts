@@ -3,48 +3,29 @@
 // work, no hang under /proc), a closed stdout (`| head -1`: exit 0, the checkpoint still written),
 // a full one (/dev/full: exit 1, one line), damaged resume files (the key named, before training),
 // a run whose final checkpoint write was lost, stale temp files, and the flag messages.
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticCtr } from "../../src/data/synthetic.js";
 import { decodeSafetensors, encodeSafetensors } from "../../src/io/safetensors.js";
-import { builtCli } from "../helpers/built-cli.js";
+import { cliSession, type CliRun, type CliSession } from "../helpers/cli-session.js";
 
-let MAIN = "";
-let cleanupBuild = () => {};
+let cli: CliSession;
 let dir: string;
+type Run = CliRun;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function run(file: string, args: string[], timeout = 60_000): Promise<Run> {
-  const t0 = performance.now();
-  return new Promise((done) => {
-    execFile(file, args, { cwd: dir, maxBuffer: 64 << 20, timeout }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-      done({ code, stdout, stderr, ms: performance.now() - t0 });
-    });
-  });
-}
-const alpt = (...args: string[]) => run(process.execPath, [MAIN, ...args]);
+const run = (file: string, args: string[], timeout = 60_000) => cli.run(file, args, timeout);
+const alpt = (...args: string[]) => run(process.execPath, [cli.main, ...args]);
 /** `alpt ARGS | head -1` (or `> target`), with alpt's own exit code. */
-const shell = (script: string) => run("bash", ["-c", script.replaceAll("ALPT", `"${process.execPath}" "${MAIN}"`)]);
+const shell = (script: string) => run("bash", ["-c", script.replaceAll("ALPT", `"${process.execPath}" "${cli.main}"`)]);
 
 const SMALL = ["--batch-size", "64", "--embedding-dim", "4", "--hidden-units", "8", "--cross-layers", "1"];
 const noTrace = (r: Run) => expect(r.stderr, r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)|node:internal|Error: .*\n\s+at /);
 
 beforeAll(async () => {
-  const cli = builtCli();
-  MAIN = join(cli.dir, "main.js");
-  cleanupBuild = cli.cleanup;
-  dir = mkdtempSync(join(tmpdir(), "alpt-hard-"));
+  cli = cliSession("alpt-hard-");
+  dir = cli.dir;
   const gen = new SyntheticCtr({ seed: 4, vocabSize: 300 });
   writeFileSync(join(dir, "train.txt"), gen.criteoText(0, 1500));
   writeFileSync(join(dir, "big.txt"), gen.criteoText(0, 20000));
@@ -56,10 +37,7 @@ beforeAll(async () => {
   expect(t.code, t.stderr).toBe(0);
 }, 180_000);
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  cleanupBuild();
-});
+afterAll(() => cli?.cleanup());
 
 describe("empty or unlabeled data", () => {
   it("prepare of an empty file, blank lines, an empty gzip, bad rows, CR-only ends: exit 1, zero usable rows and why", async () => {

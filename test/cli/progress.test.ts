@@ -2,41 +2,23 @@
 // (--progress-every 0: a line per step, no sleeping), --json `progress` records, evaluations at
 // every epoch end with --eval-every (mid-epoch ones labelled), the --log JSON lines, and
 // `alpt plot` drawing two runs on one chart, written atomically.
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticCtr } from "../../src/data/synthetic.js";
-import { builtCli } from "../helpers/built-cli.js";
+import { cliSession, type CliSession } from "../helpers/cli-session.js";
 
-let MAIN = "";
-let cleanupBuild = () => {};
+let cli: CliSession;
 let dir: string;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function alpt(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd: dir, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const alpt = (...args: string[]) => cli.alpt(...args);
 
 const lines = (s: string) => s.split("\n").filter((l) => l.trim() !== "");
 const records = (s: string) => lines(s).map((l) => JSON.parse(l) as Record<string, unknown>);
 const SMALL = ["--batch-size", "256", "--embedding-dim", "4", "--hidden-units", "16", "--cross-layers", "1"];
 
 beforeAll(async () => {
-  const cli = builtCli();
-  MAIN = join(cli.dir, "main.js");
-  cleanupBuild = cli.cleanup;
-  dir = mkdtempSync(join(tmpdir(), "alpt-progress-"));
+  cli = cliSession("alpt-progress-");
+  dir = cli.dir;
   // 3000 rows → 2400 train rows → 10 steps of 256 per epoch
   writeFileSync(join(dir, "train.txt"), new SyntheticCtr({ seed: 5, vocabSize: 300 }).criteoText(0, 3000));
   const prep = await alpt("prepare", "train.txt", "--out", "prep", "--progress-every", "0");
@@ -47,10 +29,7 @@ beforeAll(async () => {
   expect(passes[passes.length - 1]).toMatch(/^train\.txt pass 2\/2 \(parsing, fitting the FeatureMap, encoding\): [\d.]+ MB of [\d.]+ MB \(100%\), [\d.]+ MB\/s, ETA 0s for this pass$/);
 }, 180_000);
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  cleanupBuild();
-});
+afterAll(() => cli?.cleanup());
 
 describe("alpt train without a terminal", () => {
   it("prints a progress line per interval (here every step), evaluates each epoch end and labels mid-epoch evaluations", async () => {

@@ -3,47 +3,26 @@
 // stops; a run above --max-memory-mb stops with exit 2, the figure and the table methods that fit,
 // before any training output. `alpt export --format fbgemm-rowwise` writes the tables per field in
 // FBGEMM's row-wise layout (the bytes are checked in test/io/fbgemm-rowwise.test.ts).
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticCtr } from "../../src/data/synthetic.js";
 import { decodeSafetensors } from "../../src/io/safetensors.js";
-import { builtCli } from "../helpers/built-cli.js";
+import { cliSession, type CliSession } from "../helpers/cli-session.js";
 
-let MAIN = "";
-let cleanupBuild = () => {};
+let cli: CliSession;
 let dir: string;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function alpt(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd: dir, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const alpt = (...args: string[]) => cli.alpt(...args);
 
 beforeAll(async () => {
-  const cli = builtCli();
-  MAIN = join(cli.dir, "main.js");
-  cleanupBuild = cli.cleanup;
-  dir = mkdtempSync(join(tmpdir(), "alpt-plan-"));
+  cli = cliSession("alpt-plan-");
+  dir = cli.dir;
   writeFileSync(join(dir, "train.txt"), new SyntheticCtr({ seed: 5, vocabSize: 20000 }).criteoText(0, 3000));
   const r = await alpt("prepare", "train.txt", "--out", "prep");
   expect(r.code, r.stderr).toBe(0);
 }, 180_000);
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  cleanupBuild();
-});
+afterAll(() => cli?.cleanup());
 
 describe("alpt train: the memory plan", () => {
   it("--dry-run prints the plan part by part and stops without training or writing", async () => {

@@ -1,11 +1,13 @@
 // The embedding kernels split among threads (gather, segment sums, the sparse optimizers, LSQ,
 // quantize with SR): every method × optimizer, trained for three steps on batches large enough to
 // be split, gives the bits of the reference twins, which run on one thread. Lookups and every
-// state buffer are compared.
+// state buffer are compared; a bad id in a split gather is refused as on one thread.
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "../../src/entry/default.js";
 import type { EmbeddingMethod, SparseOptimizerName } from "../../src/embedding/options.js";
 import { EmbeddingTable } from "../../src/embedding/table.js";
+import { gatherRowsF32 } from "../../src/kernels/embed.js";
+import { allocPackedTable, gatherDequant } from "../../src/kernels/quant.js";
 import { scope } from "../../src/tensor/tape.js";
 import type { Engine } from "../../src/wasm/load.js";
 import { engine, expectBitEqual, rng } from "../helpers/engine.js";
@@ -79,5 +81,26 @@ describe.each(cases)("%s with %s (%s, bits %i)", (method, optimizer, rounding, b
       if (pool && run) pool.run = run;
       useBackend("wasm-simd");
     }
+  });
+});
+
+describe("a bad id in a gather large enough to split", () => {
+  it("is refused with its position before any part runs (the parts return nothing), as on one thread", () => {
+    const n = 8192, dim = 16, rows = 100;
+    scope(() => {
+      const ids = e.heap.scratchI32(n);
+      for (let k = 0; k < n; k++) ids.array[k] = k % rows;
+      ids.array[6000] = rows;
+      const out = e.heap.scratchF32(n * dim);
+      const w = e.heap.scratchF32(rows * dim);
+      expect(() => gatherRowsF32(w, rows, dim, ids, out)).toThrow(/gatherRowsF32: ids\[6000\] = 100 is out of range \[0, 100\)/);
+      const t = allocPackedTable(rows, dim, 4, 0.01);
+      expect(() => gatherDequant(t, ids, out)).toThrow(/gatherDequant: ids\[6000\] = 100 is out of range \[0, 100\)/);
+      ids.array[6000] = 7;
+      t.delta.array[7] = 0;
+      expect(() => gatherDequant(t, ids, out)).toThrow(/gatherDequant: delta\[7\] = 0 \(ids\[7\]\) is not a positive step size/);
+      t.codes.free();
+      t.delta.free();
+    });
   });
 });

@@ -3,9 +3,7 @@
 // Node loads and that predicts what the `alpt export` artifact of the same checkpoint predicts;
 // the FeatureMap is in metadata_props, raw rows encoded with it give the same probabilities;
 // usage errors exit with code 2 and name the flag.
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,21 +13,13 @@ import { encodeCheckpoint } from "../../src/io/checkpoint.js";
 import { createModel, type ModelOptions } from "../../src/models/registry.js";
 import { loadPredictor } from "../../src/serve/predictor.js";
 import { Trainer } from "../../src/train/trainer.js";
-import { builtCli } from "../helpers/built-cli.js";
+import { cliSession, type CliSession } from "../helpers/cli-session.js";
 import { engine } from "../helpers/engine.js";
 import { readModel } from "./read-model.js";
 
-let MAIN = "";
-let cleanupBuild = () => {};
-let dir = "";
-
-function alpt(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd: dir, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+let cli: CliSession;
+let dir: string;
+const alpt = (...args: string[]) => cli.alpt(...args);
 
 const gen = new SyntheticCtr({ seed: 11, vocabSize: 500, numericFields: 2, categoricalFields: 6, interactionPairs: 4 });
 /** A FeatureMap with the generator's field sizes (tokens "v0", "v1", …). */
@@ -40,10 +30,8 @@ const featureMap = (() => {
 
 beforeAll(async () => {
   await engine();
-  const cli = builtCli();
-  MAIN = join(cli.dir, "main.js");
-  cleanupBuild = cli.cleanup;
-  dir = mkdtempSync(join(tmpdir(), "alpt-onnx-cli-"));
+  cli = cliSession("alpt-onnx-cli-");
+  dir = cli.dir;
   const modelOptions: ModelOptions = {
     fieldSizes: featureMap.fieldSizes, embeddingDim: 8, hiddenUnits: [16, 8], crossLayers: 2, seed: 1,
     embedding: { method: "alpt", bits: 2, lr: 3e-2, initStd: 0.05 },
@@ -57,10 +45,7 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  cleanupBuild();
-});
+afterAll(() => cli?.cleanup());
 
 describe("alpt export --format onnx", () => {
   it("writes an ONNX file that ONNX Runtime serves as alpt does", async () => {
