@@ -155,7 +155,7 @@ export function useBackend(name: "wasm-simd" | "ref"): void {
   } else {
     if (!e.wasm) throw new Error(`alpt: the wasm backend is not available (${e.info.reason})`);
     e.active = e.wasm;
-    e.info = e.wasmInfo ?? wasmInfo(e.simd, e.pool?.threads ?? 1, undefined);
+    e.info = { ...e.wasmInfo! }; // set with every wasm module
   }
 }
 
