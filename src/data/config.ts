@@ -92,6 +92,8 @@ const FEATURE_KEYS: Record<string, string> = {
   name: "name", col: "col", column: "col", type: "type", dtype: "dtype", active: "active", min_count: "min_count",
   min_categr_count: "min_count", max_size: "max_size", na_value: "fill_na", fill_na: "fill_na", normalizer: "normalizer",
   bucketize: "bucketize", preprocess: "preprocess", splitter: "splitter", max_len: "max_len", pooling: "pooling", encoder: "pooling",
+  // the spelling of a resolved config (stored in prepared folders and checkpoints), read back as is
+  minCount: "min_count", maxSize: "max_size", fillNa: "fill_na", maxLen: "max_len",
 };
 const LABEL_KEYS: Record<string, string> = { col: "col", column: "col", name: "col", dtype: "dtype", threshold: "threshold", values: "values" };
 const FORMATS: Record<string, [TableFormat, string?]> = {
@@ -281,6 +283,8 @@ function resolveFeature(raw: unknown, path: string, parent: unknown[], i: number
       const xs = (Array.isArray(b) ? b : b.boundaries) as unknown[];
       if (xs.length === 0 || !xs.every((x, k) => typeof x === "number" && Number.isFinite(x) && (k === 0 || x > (xs[k - 1] as number)))) problems.push(`${p("bucketize")}: boundaries must be a non-empty, strictly increasing list of numbers`);
       else bucketize = { boundaries: xs as number[] };
+    } else if (isObj(b) && b.transform === "criteo" && Object.keys(b).length === 1) {
+      bucketize = { transform: "criteo" };
     } else if (isObj(b) && b.quantiles !== undefined && Object.keys(b).length === 1) {
       if (!isInt(b.quantiles, 2)) problems.push(`${p("bucketize")}.quantiles = ${show(b.quantiles)} must be an integer ≥ 2`);
       else bucketize = { quantiles: b.quantiles };
@@ -305,7 +309,7 @@ function resolveFeature(raw: unknown, path: string, parent: unknown[], i: number
     const nz = c.normalizer === null ? "none" : typeof c.normalizer === "string" ? NORMALIZER_ALIASES[c.normalizer] : undefined;
     if (!nz) problems.push(`${p("normalizer")} = ${show(c.normalizer)} is not one of ${NORMALIZERS.join(", ")} (or StandardScaler, MinMaxScaler)`);
     else normalizer = nz;
-    if (bucketize && c.normalizer !== null) problems.push(`${p("normalizer")}: a bucketized feature is categorical (no normaliser)`);
+    if (bucketize && c.normalizer !== null && c.normalizer !== "none") problems.push(`${p("normalizer")}: a bucketized feature is categorical (no normaliser)`);
   }
   let pooling: BagPooling = "mean";
   if (c.pooling !== undefined && type === "sequence") {

@@ -61,6 +61,7 @@ export async function openCsv(source: ByteSource, o: TableOptions): Promise<Tabl
 
   return {
     file, format: "csv", columns: names, stats: errors.stats,
+    fail: (line: number, column: number, reason: string, kind?: string) => errors.fail(line, column, reason, kind),
     async *rowBatches() {
       if (used) throw new Error(`${file}: a table reader can be iterated only once; open the source again`);
       used = true;

@@ -57,6 +57,7 @@ export async function openJsonLines(source: ByteSource, o: TableOptions): Promis
 
   return {
     file, format: "jsonl", columns: undefined, stats: errors.stats,
+    fail: (line: number, column: number, reason: string, kind?: string) => errors.fail(line, column, reason, kind),
     async *rowBatches() {
       if (used) throw new Error(`${file}: a table reader can be iterated only once; open the source again`);
       used = true;

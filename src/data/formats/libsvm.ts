@@ -74,6 +74,7 @@ export async function openLibsvm(source: ByteSource, o: TableOptions): Promise<T
 
   return {
     file, format: "libsvm", columns: o.columns, stats: errors.stats,
+    fail: (line: number, column: number, reason: string, kind?: string) => errors.fail(line, column, reason, kind),
     async *rowBatches() {
       if (used) throw new Error(`${file}: a table reader can be iterated only once; open the source again`);
       used = true;

@@ -56,6 +56,8 @@ export interface TableReader {
   readonly columns: readonly string[] | undefined;
   readonly stats: ReaderStats;
   rowBatches(): AsyncGenerator<TableRow[]>;
+  /** Reports a row found malformed after reading (a cell the encoder rejects), counted in `stats`. */
+  fail(line: number, column: number, reason: string, kind?: string): undefined;
 }
 
 /** Counts and reports malformed rows (the policy of delimited.ts). */
