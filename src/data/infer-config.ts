@@ -80,8 +80,9 @@ export async function inferConfig(source: ByteSource, o: InferOptions): Promise<
     const c0 = syn.split(lines[0]!), c1 = lines.length > 1 ? syn.split(lines[1]!) : undefined;
     if (typeof c0 === "string") throw new Error(`${o.file}:1: ${c0}`);
     header = o.header ?? (c0.every((c) => c.trim() !== "" && !isNum(c.trim())) && (c1 === undefined || typeof c1 === "string" || c1.some((c) => isNum(c)) || new Set(c0).size === c0.length));
-    want = c0.map((_, k) => k);
     names = header ? c0.map((c) => c.trim()) : c0.map((_, k) => `col${k}`);
+    // by name when the header names each column once, else by index
+    want = header && new Set(names).size === names.length ? [...names] : c0.map((_, k) => k);
   } else if (format === "jsonl") {
     const keys = new Set<string>();
     for (const l of lines.slice(0, max)) {
