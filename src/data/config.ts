@@ -214,7 +214,7 @@ function canonical(o: Record<string, unknown>, table: Record<string, string>, pa
     if (k.startsWith("_")) continue; // a comment ("_guess", "_comment")
     const c = Object.prototype.hasOwnProperty.call(table, k) ? table[k] : undefined;
     if (c === undefined) {
-      problems.push(`${at(o, k, path + k)}: unknown key (${what}: ${[...new Set(Object.keys(table))].join(", ")})`);
+      problems.push(`${at(o, k, path + k)}: unknown key (${what}: ${Object.keys(table).filter((x) => !/[A-Z]/.test(x)).join(", ")})`);
       continue;
     }
     if (c === "ignored") continue;
