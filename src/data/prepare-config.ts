@@ -115,7 +115,9 @@ function rowProblem(config: DatasetConfig, plan: RowPlan, cells: readonly Cell[]
 
 /** The default file opener (Node). */
 async function nodeOpen(): Promise<(path: string) => ByteSource> {
-  const { readFileBytes } = await import("./source.js");
+  // through a variable, so bundlers for the web leave the Node-only module out
+  const source = "./source.js";
+  const { readFileBytes } = (await import(/* @vite-ignore */ source)) as typeof import("./source.js");
   return (path) => readFileBytes(path);
 }
 
