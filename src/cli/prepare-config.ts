@@ -111,7 +111,8 @@ async function writeFolder(dir: string, config: ReturnType<typeof resolveDataset
   out.record({ event: "done", command: "prepare", out: dir, format: config.format, config: cpath, fields: F, denseFeatures: D, bagFields: Fb, embeddingRows: fm.totalRows, fieldSizes: fm.fieldSizes, rows, skippedRows: skipped, featureMapHash: fm.hash, seconds });
   out.text(`prepared ${config.train} (${config.format}, config ${cpath}) into ${dir}/`);
   out.text(`  rows: ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en")}`).join(", ")}${skipped ? ` (${skipped} malformed rows skipped)` : ""}`);
-  out.text(`  ${F} categorical fields, ${D} dense inputs, ${Fb} bag fields; ${fm.totalRows.toLocaleString("en")} embedding rows, FeatureMap ${fm.hash}`);
+  const count = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+  out.text(`  ${count(F, "categorical field")}, ${count(D, "dense input")}, ${count(Fb, "bag field")}; ${fm.totalRows.toLocaleString("en")} embedding rows, FeatureMap ${fm.hash}`);
   out.text(`  ${seconds.toFixed(2)} s`);
   return 0;
 }

@@ -246,37 +246,9 @@ export async function prepareFromConfig(input: unknown, o: ConfigPrepareOptions 
   // encode each file
   const stats = new Map<string, ReaderStats>();
   const encodeFile = async (path: string): Promise<DatasetWithInputs> => {
-    const F = plan.fields, D = plan.denseCount, Fb = plan.bagFields;
-    const ids = new Grow(new Int32Array(0), (n) => new Int32Array(n));
-    const labels = new Grow(new Float32Array(0), (n) => new Float32Array(n));
-    const dv = new Grow(new Float32Array(0), (n) => new Float32Array(n));
-    const offsets = new Grow(new Int32Array(0), (n) => new Int32Array(n));
-    const bagIds = new Grow(new Int32Array(0), (n) => new Int32Array(n));
-    if (Fb) offsets.push(0);
-    const rowBags: (readonly number[])[] = new Array<readonly number[]>(Fb);
-    const r = await each(path, false, (row) => {
-      const idsAt = ids.length, denseAt = dv.length;
-      const out = { ids: ids.reserve(F), idsAt, dense: dv.reserve(D), denseAt, bag: (k: number, xs: readonly number[]) => (rowBags[k] = xs) };
-      const y = encodeCells(config, fit, plan, row.cells, out);
-      if (typeof y !== "number") throw new Error(`${path}:${row.line}: ${y.reason}`); // rowProblem let it through: a bug
-      ids.length += F;
-      dv.length += D;
-      labels.push(y);
-      for (let k = 0; k < Fb; k++) {
-        for (const id of rowBags[k]!) bagIds.push(id);
-        offsets.push(bagIds.length);
-      }
-    });
-    stats.set(path, r.stats);
-    const n = labels.length;
-    if (n === 0) throw new NoRowsError(`${path}: no usable rows (${r.stats.skipped} malformed, ${r.stats.blank} blank)${r.stats.errors[0] ? `; first: ${r.stats.errors[0].file}:${r.stats.errors[0].line}:${r.stats.errors[0].column}: ${r.stats.errors[0].reason}` : ""}`);
-    const ds: DatasetWithInputs = createDataset(ids.done(), labels.done(), F, featureMap.fieldNames.slice(0, F));
-    if (D) {
-      ds.dense = dv.done();
-      ds.denseNames = plan.denseNames;
-    }
-    if (Fb) ds.bags = { fields: Fb, pooling: plan.pooling, names: plan.bagNames, offsets: offsets.done(), ids: bagIds.done() };
-    return ds;
+    const { dataset, stats: st } = await encodeTable(config, fit, await reader(path, false), { labeled: true });
+    stats.set(path, st);
+    return dataset;
   };
   const splits = new Map<SplitName, DatasetWithInputs>();
   const train = await encodeFile(config.train);
@@ -294,6 +266,76 @@ export async function prepareFromConfig(input: unknown, o: ConfigPrepareOptions 
   if (config.valid) splits.set("valid", await encodeFile(config.valid));
   if (config.test) splits.set("test", await encodeFile(config.test));
   return { config, fitted: fit, splits, stats, fitRows: fitted };
+}
+
+/** Options of encodeRawFile. */
+export interface RawFileOptions {
+  /** Name in messages. */
+  file?: string;
+  /** The rows have the label column (default true; false: labels are NaN and the label column is not read). */
+  labeled?: boolean;
+  strict?: boolean;
+  onError?: (e: RowError) => void;
+}
+
+/**
+ * Encodes a raw file of the config's format with what was fitted — the predictor's path from raw
+ * rows to model inputs, row for row what prepare wrote (same reader, same encodeCells).
+ */
+export async function encodeRawFile(config: DatasetConfig, fitted: FittedInputs, source: ByteSource, o: RawFileOptions = {}): Promise<{ dataset: DatasetWithInputs; stats: ReaderStats }> {
+  const labeled = o.labeled ?? true;
+  const plan = rowPlan(config, labeled);
+  const columns = config.columns ?? defaultColumns(config, rowPlan(config, true));
+  const r = await openTable(source, {
+    format: config.format, file: o.file ?? "<stream>", want: plan.want, delimiter: config.delimiter, header: config.header,
+    ...(config.quote !== undefined ? { quote: config.quote } : {}), ...(columns ? { columns } : {}), strict: o.strict, onError: o.onError,
+  });
+  return encodeTable(config, fitted, r, { labeled });
+}
+
+/** Encodes every usable row of an open table reader (bad rows reported through it and skipped). */
+async function encodeTable(config: DatasetConfig, fit: FittedInputs, r: TableReader, o: { labeled: boolean }): Promise<{ dataset: DatasetWithInputs; stats: ReaderStats }> {
+  const plan = rowPlan(config, o.labeled);
+  const featureMap = fit.featureMap;
+  const path = r.file;
+  const F = plan.fields, D = plan.denseCount, Fb = plan.bagFields;
+  const ids = new Grow(new Int32Array(0), (n) => new Int32Array(n));
+  const labels = new Grow(new Float32Array(0), (n) => new Float32Array(n));
+  const dv = new Grow(new Float32Array(0), (n) => new Float32Array(n));
+  const offsets = new Grow(new Int32Array(0), (n) => new Int32Array(n));
+  const bagIds = new Grow(new Int32Array(0), (n) => new Int32Array(n));
+  if (Fb) offsets.push(0);
+  const rowBags: (readonly number[])[] = new Array<readonly number[]>(Fb);
+  for await (const rows of r.rowBatches()) {
+    for (const row of rows) {
+      const bad = rowProblem(config, plan, row.cells);
+      if (bad) {
+        r.stats.rows--;
+        r.fail(row.line, row.columns[bad.cell] ?? 0, bad.reason, bad.reason.replace(/ = .*/, " malformed"));
+        continue;
+      }
+      const idsAt = ids.length, denseAt = dv.length;
+      const out = { ids: ids.reserve(F), idsAt, dense: dv.reserve(D), denseAt, bag: (k: number, xs: readonly number[]) => (rowBags[k] = xs) };
+      const y = encodeCells(config, fit, plan, row.cells, out);
+      if (typeof y !== "number") throw new Error(`${path}:${row.line}: ${y.reason}`); // rowProblem let it through: a bug
+      ids.length += F;
+      dv.length += D;
+      labels.push(y);
+      for (let k = 0; k < Fb; k++) {
+        for (const id of rowBags[k]!) bagIds.push(id);
+        offsets.push(bagIds.length);
+      }
+    }
+  }
+  const n = labels.length;
+  if (n === 0) throw new NoRowsError(`${path}: no usable rows (${r.stats.skipped} malformed, ${r.stats.blank} blank)${r.stats.errors[0] ? `; first: ${r.stats.errors[0].file}:${r.stats.errors[0].line}:${r.stats.errors[0].column}: ${r.stats.errors[0].reason}` : ""}`);
+  const ds: DatasetWithInputs = createDataset(ids.done(), labels.done(), F, featureMap.fieldNames.slice(0, F));
+  if (D) {
+    ds.dense = dv.done();
+    ds.denseNames = plan.denseNames;
+  }
+  if (Fb) ds.bags = { fields: Fb, pooling: plan.pooling, names: plan.bagNames, offsets: offsets.done(), ids: bagIds.done() };
+  return { dataset: ds, stats: r.stats };
 }
 
 /** Rows [start, end) of a dataset with inputs (ids, labels, dense as views; bag offsets rebased, copied). */

@@ -77,7 +77,7 @@ describe("alpt prepare --config", () => {
     expect(r.stdout).toMatch(/label: click\n {2}categorical: user, ad, site, age\n {2}numeric: price\n {2}sequence: tags/);
     const p = await cli.alpt("prepare", "--config", "guess.json", "--out", "prep2");
     expect(p.stderr).toBe("");
-    expect(p.stdout).toMatch(/4 categorical fields, 1 dense inputs, 1 bag fields/);
+    expect(p.stdout).toMatch(/4 categorical fields, 1 dense input, 1 bag field/);
   });
 
   it("names each config key it cannot take, with file:line:column", async () => {

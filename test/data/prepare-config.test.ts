@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { decodeCache, encodeCache } from "../../src/data/cache.js";
 import { encodeRawRow, rowPlan } from "../../src/data/encode-row.js";
 import { OOV_ID, RESERVED_IDS } from "../../src/data/feature-map.js";
-import { dataConfigFromJSON, dataConfigToJSON, fitDense, prepareFromConfig, quantileBoundaries } from "../../src/data/prepare-config.js";
+import { dataConfigFromJSON, dataConfigToJSON, encodeRawFile, fitDense, prepareFromConfig, quantileBoundaries } from "../../src/data/prepare-config.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const opener = (files: Record<string, string>) => (p: string) => {
@@ -97,6 +97,23 @@ describe("prepareDataset(config)", () => {
     expect(e.bags[0]![1]).toBeGreaterThanOrEqual(p.fitted.featureMap.fieldOffsets[3]! + RESERVED_IDS);
     expect(() => encodeRawRow(p.config, p.fitted, { price: "cheap" })).toThrow(/column "price": price = "cheap" is not a number/);
     expect(rowPlan(p.config, false).want).toEqual(["user", "ad", "site", "price", "age", "tags"]);
+  });
+
+  it("encodeRawFile encodes raw rows, with or without the label column, as the prepared split holds them", async () => {
+    const { text } = clickLog(50);
+    const p = await prepareFromConfig(CONFIG, { open: opener({ "log.csv": text }) });
+    const valid = p.splits.get("valid")!;
+    const lines = text.trim().split("\n");
+    const rawValid = [lines[0], ...lines.slice(41)].join("\n");
+    const unlabeled = rawValid.split("\n").map((l) => l.slice(l.indexOf(",") + 1)).join("\n");
+    for (const [src, labeled] of [[rawValid, true], [unlabeled, false]] as const) {
+      const { dataset: d } = await encodeRawFile(p.config, p.fitted, [enc(src)], { file: "raw.csv", labeled });
+      expect([...d.ids]).toEqual([...valid.ids]);
+      expect([...d.dense!]).toEqual([...valid.dense!]);
+      expect([...d.bags!.offsets]).toEqual([...valid.bags!.offsets]);
+      expect([...d.bags!.ids]).toEqual([...valid.bags!.ids]);
+      expect(Number.isNaN(d.labels[0]!)).toBe(!labeled);
+    }
   });
 
   it("writes and reads the dense and bag sections in a version-2 cache (old caches unchanged)", async () => {
