@@ -4,7 +4,7 @@
 // carry the dense inputs and bag fields (cache.ts version 2).
 // `alpt prepare FILE --infer-config [--out data.json]`: a starting config from the first rows of
 // FILE (data/infer-config.ts), printed or written for the user to edit.
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { writeCacheFile } from "../data/cache-file.js";
 import { resolveDatasetConfig } from "../data/config.js";
 import { inferConfig } from "../data/infer-config.js";
@@ -29,8 +29,10 @@ export async function runInferConfig(p: Parsed, out: Output): Promise<number> {
   const input = p.positionals[0];
   if (!input) throw new UsageError("--infer-config needs the data file: alpt prepare FILE --infer-config [--out data.json]");
   await requireFile(input, "input");
-  const r = await inferConfig(readFileBytes(input), { file: input });
   const target = p.flags.has("out") ? flag<string>(p, "out")! : undefined;
+  // the config names its train file relative to its own folder (as prepare --config reads it)
+  const named = target && !isAbsolute(input) ? relative(dirname(resolve(target)), resolve(input)) || input : input;
+  const r = await inferConfig(readFileBytes(input), { file: named });
   const kinds = (k: string) => r.columns.filter((c) => c.kind === k).map((c) => c.name);
   out.record({ event: "done", command: "prepare", inferConfig: true, rows: r.rows, out: target ?? null, label: kinds("label")[0] ?? null, categorical: kinds("categorical"), numeric: kinds("numeric"), sequence: kinds("sequence"), skipped: kinds("skip"), config: target ? undefined : r.config });
   if (target) {
