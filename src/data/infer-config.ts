@@ -7,7 +7,7 @@
 //   skipped        an id: almost every value distinct (≥ 95% of ≥ 100 rows), or named "id";
 //   sequence       a "|" (or "^", ";") inside at least 20% of its cells;
 //   numeric        fractions, or integers with many distinct values (> 50) packed near zero (not
-//                  codes: a column named like C14 or *_id, or few values spread over a wide range
+//                  codes: a column named like C14, user, item or *_id, or few values spread over a wide range
 //                  far from zero, is categorical); skewed non-negative values get log1p;
 //   categorical    everything else (strings, low-cardinality integers).
 // Each feature carries a "_guess" note (what was seen) for the person who edits the config.
@@ -47,7 +47,7 @@ export interface InferredConfig {
 
 const LABEL_NAME = /^(click|clicks|clicked|is_click|label|labels|target|y|conversion|converted|is_[a-z_]+|purchase|buy)$/i;
 const RATING_NAME = /^(rating|ratings|score|stars)$/i;
-const CODE_NAME = /(^c\d+$|(^|_)(id|ids|code|type|category|cat|pos|domain|model|zip|hash)$)/i;
+const CODE_NAME = /(^c\d+$|(^|_)(id|ids|user|item|movie|product|ad|campaign|advertiser|shop|brand|code|type|category|cat|pos|domain|model|zip|city|country|hash)$)/i;
 const SPLITTERS = ["|", "^", ";"];
 const DISTINCT_CAP = 200_000;
 

@@ -53,6 +53,11 @@ describe("inferConfig", () => {
     const jl = Array.from({ length: 100 }, (_, i) => JSON.stringify({ clicked: i % 2, genres: ["x", "y"].slice(0, 1 + (i % 2)), city: `c${i % 5}` })).join("\n");
     expect(kinds((await inferConfig([enc(jl)], { file: "d.jsonl" })).columns)).toEqual({ clicked: "label", genres: "sequence", city: "categorical" });
 
+    const ml = ["rating\tuser\titem\tage\tgenres", ...Array.from({ length: 2000 }, () => `${1 + r(5)}\t${1 + r(900)}\t${1 + r(1600)}\t${7 + r(66)}\t${["Comedy", "Drama|Romance", "Action|Sci-Fi|War"][r(3)]}`)].join("\n");
+    const m = await inferConfig([enc(ml)], { file: "ml.tsv" });
+    expect(kinds(m.columns)).toEqual({ rating: "label", user: "categorical", item: "categorical", age: "numeric", genres: "sequence" });
+    expect(m.config.label).toMatchObject({ col: "rating", threshold: 4 });
+
     const fm = Array.from({ length: 100 }, (_, i) => `${i % 2 ? 1 : -1} ${i % 7}:1 ${10 + (i % 3)}:1`).join("\n");
     const l = await inferConfig([enc(fm)], { file: "f.libfm" });
     expect(l.config).toMatchObject({ format: "libsvm", columns: ["label", "f1", "f2"], label: { col: 0 } });
