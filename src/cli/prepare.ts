@@ -61,7 +61,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   if (flag<boolean>(p, "infer-config")) return runInferConfig(p, out);
   if (p.flags.has("config")) return runConfigPrepare(p, out);
   const input = p.positionals[0];
-  if (!input) throw new UsageError("prepare needs INPUT (or --config FILE)");
+  if (!input) throw new UsageError("missing INPUT (or --config FILE with a dataset config)");
   const dir = flag<string>(p, "out") ?? "prepared";
   const format = flag<string>(p, "format") ?? "criteo";
   const minCount = flag<number>(p, "min-count") ?? 1;
