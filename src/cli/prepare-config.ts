@@ -6,9 +6,8 @@
 // FILE (data/infer-config.ts), printed or written for the user to edit.
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { writeCacheFile } from "../data/cache-file.js";
-import { resolveDatasetConfig } from "../data/config.js";
+import { ConfigError, resolveDatasetConfig, type DatasetConfig } from "../data/config.js";
 import { inferConfig } from "../data/infer-config.js";
-import { parseJson } from "../data/json.js";
 import { summarizeSkipped } from "../data/no-rows.js";
 import { dataConfigToJSON, prepareFromConfig } from "../data/prepare-config.js";
 import { readRegularText } from "../data/regular-file.js";
@@ -17,6 +16,7 @@ import { readFileBytes } from "../data/source.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError, flag, type Output, type Parsed } from "./args.js";
 import { DATASET_FORMAT, SPLIT_NAMES, requireFile, type DatasetManifest } from "./files.js";
+import { parseJsonFile } from "./config.js";
 import { prepareOutputFolder, removeEmptyFolders } from "./targets.js";
 
 /** The file of a prepared folder that holds the config and the fitted normalisers. */
@@ -49,8 +49,14 @@ export async function runConfigPrepare(p: Parsed, out: Output): Promise<number> 
   if (p.flags.has("min-count")) throw new UsageError("--min-count does not apply with --config: set min_count in the config (top level or per feature)");
   if (p.flags.has("format")) throw new UsageError("--format does not apply with --config: the config's format says how to read the data");
   const text = await readRegularText(cpath, "dataset config", 16 << 20);
-  const raw = parseJson(text, cpath);
-  const config = resolveDatasetConfig(raw, cpath);
+  // a bad config is a usage error (exit 2), as for train --config
+  const raw = parseJsonFile(text, cpath, "config");
+  let config: DatasetConfig;
+  try {
+    config = resolveDatasetConfig(raw, cpath);
+  } catch (e) {
+    throw e instanceof ConfigError ? new UsageError(e.message) : e;
+  }
   // paths in the config are relative to the config's folder; the command line overrides them
   const base = dirname(cpath);
   const at = (f: string | undefined) => (f === undefined ? undefined : isAbsolute(f) ? f : join(base, f));

@@ -84,7 +84,7 @@ describe("alpt prepare --config", () => {
     const bad = { ...CONFIG, min_cnt: 2, features: [{ name: "user", type: "categorical", embedding_dim: 8 }] };
     writeFileSync(join(cli.dir, "bad.json"), JSON.stringify(bad, null, 2));
     const r = await cli.alpt("prepare", "--config", "bad.json", "--out", "prep3");
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.json:\d+:3: min_cnt: unknown key/);
     expect(r.stderr).toMatch(/bad\.json:\d+:7: features\[0\]\.embedding_dim: unknown key/);
     const both = await cli.alpt("prepare", "log.csv", "--config", "data.json", "--infer-config");
