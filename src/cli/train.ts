@@ -220,6 +220,8 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const lr = settings.lr as number | undefined;
   const optimizerSettings = { kind: (settings.optimizer as "adam" | "adamw" | "sgd" | undefined) ?? "adam", lr: lr ?? 1e-3, weightDecay: (settings.weightDecay as number | undefined) ?? 0 };
   const modelOptions = modelOptionsOf(settings, prepared.featureMap.fieldSizes);
+  // config datasets: dense inputs per row (prepare --config, numeric features with a normaliser)
+  if (prepared.manifest.denseFeatures) modelOptions.denseFeatures = prepared.manifest.denseFeatures;
   // the heap the run needs, from the options, before the data is loaded or anything allocated
   const maxMemoryMB = (settings.maxMemoryMb as number | undefined) ?? 4096;
   const plan = memoryPlanOf(modelName, modelOptions, settings, optimizerSettings.kind, maxMemoryMB, p, experiment);

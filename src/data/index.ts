@@ -56,7 +56,7 @@ export type {
 export { encodeCells, encodeRawRow, labelOf, rowPlan, sequenceValues, toCell } from "./encode-row.js";
 export type { EncodedRow, FittedDense, FittedInputs, RowPlan } from "./encode-row.js";
 export { dataConfigFromJSON, dataConfigToJSON, encodeRawFile, fitDense, prepareFromConfig, quantileBoundaries, sliceInputs } from "./prepare-config.js";
-export type { ConfigPrepareOptions, DataConfigJson, PreparedConfig, RawFileOptions, SplitName } from "./prepare-config.js";
+export type { ConfigPrepareOptions, DataConfigJson, EncodedTable, PreparedConfig, RawFileOptions, SplitName } from "./prepare-config.js";
 export { inferConfig } from "./infer-config.js";
 export type { ColumnGuess, InferOptions, InferredConfig } from "./infer-config.js";
 export { CACHE_VERSION_INPUTS } from "./cache.js";

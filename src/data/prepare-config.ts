@@ -282,7 +282,7 @@ export interface RawFileOptions {
  * Encodes a raw file of the config's format with what was fitted — the predictor's path from raw
  * rows to model inputs, row for row what prepare wrote (same reader, same encodeCells).
  */
-export async function encodeRawFile(config: DatasetConfig, fitted: FittedInputs, source: ByteSource, o: RawFileOptions = {}): Promise<{ dataset: DatasetWithInputs; stats: ReaderStats }> {
+export async function encodeRawFile(config: DatasetConfig, fitted: FittedInputs, source: ByteSource, o: RawFileOptions = {}): Promise<EncodedTable> {
   const labeled = o.labeled ?? true;
   const plan = rowPlan(config, labeled);
   const columns = config.columns ?? defaultColumns(config, rowPlan(config, true));
@@ -293,8 +293,15 @@ export async function encodeRawFile(config: DatasetConfig, fitted: FittedInputs,
   return encodeTable(config, fitted, r, { labeled });
 }
 
+/** Encoded rows of a file: the dataset, the 1-based line of each row, the reader's counts. */
+export interface EncodedTable {
+  dataset: DatasetWithInputs;
+  lines: Int32Array;
+  stats: ReaderStats;
+}
+
 /** Encodes every usable row of an open table reader (bad rows reported through it and skipped). */
-async function encodeTable(config: DatasetConfig, fit: FittedInputs, r: TableReader, o: { labeled: boolean }): Promise<{ dataset: DatasetWithInputs; stats: ReaderStats }> {
+async function encodeTable(config: DatasetConfig, fit: FittedInputs, r: TableReader, o: { labeled: boolean }): Promise<EncodedTable> {
   const plan = rowPlan(config, o.labeled);
   const featureMap = fit.featureMap;
   const path = r.file;
@@ -304,6 +311,7 @@ async function encodeTable(config: DatasetConfig, fit: FittedInputs, r: TableRea
   const dv = new Grow(new Float32Array(0), (n) => new Float32Array(n));
   const offsets = new Grow(new Int32Array(0), (n) => new Int32Array(n));
   const bagIds = new Grow(new Int32Array(0), (n) => new Int32Array(n));
+  const lines = new Grow(new Int32Array(0), (n) => new Int32Array(n));
   if (Fb) offsets.push(0);
   const rowBags: (readonly number[])[] = new Array<readonly number[]>(Fb);
   for await (const rows of r.rowBatches()) {
@@ -321,6 +329,7 @@ async function encodeTable(config: DatasetConfig, fit: FittedInputs, r: TableRea
       ids.length += F;
       dv.length += D;
       labels.push(y);
+      lines.push(row.line);
       for (let k = 0; k < Fb; k++) {
         for (const id of rowBags[k]!) bagIds.push(id);
         offsets.push(bagIds.length);
@@ -335,7 +344,7 @@ async function encodeTable(config: DatasetConfig, fit: FittedInputs, r: TableRea
     ds.denseNames = plan.denseNames;
   }
   if (Fb) ds.bags = { fields: Fb, pooling: plan.pooling, names: plan.bagNames, offsets: offsets.done(), ids: bagIds.done() };
-  return { dataset: ds, stats: r.stats };
+  return { dataset: ds, lines: lines.done(), stats: r.stats };
 }
 
 /** Rows [start, end) of a dataset with inputs (ids, labels, dense as views; bag offsets rebased, copied). */
