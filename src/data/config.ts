@@ -302,7 +302,8 @@ function resolveFeature(raw: unknown, path: string, parent: unknown[], i: number
   const fill = c.fill_na;
   if (fill !== undefined && fill !== null) {
     if (type === "numeric" && !(typeof fill === "number" && Number.isFinite(fill))) problems.push(`${p("fill_na")} = ${show(fill)} must be a number for a numeric feature`);
-    if (type !== "numeric" && typeof fill !== "string") problems.push(`${p("fill_na")} = ${show(fill)} must be a string for a ${String(type)} feature`);
+    if (type === "categorical" && typeof fill !== "string") problems.push(`${p("fill_na")} = ${show(fill)} must be a string for a categorical feature`);
+    if (type === "sequence") problems.push(`${p("fill_na")}: applies to categorical and numeric features (a missing sequence is an empty bag)`);
   }
   let normalizer: Normalizer = "standard";
   if (c.normalizer !== undefined && type === "numeric") {
