@@ -183,7 +183,7 @@ export function resolveDatasetConfig(input: unknown, where = "dataset config"): 
   const features: FeatureConfig[] = [];
   const fraw = top.features;
   if (!Array.isArray(fraw) || fraw.length === 0) problems.push(`${fraw === undefined ? where : at(o, keyOf(o, TOP_KEYS, "features"), "features")}: features must be a non-empty array of { name, type, … }`);
-  else fraw.forEach((f, i) => features.push(...resolveFeature(f, `features[${i}]`, fraw, i, minCount as number, at, problems, where)));
+  else fraw.forEach((f, i) => features.push(...resolveFeature(f, `features[${i}]`, minCount as number, at, problems, where)));
   const names = new Set<string>();
   for (const f of features) {
     if (names.has(f.name)) problems.push(`${where}: features: two features are named "${f.name}"`);
@@ -249,12 +249,11 @@ function resolveLabel(l: Record<string, unknown>, at: At, problems: string[]): L
   return label;
 }
 
-function resolveFeature(raw: unknown, path: string, parent: unknown[], i: number, defMin: number, at: At, problems: string[], where: string): FeatureConfig[] {
+function resolveFeature(raw: unknown, path: string, defMin: number, at: At, problems: string[], where: string): FeatureConfig[] {
   if (!isObj(raw)) {
     problems.push(`${where}: ${path} must be an object { name, type, … }`);
     return [];
   }
-  void parent, i;
   const c = canonical(raw, FEATURE_KEYS, path + ".", at, problems, "a feature key");
   const p = (k: string) => at(raw, keyOf(raw, FEATURE_KEYS, k), `${path}.${keyOf(raw, FEATURE_KEYS, k)}`);
   const n0 = problems.length;
