@@ -1,5 +1,6 @@
 // `alpt eval`: AUC and logloss of a checkpoint or an export on a prepared split, or on a raw
 // labeled file encoded with the model's own FeatureMap.
+import { encodeRawFile } from "../data/prepare-config.js";
 import { prepareDataset } from "../data/prepare.js";
 import { formatRowError } from "../data/schema.js";
 import { readFileBytes } from "../data/source.js";
@@ -46,9 +47,12 @@ export async function run(p: Parsed, out: Output): Promise<number> {
       source = `${dataDir} (${split})`;
     } else {
       if (!fm) throw new Error(`${modelPath} has no FeatureMap: it cannot encode raw rows (use --data)`);
+      const dc = m.predictor.info.dataConfig;
       const format = flag<string>(p, "format") ?? m.predictor.info.dataFormat;
-      if (!format) throw new UsageError(`${modelPath} does not record its data format: give --format ${DATA_FORMATS.join("|")}`);
-      const r = await prepareDataset({ open: () => readFileBytes(input!), reader: readerOptions(format, input!), fittedMap: fm });
+      if (!dc && !format) throw new UsageError(`${modelPath} does not record its data format: give --format ${DATA_FORMATS.join("|")}`);
+      // a config dataset's model: raw rows encoded with its saved config, as prepare did
+      const r = dc ? await encodeRawFile(dc.config, dc.fitted, readFileBytes(input!), { file: input! })
+        : await prepareDataset({ open: () => readFileBytes(input!), reader: readerOptions(format!, input!), fittedMap: fm });
       if (r.stats.skipped) out.note(`${input}: skipped ${r.stats.skipped} malformed row(s); first: ${r.stats.errors.slice(0, 3).map(formatRowError).join("; ")}`);
       ds = r.dataset;
       source = input!;
@@ -56,7 +60,9 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     if (ds.n === 0) throw new Error(`${source}: no rows to evaluate`);
     for (let i = 0; i < ds.n; i++) if (!(ds.labels[i] === 0 || ds.labels[i] === 1)) throw new Error(`${source}: row ${i + 1} has no 0/1 label (eval needs labeled data)`);
     const t0 = performance.now();
-    const pred = m.predictor.predictIds(ds.ids.subarray(0, ds.n * ds.fields));
+    // config datasets carry dense inputs [n, D] next to the ids (prepare --config)
+    const dense = (ds as EncodedDataset & { dense?: Float32Array }).dense;
+    const pred = m.predictor.predictIds(ds.ids.subarray(0, ds.n * ds.fields), dense);
     const seconds = (performance.now() - t0) / 1000;
     const labels = ds.labels.subarray(0, ds.n);
     let pos = 0;

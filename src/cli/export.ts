@@ -34,7 +34,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const { model, info } = restoreCheckpoint(bytes, undefined, path);
   try {
     const deltaDtype = (flag<string>(p, "delta-dtype") ?? "f32").toUpperCase() as "F32" | "F16";
-    const exportInfo = { model: info.model, modelOptions: info.modelOptions, featureMap: info.featureMap, ...(info.dataFormat ? { dataFormat: info.dataFormat } : {}) };
+    const exportInfo = { model: info.model, modelOptions: info.modelOptions, featureMap: info.featureMap, ...(info.dataFormat ? { dataFormat: info.dataFormat } : {}), ...(info.dataConfig != null ? { dataConfig: info.dataConfig } : {}) };
     const format = flag<string>(p, "format") ?? "safetensors";
     const quantized = model.embedding.packed || model.embedding.options.method === "qat-lsq";
     let storage = quantized ? `${model.embedding.options.bits}-bit codes + ${deltaDtype} Δ` : "fp32 rows";

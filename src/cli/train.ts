@@ -8,6 +8,7 @@
 // run writes next to its resume file unless --out is given), and is validated before anything is
 // built (resume.ts). Outputs are checked before the data is read: a missing or unwritable folder
 // fails at once.
+import { dataConfigToJSON } from "../data/prepare-config.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
 import { decodeCheckpoint, encodeCheckpointParts, type DecodedCheckpoint, readFileBytesOf, restoreCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
@@ -219,6 +220,8 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const lr = settings.lr as number | undefined;
   const optimizerSettings = { kind: (settings.optimizer as "adam" | "adamw" | "sgd" | undefined) ?? "adam", lr: lr ?? 1e-3, weightDecay: (settings.weightDecay as number | undefined) ?? 0 };
   const modelOptions = modelOptionsOf(settings, prepared.featureMap.fieldSizes);
+  // config datasets: dense inputs per row (prepare --config, numeric features with a normaliser)
+  if (prepared.manifest.denseFeatures) modelOptions.denseFeatures = prepared.manifest.denseFeatures;
   // the heap the run needs, from the options, before the data is loaded or anything allocated
   const maxMemoryMB = (settings.maxMemoryMb as number | undefined) ?? 4096;
   const plan = memoryPlanOf(modelName, modelOptions, settings, optimizerSettings.kind, maxMemoryMB, p, experiment);
@@ -314,13 +317,15 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   if (valid) options.onEval = (ev) => line(ev.epoch, ev.step, ev.metrics, ev.midEpoch);
   else options.onEpochEnd = (ev) => line(ev.epoch, ev.step);
   const featureMap = prepared.featureMap.toJSON();
+  // config datasets: the config and fitted normalisers go into the checkpoint (predict encodes raw rows with them)
+  const dataConfig = prepared.dataConfig ? dataConfigToJSON(prepared.dataConfig.config, prepared.dataConfig.fitted) : undefined;
   const resumePath = resumePathOf(outPath);
   if (resumeFile) {
     options.onEpochDone = (state, bestWeights) => {
       const training: ResumeInfo = { settings: stored, experiment: experiment ?? null, state };
       // the parts are views of the heap: written synchronously, before anything can allocate
       writeFileAtomicSync(resumePath, encodeCheckpointParts(model, {
-        model: modelName, modelOptions, featureMap, dataFormat: prepared.manifest.dataFormat, training,
+        model: modelName, modelOptions, featureMap, dataFormat: prepared.manifest.dataFormat, dataConfig, training,
         progress: { epochs: state.epoch, steps: state.steps, bestEpoch: state.bestEpoch },
         ...(bestWeights ? { bestWeights } : {}),
       }, trainer.optimizer));
@@ -348,7 +353,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   if (final) Object.assign(progress, { valAuc: final.auc, valLogloss: final.logloss });
   const withOptimizer = (settings.optimizerState as boolean | undefined) ?? true;
   await saveCheckpoint(outPath, model, {
-    model: modelName, modelOptions, featureMap, dataFormat: prepared.manifest.dataFormat, progress,
+    model: modelName, modelOptions, featureMap, dataFormat: prepared.manifest.dataFormat, dataConfig, progress,
   }, withOptimizer ? trainer.optimizer : undefined);
   const summary = {
     event: "done", command: "train", checkpoint: outPath, resumeFile: resumeFile ? resumePath : null, model: modelName, method: model.embedding.options.method,

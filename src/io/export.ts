@@ -26,7 +26,7 @@ export const EXPORT_FORMAT = "alpt-export";
 export const EXPORT_VERSION = 1;
 
 /** What an export describes besides the tensors: a checkpoint's description without progress. */
-export type ExportInfo = Pick<CheckpointInfo, "model" | "modelOptions" | "featureMap" | "dataFormat">;
+export type ExportInfo = Pick<CheckpointInfo, "model" | "modelOptions" | "featureMap" | "dataFormat" | "dataConfig">;
 
 /** Options of an export. */
 export interface ExportOptions {
@@ -105,6 +105,7 @@ export function encodeExportParts(model: CtrModel, info: ExportInfo, options: Ex
     ...(info.featureMap != null ? { featureMapHash: featureMapHashOf(info.featureMap) } : {}),
   };
   if (info.dataFormat !== undefined) metadata.dataFormat = info.dataFormat;
+  if (info.dataConfig != null) metadata.dataConfig = JSON.stringify(info.dataConfig);
   return encodeSafetensorsParts(tensors, metadata);
 }
 

@@ -10,6 +10,9 @@
 // with one row per field and fed rows looked up in the exported table.
 import { FeatureMap } from "../data/feature-map.js";
 import type { RawValue } from "../data/schema.js";
+import type { DatasetConfig } from "../data/config.js";
+import type { FittedInputs } from "../data/encode-row.js";
+import { dataConfigFromJSON } from "../data/prepare-config.js";
 import { gatherRowsF32 } from "../kernels/embed.js";
 import { gatherDequant, type PackedTable } from "../kernels/quant.js";
 import type { CtrModel } from "../models/base.js";
@@ -44,6 +47,8 @@ export interface PredictorInfo {
   deltaDtype: "F32" | "F16" | "none";
   featureMap: FeatureMap | undefined;
   dataFormat: string | undefined;
+  /** Config datasets: the dataset config and fitted normalisers, for encodeRawRow (data/encode-row.ts). */
+  dataConfig?: { config: DatasetConfig; fitted: FittedInputs };
 }
 
 /** A loaded model that predicts click probabilities. */
@@ -151,7 +156,7 @@ const featureMapOf = (json: unknown, what: string): FeatureMap | undefined => {
  * own table. The model stays owned by the caller (dispose() frees only the predictor's buffers).
  */
 export function predictorFromModel(
-  model: CtrModel, info: { model: string; modelOptions: ModelOptions; featureMap?: unknown; dataFormat?: string },
+  model: CtrModel, info: { model: string; modelOptions: ModelOptions; featureMap?: unknown; dataFormat?: string; dataConfig?: unknown },
   options: PredictorOptions = {},
 ): Predictor {
   const t = model.embedding.options;
@@ -163,6 +168,7 @@ export function predictorFromModel(
     rows: t.rows, dim: t.dim, fields: model.fields, deltaDtype: model.embedding.packed ? "F32" : "none",
     featureMap, dataFormat: info.dataFormat,
   };
+  if (featureMap && info.dataConfig != null) pinfo.dataConfig = dataConfigFromJSON(info.dataConfig, featureMap, `${options.what ?? "model"}: dataConfig`);
   const lookup: Lookup = (ids, n, shape) => model.embedding.lookup(ids, n, shape, false);
   const p = makePredictor(model, lookup, pinfo, options.batchSize ?? 2048, () => undefined);
   return { ...p, dispose: () => { p.dispose(); model.train(true); } };
@@ -248,6 +254,14 @@ export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {})
       model: d.model, modelOptions, method: d.table.method, storage, bits, rows, dim, fields, deltaDtype, featureMap,
       dataFormat: m.dataFormat,
     };
+    if (m.dataConfig !== undefined) {
+      if (!featureMap) fail(`metadata "dataConfig" is given but there is no FeatureMap`);
+      try {
+        info.dataConfig = dataConfigFromJSON(JSON.parse(m.dataConfig), featureMap!, "dataConfig");
+      } catch (e) {
+        fail(`metadata ${(e as Error).message}`);
+      }
+    }
     const release = () => {
       for (const b of owned) b.free();
       model.dispose();
