@@ -25,6 +25,7 @@ const LENS = [1, 3, 0, 2, 4, 1, 0, 1];
 function bagsOf(mean: number[] | undefined): { bags: HeapBags; free: () => void } {
   const ids = e.heap.allocI32(IDS.length), offsets = e.heap.allocI32(LENS.length + 1);
   ids.array.set(IDS);
+  offsets.array[0] = 0;
   LENS.forEach((l, i) => (offsets.array[i + 1] = offsets.array[i]! + l));
   const m = mean ? e.heap.allocI32(2) : undefined;
   if (m) m.array.set(mean!);
