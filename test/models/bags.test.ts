@@ -8,6 +8,8 @@ import { useBackend } from "../../src/entry/default.js";
 import type { BagData } from "../../src/data/bag-fields.js";
 import type { EmbeddingOptions } from "../../src/embedding/options.js";
 import { encodeCheckpoint, restoreCheckpoint } from "../../src/io/checkpoint.js";
+import { encodeExport } from "../../src/io/export.js";
+import { loadPredictor, predictorFromModel } from "../../src/serve/predictor.js";
 import { auc } from "../../src/metrics/index.js";
 import { createModel, modelNames, type ModelOptions } from "../../src/models/registry.js";
 import { Trainer, type EncodedData } from "../../src/train/trainer.js";
@@ -93,6 +95,17 @@ describe.each([["fp32", { method: "fp32" }], ["alpt-b4", { method: "alpt", bits:
     expect(restored.bagPooling).toEqual(["mean"]);
     expectBitEqual(predictAll(new Trainer(restored, { progress: false })), p, "restored predictions");
     restored.dispose();
+
+    // the export (F32 Δ) and the live model serve the same bits from encoded rows with their bags
+    const served = loadPredictor(encodeExport(a.model, { model: "DCN", modelOptions: a.modelOptions }, { deltaDtype: "F32" }));
+    expect(served.info.fields).toBe(3);
+    expect(served.info.bagPooling).toEqual(["mean"]);
+    expectBitEqual(served.predictIds(valid.ids, valid.dense, valid.bags), p, "export predictions");
+    expect(() => served.predictIds(valid.ids, valid.dense)).toThrow(/takes 1 bag fields .*pass their bags/);
+    served.dispose();
+    const live = predictorFromModel(a.model, { model: "DCN", modelOptions: a.modelOptions });
+    expectBitEqual(live.predictIds(valid.ids, valid.dense, valid.bags), p, "live predictor");
+    live.dispose();
 
     // one wasm thread, and the reference twins (one thread), give the pool's bits
     const pool = e.pool;
