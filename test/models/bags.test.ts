@@ -5,60 +5,21 @@
 // and on the reference kernels. Every other model takes the same data.
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "../../src/entry/default.js";
-import type { BagData } from "../../src/data/bag-fields.js";
 import type { EmbeddingOptions } from "../../src/embedding/options.js";
 import { encodeCheckpoint, restoreCheckpoint } from "../../src/io/checkpoint.js";
 import { encodeExport } from "../../src/io/export.js";
 import { loadPredictor, predictorFromModel } from "../../src/serve/predictor.js";
 import { auc } from "../../src/metrics/index.js";
 import { createModel, modelNames, type ModelOptions } from "../../src/models/registry.js";
-import { Trainer, type EncodedData } from "../../src/train/trainer.js";
+import { Trainer } from "../../src/train/trainer.js";
 import type { Engine } from "../../src/wasm/load.js";
-import { engine, expectBitEqual, rng } from "../helpers/engine.js";
+import { engine, expectBitEqual } from "../helpers/engine.js";
+import { FIELD_SIZES, generate } from "../helpers/bag-data.js";
 
 let e: Engine;
 beforeAll(async () => {
   e = await engine();
 });
-
-const VOCAB = [40, 30, 20], TAGS = 60;
-const FIELD_SIZES = [...VOCAB, TAGS];
-
-/** n rows: logit = w[x₀] + w[x₁] + 2·mean(tag weights) + 0.8·d₀ − 0.6·d₁; label ~ Bernoulli(σ(logit)). */
-function generate(n: number, seed: string): EncodedData {
-  const r = rng(`bag-weights`);
-  const w = VOCAB.map((v) => Array.from({ length: v }, () => r() * 2 - 1));
-  const tagW = Array.from({ length: TAGS }, () => (r() < 0.5 ? -1.5 : 1.5));
-  const g = rng(seed);
-  const ids = new Int32Array(n * 3), labels = new Float32Array(n), dense = new Float32Array(n * 2);
-  const offsets = new Int32Array(n + 1), tags: number[] = [];
-  const base = VOCAB.reduce((a, b) => a + b, 0);
-  for (let i = 0; i < n; i++) {
-    let z = 0, off = 0;
-    for (let f = 0; f < 3; f++) {
-      const x = Math.floor(g() * VOCAB[f]);
-      ids[i * 3 + f] = off + x;
-      if (f < 2) z += w[f][x];
-      off += VOCAB[f];
-    }
-    const len = Math.floor(g() * 6);
-    let s = 0;
-    for (let k = 0; k < len; k++) {
-      const t = k > 0 && g() < 0.2 ? tags[tags.length - 1]! - base : Math.floor(g() * TAGS);
-      tags.push(base + t);
-      s += tagW[t];
-    }
-    if (len) z += (2 * s) / len;
-    offsets[i + 1] = tags.length;
-    const d0 = g() * 2 - 1, d1 = g() * 2 - 1;
-    dense[i * 2] = d0;
-    dense[i * 2 + 1] = d1;
-    z += 0.8 * d0 - 0.6 * d1;
-    labels[i] = g() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
-  }
-  const bags: BagData = { fields: 1, pooling: ["mean"], offsets, ids: Int32Array.from(tags), names: ["tags"] };
-  return { n, fields: 3, ids, labels, dense, bags };
-}
 
 const train = generate(6000, "train"), valid = generate(1500, "valid");
 
