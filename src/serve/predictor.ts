@@ -16,7 +16,7 @@ import { gatherRowsF32 } from "../kernels/embed.js";
 import { bagDequant, bagRowsF32, type HeapBags } from "../kernels/bag.js";
 import type { BagData } from "../data/bag-fields.js";
 import { batchBags, checkBagData } from "../data/bag-batch.js";
-import { batchLayout } from "../train/bag-layout.js";
+import { batchLayout } from "../models/bag-layout.js";
 import { gatherDequant, type PackedTable } from "../kernels/quant.js";
 import type { CtrModel } from "../models/base.js";
 import { createModel, type ModelOptions } from "../models/registry.js";

@@ -12,7 +12,7 @@ import { backward, noGrad, scope, scopeKeeping } from "../tensor/tape.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { HeapI32 } from "../wasm/heap.js";
 import type { BagData } from "../data/bag-fields.js";
-import { batchLayout } from "./bag-layout.js";
+import { batchLayout } from "../models/bag-layout.js";
 
 /** A batch whose ids already live in the heap. */
 export interface Batch {

@@ -3,7 +3,7 @@
 // the model says. The layout lives in heap scratch of the caller's scope.
 import type { BagData } from "../data/bag-fields.js";
 import type { HeapBags } from "../kernels/bag.js";
-import type { CtrModel } from "../models/base.js";
+import type { CtrModel } from "./base.js";
 import { getEngine } from "../wasm/load.js";
 import type { HeapI32 } from "../wasm/heap.js";
 
