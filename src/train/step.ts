@@ -3,6 +3,8 @@
 //   alpt:   pass 2 with Δ·clip(round(w′/Δ)) — dense parameters frozen (no weight-gradient
 //           GEMMs), batch-norm running statistics untouched — backward to the embedding
 //           output only; then the Δ update and the SR write-back (EmbeddingTable.alptFinish)
+// With bag fields the lookup is one bag lookup (single-valued ids as bags of one, then the pooled
+// fields: models/bag-layout.ts) and the update applyBagGradient; the rest is the same.
 // Everything the step allocates is scratch, released when it returns.
 import { bceWithLogits } from "../ops/bce.js";
 import { sigmoidOf } from "../ops/sigmoid.js";
