@@ -47,3 +47,21 @@ export function batchBags(bags: BagData, order: ArrayLike<number> | undefined, s
   offsets[size * Fb] = at;
   return { ...bags, offsets, ids };
 }
+
+/** The dense features (copied) and bags of a batch's rows, for a dataset that has them. */
+export function batchInputs(
+  ds: { dense?: Float32Array; bags?: BagData; n: number }, order: ArrayLike<number> | undefined, start: number, size: number,
+): { dense?: Float32Array; bags?: BagData } {
+  const out: { dense?: Float32Array; bags?: BagData } = {};
+  if (ds.dense) {
+    const nd = ds.dense.length / ds.n;
+    const dense = new Float32Array(size * nd);
+    for (let k = 0; k < size; k++) {
+      const r = order ? order[start + k]! : start + k;
+      dense.set(ds.dense.subarray(r * nd, (r + 1) * nd), k * nd);
+    }
+    out.dense = dense;
+  }
+  if (ds.bags) out.bags = batchBags(ds.bags, order, start, size);
+  return out;
+}
