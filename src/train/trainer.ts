@@ -178,7 +178,10 @@ export class Trainer {
       throw new RangeError(`Trainer: ${what} needs ${m.denseFeatures} dense features per row`);
     }
     if (m.bagFields && !d.bags) throw new RangeError(`Trainer: ${what} has no bag fields, the model takes ${m.bagFields} (bagPooling ${JSON.stringify(m.bagPooling)})`);
-    if (d.bags) checkBagData(d.bags, d.n, `Trainer: ${what}.bags`);
+    if (d.bags) {
+      checkBagData(d.bags, d.n, `Trainer: ${what}.bags`);
+      if (JSON.stringify(d.bags.pooling) !== JSON.stringify(m.bagPooling)) throw new RangeError(`Trainer: ${what} has bag fields pooled ${JSON.stringify(d.bags.pooling)}, the model ${JSON.stringify(m.bagPooling)} (bagPooling)`);
+    }
   }
 
   /** Predicted click probabilities for every row of `data`. */

@@ -101,7 +101,7 @@ it("refuses data whose bag fields do not match the model", () => {
   const t = new Trainer(model, { progress: false });
   const { bags: _bags, ...noBags } = valid;
   expect(() => t.predict(noBags)).toThrow(/has no bag fields, the model takes 1/);
-  expect(() => t.predict({ ...valid, bags: { ...valid.bags!, pooling: ["sum"] } })).toThrow(/pool \["sum"\], the model's \["mean"\]/);
+  expect(() => t.predict({ ...valid, bags: { ...valid.bags!, pooling: ["sum"] } })).toThrow(/Trainer: data has bag fields pooled \["sum"\], the model \["mean"\]/);
   const bad = { ...valid, bags: { ...valid.bags!, offsets: valid.bags!.offsets.slice() } };
   bad.bags.offsets[5] = bad.bags.offsets[6]! + 1;
   expect(() => t.predict(bad)).toThrow(/offsets\[6\] = \d+ is below offsets\[5\] = \d+ \(row 5, bag field tags\)/);
