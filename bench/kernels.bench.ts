@@ -3,9 +3,11 @@
 // TS twin (-ref), a naive JS loop for scale, and coalescing. Parity is asserted before timing.
 // embedding-bag-b4: the same 53,248 ids as 2048 samples × 4 mean-pooled bags of 6, 7, 6, 7 ids,
 // gathered, dequantized and pooled in one kernel; Mrows/s counts looked-up rows (ids), as the
-// gathers do (pooled rows are 26/4 = 6.5× fewer); -unfused gathers [nnz, 16] first, then pools.
+// gathers do (pooled rows are 26/4 = 6.5× fewer); -unfused gathers [nnz, 16] first, then pools;
+// embedding-bag-backward-b4 coalesces the ids and scatters the pooled gradients (as "coalesce"
+// does for [nnz, 16] gradients).
 import {
-  allocPackedTable, bagDequant, bagRowsF32, coalesceIds, gatherDequant, quantizeRows, rowStride, segmentSumRows,
+  allocPackedTable, bagDequant, bagRowsF32, bagSegmentSumRows, coalesceIds, gatherDequant, quantizeRows, rowStride, segmentSumRows,
   useBackend, type HeapBags, type PackedTable,
 } from "../src/index.js";
 import type { Engine } from "../src/wasm/load.js";
@@ -98,6 +100,16 @@ export function kernelCases(e: Engine, quick: boolean): BenchCase[] {
     fn: () => {
       gatherDequant(t4, ids, out);
       bagRowsF32(out, n, DIM, { ...bags, ids: undefined }, pooled);
+    },
+  });
+  // the backward: coalesce the 53,248 ids, scatter the 8192 pooled gradients (÷ length) to them
+  cases.push({
+    name: "embedding-bag-backward-b4", unit: "Mrows/s", work: Mrows, meta: bagMeta,
+    fn: () => {
+      const mark = e.heap.mark();
+      const c = coalesceIds(ids, rows);
+      bagSegmentSumRows(pooled, bags, c, DIM, out);
+      e.heap.release(mark);
     },
   });
   const scattered = e.heap.allocI32(n, "bench scattered ids");
