@@ -1,6 +1,7 @@
 // `alpt eval`: AUC and logloss of a checkpoint or an export on a prepared split, or on a raw
 // labeled file encoded with the model's own FeatureMap.
 import { encodeRawFile } from "../data/prepare-config.js";
+import type { EncodedData } from "../train/trainer.js";
 import { prepareDataset } from "../data/prepare.js";
 import { formatRowError } from "../data/schema.js";
 import { readFileBytes } from "../data/source.js";
@@ -60,9 +61,8 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     if (ds.n === 0) throw new Error(`${source}: no rows to evaluate`);
     for (let i = 0; i < ds.n; i++) if (!(ds.labels[i] === 0 || ds.labels[i] === 1)) throw new Error(`${source}: row ${i + 1} has no 0/1 label (eval needs labeled data)`);
     const t0 = performance.now();
-    // config datasets carry dense inputs [n, D] next to the ids (prepare --config)
-    const dense = (ds as EncodedDataset & { dense?: Float32Array }).dense;
-    const pred = m.predictor.predictIds(ds.ids.subarray(0, ds.n * ds.fields), dense);
+    const { dense, bags } = ds as EncodedData; // dense features and bag fields, when the data has them
+    const pred = m.predictor.predictIds(ds.ids.subarray(0, ds.n * ds.fields), dense, bags);
     const seconds = (performance.now() - t0) / 1000;
     const labels = ds.labels.subarray(0, ds.n);
     let pos = 0;

@@ -9,6 +9,7 @@
 // built (resume.ts). Outputs are checked before the data is read: a missing or unwritable folder
 // fails at once.
 import { dataConfigToJSON } from "../data/prepare-config.js";
+import { withDataInputs } from "./data-inputs.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
 import { decodeCheckpoint, encodeCheckpointParts, type DecodedCheckpoint, readFileBytesOf, restoreCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
@@ -219,8 +220,9 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const prepared = await openPrepared(data);
   const lr = settings.lr as number | undefined;
   const optimizerSettings = { kind: (settings.optimizer as "adam" | "adamw" | "sgd" | undefined) ?? "adam", lr: lr ?? 1e-3, weightDecay: (settings.weightDecay as number | undefined) ?? 0 };
-  const modelOptions = modelOptionsOf(settings, prepared.featureMap.fieldSizes);
-  // config datasets: dense inputs per row (prepare --config, numeric features with a normaliser)
+  let modelOptions = modelOptionsOf(settings, prepared.featureMap.fieldSizes);
+  // config datasets: dense inputs per row (prepare --config, numeric features with a normaliser);
+  // the bag fields' poolings come with the loaded split (withDataInputs below)
   if (prepared.manifest.denseFeatures) modelOptions.denseFeatures = prepared.manifest.denseFeatures;
   // the heap the run needs, from the options, before the data is loaded or anything allocated
   const maxMemoryMB = (settings.maxMemoryMb as number | undefined) ?? 4096;
@@ -231,6 +233,8 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   }
   const train = await prepared.split("train");
   const valid = prepared.manifest.splits.valid ? await prepared.split("valid") : undefined;
+  // dense features and bag fields, when the prepared data has them (data-inputs.ts)
+  modelOptions = withDataInputs(modelOptions, train, `${data} (train)`);
   await startEngine(out, { maxMemoryMB, threads: settings.threads as number | undefined, simd: settings.simd as SimdMode | undefined });
   let model: CtrModel;
   let optimizer: Optimizer | undefined;

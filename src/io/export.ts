@@ -98,7 +98,7 @@ export function encodeExportParts(model: CtrModel, info: ExportInfo, options: Ex
     bits: String(storage === "codes" ? bits : 32),
     rows: String(rows),
     dim: String(dim),
-    fields: String(model.fields),
+    fields: String(model.embeddedFields),
     denseFeatures: String(model.denseFeatures),
     deltaDtype: storage === "codes" ? deltaDtype : "none",
     featureMap: JSON.stringify(info.featureMap ?? null),

@@ -10,13 +10,18 @@ import { ReduceOnPlateau, stepDecay, type PlateauOptions } from "../optim/schedu
 import { applyState, snapshotState } from "../io/state.js";
 import { fillBatch, shuffledOrder } from "../data/batcher.js";
 import type { EncodedDataset } from "../data/dataset.js";
+import type { BagData } from "../data/bag-fields.js";
+import { batchBags, checkBagData } from "../data/bag-batch.js";
 import { getEngine } from "../wasm/load.js";
 import { refreshBatchNormStats } from "./precise-bn.js";
 import { predict, trainStep, type Batch } from "./step.js";
 import { Progress, type ProgressOptions } from "./progress.js";
 
-/** An encoded dataset, plus dense features [n, denseFeatures] for models that take them. */
-export type EncodedData = EncodedDataset & { dense?: Float32Array };
+/**
+ * An encoded dataset, plus dense features [n, denseFeatures] and bag (multi-valued) fields for
+ * models that take them.
+ */
+export type EncodedData = EncodedDataset & { dense?: Float32Array; bags?: BagData };
 
 /** Validation metrics. */
 export interface Metrics {
@@ -172,6 +177,11 @@ export class Trainer {
     if (m.denseFeatures && (!d.dense || d.dense.length < d.n * m.denseFeatures)) {
       throw new RangeError(`Trainer: ${what} needs ${m.denseFeatures} dense features per row`);
     }
+    if (m.bagFields && !d.bags) throw new RangeError(`Trainer: ${what} has no bag fields, the model takes ${m.bagFields} (bagPooling ${JSON.stringify(m.bagPooling)})`);
+    if (d.bags) {
+      checkBagData(d.bags, d.n, `Trainer: ${what}.bags`);
+      if (JSON.stringify(d.bags.pooling) !== JSON.stringify(m.bagPooling)) throw new RangeError(`Trainer: ${what} has bag fields pooled ${JSON.stringify(d.bags.pooling)}, the model ${JSON.stringify(m.bagPooling)} (bagPooling)`);
+    }
   }
 
   /** Predicted click probabilities for every row of `data`. */
@@ -186,7 +196,8 @@ export class Trainer {
         const size = Math.min(batchSize, data.n - s);
         ids.array.set(data.ids.subarray(s * F, (s + size) * F));
         const dense = nd ? data.dense!.subarray(s * nd, (s + size) * nd) : undefined;
-        predict(this.model, { ids, labels: data.labels.subarray(s, s + size), dense, size }, out.subarray(s, s + size));
+        const bags = data.bags && batchBags(data.bags, undefined, s, size);
+        predict(this.model, { ids, labels: data.labels.subarray(s, s + size), dense, bags, size }, out.subarray(s, s + size));
       }
     } finally {
       ids.free();
@@ -245,7 +256,8 @@ export class Trainer {
           dense.set(train.dense!.subarray(r * nd, (r + 1) * nd), k * nd);
         }
       }
-      return { ids, labels, dense, size };
+      const bags = train.bags && batchBags(train.bags, order, s * B, size);
+      return { ids, labels, dense, bags, size };
     };
     function* firstBatches(count: number): Generator<Batch> {
       for (let s = 0; s < Math.min(count, stepsPerEpoch); s++) yield batchAt(s);

@@ -17,7 +17,7 @@
 /** Kernels the workers may run (their exports by name). */
 const KERNELS = [
   "gemmRows", "addBiasRows", "reluForward", "reluBackward", "bnForward", "bnInputGrad", "crossForward", "moveColumns",
-  "gatherRowsF32", "gatherDequant", "segmentSumRows", "quantizeRows", "fakeQuantRows", "lsqGradRows", "sgdRows", "adamRows", "adagradRows",
+  "gatherRowsF32", "gatherDequant", "segmentSumRows", "bagRowsF32", "bagDequant", "bagSegmentSumRows", "quantizeRows", "fakeQuantRows", "lsqGradRows", "sgdRows", "adamRows", "adagradRows",
 ] as const;
 export type PoolKernel = (typeof KERNELS)[number];
 
