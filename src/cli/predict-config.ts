@@ -1,6 +1,6 @@
 // `alpt predict` for models trained on a config dataset (prepare --config): the raw rows, in the
 // config's format, are encoded by encodeRawFile with the config and normalisers saved in the model
-// file — the code prepare ran — and the encoded ids and dense inputs go to the predictor. Whether
+// file — the code prepare ran — and the encoded ids, dense inputs and bag fields go to the predictor. Whether
 // the rows carry the label: --unlabeled, else a CSV header without the label column, else yes.
 import { encodeRawFile } from "../data/prepare-config.js";
 import type { RowError } from "../data/schema.js";
@@ -26,8 +26,7 @@ export async function* predictConfigRows(input: string, predictor: Predictor, o:
   let labeled = o.unlabeled === undefined ? true : !o.unlabeled;
   if (o.unlabeled === undefined && config.format === "csv" && config.header) labeled = (await headerHasLabel(input, config.label.col, config.delimiter)) ?? true;
   const { dataset, lines } = await encodeRawFile(config, fitted, readFileBytes(input), { file: input, labeled, strict: !o.skip, onError: (e) => o.errors.push(e) });
-  if (dataset.bags) throw new Error(`${input}: the model's config has bag fields (${dataset.bags.names?.join(", ")}): predicting them needs the embedding-bag engine`);
-  const probs = predictor.predictIds(dataset.ids, dataset.dense);
+  const probs = predictor.predictIds(dataset.ids, dataset.dense, dataset.bags);
   const enc = new TextEncoder();
   if (o.csv) yield enc.encode("line,probability\n");
   const fmt = (p: number) => String(Number(p.toPrecision(9)));

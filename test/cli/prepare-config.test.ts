@@ -13,7 +13,7 @@ import { cliSession, type CliSession } from "../helpers/cli-session.js";
 let cli: CliSession;
 beforeAll(() => {
   cli = cliSession("alpt-config-");
-});
+}, 120_000);
 afterAll(() => cli?.cleanup());
 
 function clickLog(n: number): string {
@@ -92,15 +92,13 @@ describe("alpt prepare --config", () => {
   });
 });
 
-describe("prepare --config → train → eval → export → predict from raw rows (categorical + dense inputs)", () => {
-  // the multi-valued column needs the embedding-bag engine (branch h16bag): this flow uses the
-  // categorical and numeric columns; the lead's integration adds the tags column to it
+describe("prepare --config → train → eval → export → predict from raw rows (categorical, dense and multi-valued inputs)", () => {
   it("predictions from raw rows equal those from the prepared cache, fp32 and alpt-4", async () => {
     const { loadPredictor } = await import("../../src/serve/predictor.js");
     const { engine } = await import("../helpers/engine.js");
     await engine();
     writeFileSync(join(cli.dir, "flow.csv"), clickLog(1500));
-    const cfg = { ...CONFIG, train: "flow.csv", features: CONFIG.features.filter((f) => f.type !== "sequence") };
+    const cfg = { ...CONFIG, train: "flow.csv" };
     writeFileSync(join(cli.dir, "flow.json"), JSON.stringify(cfg));
     const pr0 = await cli.alpt("prepare", "--config", "flow.json", "--out", "flow");
     expect(pr0.stderr).toBe("");
@@ -112,7 +110,7 @@ describe("prepare --config → train → eval → export → predict from raw ro
     writeFileSync(join(cli.dir, "raw.csv"), [strip(lines[0]!), ...lines.slice(1 + 1350).map(strip)].join("\n") + "\n");
     writeFileSync(join(cli.dir, "raw-labeled.csv"), [lines[0]!, ...lines.slice(1 + 1350)].join("\n") + "\n");
     for (const [method, bits] of [["fp32", "32"], ["alpt", "4"]] as const) {
-      const tr = await cli.alpt("train", "--data", "flow", "--model", "DNN", "--method", method, ...(method === "alpt" ? ["--bits", bits] : []), "--embedding-dim", "4", "--hidden-units", "16", "--epochs", "1", "--batch-size", "128", "--out", `m-${method}.safetensors`);
+      const tr = await cli.alpt("train", "--data", "flow", "--model", "DCN", "--method", method, ...(method === "alpt" ? ["--bits", bits] : []), "--embedding-dim", "4", "--hidden-units", "16", "--epochs", "1", "--batch-size", "128", "--out", `m-${method}.safetensors`);
       expect(tr.stderr).toBe("");
       expect(tr.code).toBe(0);
       const ev = await cli.alpt("eval", `m-${method}.safetensors`, "--data", "flow", "--split", "test", "--json");
@@ -129,7 +127,8 @@ describe("prepare --config → train → eval → export → predict from raw ro
       expect(pr.code).toBe(0);
       const got = readFileSync(join(cli.dir, `p-${method}.csv`), "utf8").trim().split("\n").slice(1).map((l) => Number(l.split(",")[1]));
       const predictor = loadPredictor(readFileSync(join(cli.dir, `e-${method}.safetensors`)));
-      const want = predictor.predictIds(test.ids, test.dense);
+      expect(predictor.info.bagPooling).toEqual(["sum"]);
+      const want = predictor.predictIds(test.ids, test.dense, test.bags);
       predictor.dispose();
       expect(got.length).toBe(test.n);
       got.forEach((x, k) => expect(x).toBe(Number(want[k]!.toPrecision(9))));
