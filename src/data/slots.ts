@@ -19,6 +19,8 @@ export function hashBytes(bytes: Uint8Array, s: number, e: number): number {
 
 const utf8 = new TextDecoder("utf-8");
 const utf8Encoder = new TextEncoder();
+/** Where slotOf encodes a string (any UTF-16 code unit takes at most 3 UTF-8 bytes). */
+let scratch = new Uint8Array(64);
 
 /** The text of valid UTF-8 bytes[s, e). */
 export function decodeBytes(bytes: Uint8Array, s: number, e: number): string {
@@ -93,8 +95,9 @@ export class ByteSlots {
 
   /** The slot of the string `t` (encoded as UTF-8), added if new. */
   slotOf(t: string): number {
-    const b = utf8Encoder.encode(t);
-    return this.slot(b, 0, b.length);
+    if (scratch.length < 3 * t.length) scratch = new Uint8Array(Math.max(64, 3 * t.length));
+    const { written } = utf8Encoder.encodeInto(t, scratch);
+    return this.slot(scratch, 0, written);
   }
 
   private add(bytes: Uint8Array, s: number, e: number, at: number, w0: number, w1: number): number {
