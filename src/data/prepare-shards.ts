@@ -321,16 +321,17 @@ function idTables(map: FeatureMap, dicts: readonly Dictionary[], fitted: boolean
   });
 }
 
-/** ids[at..] = the global ids of slots[from, from + count) (count = rows·F). */
+/** ids[at..] = the global ids of slots[from, from + count) (count = rows·F), field by field (one table per loop). */
 function encodeInto(
   ids: Int32Array, at: number, slots: Int32Array, from: number, count: number, F: number,
   tables: readonly Int32Array[], missing: Int32Array, oov: Int32Array,
 ): void {
-  for (let i = 0, f = 0; i < count; i++) {
-    const s = slots[from + i]!;
-    const t = tables[f]!;
-    ids[at + i] = s < 0 ? missing[f]! : s < t.length ? t[s]! : oov[f]!;
-    if (++f === F) f = 0;
+  for (let f = 0; f < F; f++) {
+    const t = tables[f]!, size = t.length, miss = missing[f]!, out = oov[f]!;
+    for (let i = f; i < count; i += F) {
+      const s = slots[from + i]!;
+      ids[at + i] = s < 0 ? miss : s < size ? t[s]! : out;
+    }
   }
 }
 
