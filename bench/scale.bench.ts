@@ -59,6 +59,8 @@ export interface PrepareRun {
   rows: number;
   shards: Record<string, number>;
   distinctValues: number;
+  /** Bytes of the counting dictionaries and counts, per distinct value. */
+  countingBytesPerValue: number;
   embeddingRows: number;
   seconds: number;
   rowsPerSec: number;
@@ -81,7 +83,8 @@ export function preparedScale(root: string, rows: number): PrepareRun {
   const split = done.rows as Record<string, number>;
   const total = Object.values(split).reduce((a, b) => a + b, 0);
   run = {
-    dir, rows: total, shards: done.shards as Record<string, number>, distinctValues: done.distinctValues as number, embeddingRows: done.embeddingRows as number,
+    dir, rows: total, shards: done.shards as Record<string, number>, distinctValues: done.distinctValues as number,
+    countingBytesPerValue: (done.countingBytes as number) / (done.distinctValues as number), embeddingRows: done.embeddingRows as number,
     seconds: done.seconds as number, rowsPerSec: total / (done.seconds as number), peakRssMiB: m.peakRssMiB, inputMB: statSync(input).size / 1e6,
   };
   prepared.set(rows, run);
@@ -104,7 +107,7 @@ function measured(name: string, unit: BenchCase["unit"], measure: () => { value:
 }
 
 const metaOf = (p: PrepareRun) => ({
-  rows: p.rows, inputMB: Math.round(p.inputMB), seconds: Number(p.seconds.toFixed(1)), shards: p.shards, distinctValues: p.distinctValues,
+  rows: p.rows, inputMB: Math.round(p.inputMB), seconds: Number(p.seconds.toFixed(1)), shards: p.shards, distinctValues: p.distinctValues, countingBytesPerValue: Number(p.countingBytesPerValue.toFixed(1)),
   embeddingRows: p.embeddingRows, peakRssMiB: Math.round(p.peakRssMiB), command: "alpt prepare <generated> --json (default --split 0.8,0.1,0.1, --shard-rows 2000000)",
 });
 

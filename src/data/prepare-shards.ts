@@ -5,8 +5,10 @@
 //    over typed arrays, the bytes in an arena, no JS string or object per value) and an Int32Array
 //    of counts. The FeatureMap comes from the counts of the training rows through vocabularyOf
 //    (feature-map.ts), so its ids are exactly those of prepareDataset (prepare.ts).
-//    Cost: COUNT_BYTES_PER_VALUE below. The pass also counts the rows (no separate line count),
-//    except with fitFraction < 1: the training part floor(n·fitFraction) must be known while
+//    Cost per distinct value (8-hex-digit Criteo values, measured: docs/SCALE.md): the hash table
+//    (16 B an entry at a load of 0.35–0.7), offset (4 B), bytes (8 B) and count (4 B), with the
+//    growth slack of their arrays: 55–63 B. The pass also counts the rows (no separate line count),
+//    except with a training fraction < 1: the training part floor(n·fractions[0]) must be known while
 //    counting, so a newline count (~1 GB/s) comes first; when blank or malformed lines make the
 //    row count differ from it, a second counting pass uses the exact training part.
 // 2. encoding: the same dictionaries, frozen, and a slot → global id table per field; each row
@@ -14,6 +16,7 @@
 //    cache file (cache.ts header + checksum, atomically) as soon as it holds shardRows rows.
 // A split of at most shardRows rows is one shard named <split>.cache (what an unsharded prepare
 // writes); a larger one is <split>-00000.cache, <split>-00001.cache, ….
+import { rename } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { countLines } from "./byte-lines.js";
@@ -29,14 +32,6 @@ import { ByteSlots, NumberSlots } from "./slots.js";
 
 /** Rows per shard unless told (2 M rows × 39 fields: 320 MB of ids and labels). */
 export const DEFAULT_SHARD_ROWS = 2_000_000;
-
-/**
- * Bytes of the counting pass per distinct categorical value (8-hex-digit Criteo values, measured on
- * generated data: test/data/prepare-shards.test.ts): the dictionary's hash table (16 B an entry at
- * a load of 0.35–0.7), its offset (4 B) and bytes (8 B) with the growth slack of their arrays,
- * and the count (4 B, same slack). About 50–80 B: see docs/SCALE.md for the figures at scale.
- */
-export const COUNT_BYTES_PER_VALUE = "≈ 50–80";
 
 /** A shard as written: for the manifest and the progress records. */
 export interface WrittenShard {
@@ -397,7 +392,6 @@ class SplitWriter {
     this.ids = new Int32Array(0);
     this.labels = new Float32Array(0);
     if (this.expected === undefined && this.shards.length === 1) {
-      const { rename } = await import("node:fs/promises");
       const plain = `${this.name}.cache`;
       await rename(join(this.dir, this.shards[0]!.file), join(this.dir, plain));
       this.shards[0]!.file = plain;
