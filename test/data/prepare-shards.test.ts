@@ -1,11 +1,13 @@
 // Out-of-core prepare (prepare-shards.ts) against the in-memory path it replaces in `alpt prepare`
 // (prepareDataset + splitByOrder + one cache per split): the same FeatureMap (JSON and hash) and
 // the same rows — byte-identical cache files when a split fits one shard, the same rows in order
-// when it is cut into several — on generated Criteo (min-count 1 and 3, fitFraction < 1, blank
+// when it is cut into several — on the real Criteo and Avazu samples (skipped without ALPT_DATA),
+// on generated Criteo (min-count 1 and 3, fitFraction < 1, blank
 // and malformed lines that force the recount), Avazu CSV with its header, and a separate file
 // encoded with a fitted map; plus the bytes per distinct value of the counting pass.
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { avazuOptions } from "../../src/data/avazu.js";
 import { readCacheFile, writeCacheFile } from "../../src/data/cache-file.js";
@@ -69,7 +71,9 @@ async function rowsOf(dir: string, shards: { file: string; rows: number }[], map
   return { ids, labels };
 }
 
-async function expectSameAsReference(bytes: Uint8Array, reader: DelimitedOptions, fractions: number[], minCount = 1, extra: Partial<PrepareShardsOptions> = {}) {
+async function expectSameAsReference(
+  bytes: Uint8Array, reader: DelimitedOptions, fractions: number[], minCount = 1, extra: Partial<PrepareShardsOptions> = {}, cut = { shardRows: 97, blockRows: 64 },
+) {
   const ref = await reference(bytes, reader, fractions, minCount);
   // one shard per split: the very files of the in-memory path
   const one = await sharded(bytes, reader, fractions, { featureMap: { minCount }, ...extra });
@@ -84,11 +88,11 @@ async function expectSameAsReference(bytes: Uint8Array, reader: DelimitedOptions
     expect(Buffer.from(readFileSync(join(one.dir, s.shards[0]!.file))).equals(Buffer.from(ref.files.get(SPLITS[k]!)!))).toBe(true);
   }
   // small shards and blocks: the same rows, cut
-  const many = await sharded(bytes, reader, fractions, { featureMap: { minCount }, shardRows: 97, blockRows: 64, ...extra });
+  const many = await sharded(bytes, reader, fractions, { featureMap: { minCount }, ...extra, ...cut });
   expect(many.featureMap.hash).toBe(ref.map.hash);
   for (const [k, part] of ref.parts.entries()) {
     const s = many.splits[k]!;
-    expect(s.shards.length).toBe(Math.ceil(part.n / 97));
+    expect(s.shards.length).toBe(Math.ceil(part.n / cut.shardRows));
     if (s.shards.length > 1) expect(s.shards.map((x) => x.file)).toEqual(s.shards.map((_, j) => shardFileName(SPLITS[k]!, j)));
     const got = await rowsOf(many.dir, s.shards, many.featureMap);
     expect(got.ids).toEqual(part.ids.subarray(0, part.n * part.fields));
@@ -167,6 +171,26 @@ describe("prepareShards: the same FeatureMap and caches as prepareDataset", () =
     expect(shards[0]).toMatchObject({ split: "train", shard: 0, rows: 1000, bytes: expect.any(Number), elapsedMs: expect.any(Number) });
     expect(r.splits.map((s) => s.rows)).toEqual([2400, 300, 300]);
   });
+});
+
+const dataDir = process.env.ALPT_DATA ?? resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/data");
+const real: [string, DelimitedOptions, number[], number][] = [
+  ["criteo/criteo_kaggle_train_sample.txt", criteoOptions(), [0.8, 0.1, 0.1], 1],
+  ["criteo/criteo_kaggle_train_sample.txt", criteoOptions(), [0.8, 0.1, 0.1], 5],
+  ["avazu/avazu_train_first10k.csv", avazuOptions(), [0.8, 0.2], 2],
+];
+
+describe("prepareShards = prepareDataset on the real samples", () => {
+  for (const [rel, options, fractions, minCount] of real) {
+    const path = join(dataDir, rel);
+    const present = existsSync(path);
+    if (!present) console.warn(`prepare-shards real-data case skipped: ${path} not found (set ALPT_DATA to the shared data folder)`);
+    it.skipIf(!present)(`${rel}, --split ${fractions.join(",")}, min-count ${minCount}`, async () => {
+      const bytes = new Uint8Array(readFileSync(path));
+      const r = await expectSameAsReference(bytes, { ...options, file: path }, fractions, minCount, { blockRows: 4096 }, { shardRows: 25_000, blockRows: 1000 });
+      expect(r.one.n).toBeGreaterThan(5000);
+    }, 120_000);
+  }
 });
 
 describe("the counting pass: bytes per distinct value", () => {
