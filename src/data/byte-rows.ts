@@ -83,6 +83,8 @@ export interface SlotStream {
    * keep. Awaited before the parse goes on. `dictionaries` are the parse's (given or made).
    */
   onBlock(slots: Int32Array, labels: Float32Array, rows: number, firstRow: number, dictionaries: readonly (ByteSlots | NumberSlots)[]): void | Promise<void>;
+  /** The rows parsed so far, after each chunk of lines (for progress; finer than the blocks). */
+  onRows?(rows: number): void;
 }
 
 /**
@@ -321,7 +323,10 @@ export async function parseSlots(
   };
 
   if (first) await parseAll(first, 1);
-  for await (const batch of lines) await parseAll(batch, 0);
+  for await (const batch of lines) {
+    await parseAll(batch, 0);
+    stream?.onRows?.(n);
+  }
   if (stream) {
     if (n > firstRow) await flush();
     return { file, columns: compiled.specs.map((s) => s.name), fields, infos, hasLabel: labelCol >= 0, stats, n, blocks, labels: new Float32Array(0), dictionaries };

@@ -77,7 +77,7 @@ export interface PrepareShardsOptions {
   blockRows?: number;
   /** Hears of each shard once it is on disk. */
   onShard?: (s: WrittenShard) => void;
-  /** Hears of the rows read so far in a pass (after each block of rows). */
+  /** Hears of the rows read so far in a pass (after each chunk of lines). */
   onProgress?: (p: { pass: "count" | "encode"; rows: number }) => void;
   /** Hears of the map before the encoding pass (e.g. to write it, then let go of what it holds). */
   onFeatureMap?: (map: FeatureMap) => void | Promise<void>;
@@ -148,8 +148,8 @@ export async function prepareShards(o: PrepareShardsOptions): Promise<ShardedPre
     counts = [];
     return parseSlots(o.open(), reader, resolve, undefined, {
       dictionaries, blockRows: o.blockRows,
+      onRows: (rows) => o.onProgress?.({ pass: "count", rows }),
       onBlock: (slots, _labels, rows, firstRow, dicts) => {
-        o.onProgress?.({ pass: "count", rows: firstRow + rows });
         if (!o.fittedMap && firstRow < limit) countSlots(counts, dicts, slots, Math.min(rows, limit - firstRow));
       },
     });
@@ -209,8 +209,8 @@ export async function prepareShards(o: PrepareShardsOptions): Promise<ShardedPre
   writer = startSplit(0);
   const e = await parseSlots(o.open(), needsCount ? quiet : o.reader, resolve, undefined, {
     dictionaries, blockRows: o.blockRows,
+    onRows: (rows) => o.onProgress?.({ pass: "encode", rows }),
     onBlock: async (slots, labels, rows, firstRow) => {
-      o.onProgress?.({ pass: "encode", rows: firstRow + rows });
       let r = 0;
       while (r < rows) {
         const g = firstRow + r;
