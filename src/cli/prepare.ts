@@ -155,7 +155,9 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
   };
   const counter: RowCounter = { rows: 0 };
   const onProgress = (p: { rows: number }) => void (counter.rows = p.rows);
-  const onShard = (s: WrittenShard) => {
+  const onShard = (written: WrittenShard) => {
+    // elapsed since the command started (prepareShards counts from each file's start)
+    const s = { ...written, elapsedMs: performance.now() - t0 };
     if (shown.records) out.record({ event: "shard", command: "prepare", ...s });
     else status.note(`wrote ${s.file}: ${s.rows.toLocaleString("en")} rows of ${s.split}, ${mb(s.bytes)} MB, at ${formatDuration(s.elapsedMs / 1000)}`);
   };

@@ -215,6 +215,7 @@ export async function prepareShards(o: PrepareShardsOptions): Promise<ShardedPre
       while (r < rows) {
         const g = firstRow + r;
         while (g >= ranges[split]![1]) {
+          if (split + 1 === ranges.length) throw changed(o.reader.file ?? "<stream>", n, g + 1);
           await finishSplit();
           writer = startSplit(++split);
         }
@@ -245,7 +246,7 @@ export async function prepareShards(o: PrepareShardsOptions): Promise<ShardedPre
 }
 
 function changed(file: string, before: number, now: number): Error {
-  return new Error(`${file}: the file changed while it was prepared (${before.toLocaleString("en")} rows in the first pass, ${now.toLocaleString("en")} now)`);
+  return new Error(`${file}: the file changed while it was prepared (${before.toLocaleString("en")} rows in the first pass, ${now > before ? "at least " : ""}${now.toLocaleString("en")} now)`);
 }
 
 /** counts[f][slot] += 1 for the values of rows 0..rows−1 of a block (missing: −1, not counted). */

@@ -205,3 +205,13 @@ describe("the counting pass: bytes per distinct value", () => {
     expect(per).toBeLessThan(90);
   }, 60_000);
 });
+
+describe("a source that changes between the passes", () => {
+  it("more or fewer rows in the encoding pass is an error naming the file", async () => {
+    const a = criteo(300, 3, 0.01), b = criteo(400, 3, 0.01);
+    for (const [first, then, re] of [[a, b, /gen\.txt: the file changed while it was prepared \(300 rows in the first pass, at least 301 now\)/], [b, a, /gen\.txt: the file changed while it was prepared \(400 rows in the first pass, 300 now\)/]] as const) {
+      let opened = 0;
+      await expect(prepareShards({ open: () => [opened++ === 0 ? first : then], reader: criteoOptions({ file: "gen.txt" }), dir: freshDir() })).rejects.toThrow(re);
+    }
+  });
+});
