@@ -7,7 +7,7 @@ import { Bench } from "tinybench";
 /** One measured case. `work` is the amount of `unit`·s done per call (for rates). */
 export interface BenchCase {
   name: string;
-  unit: "Mrows/s" | "GFLOP/s" | "GB/s" | "MB/s" | "ms" | "samples/s" | "B" | "MiB";
+  unit: "Mrows/s" | "GFLOP/s" | "GB/s" | "MB/s" | "ms" | "samples/s" | "rows/s" | "B" | "MiB";
   /** Per call: Mrows for Mrows/s, GFLOP for GFLOP/s, GB for GB/s, MB for MB/s; unused for ms. */
   work?: number;
   fn?: () => void | Promise<void>;

@@ -1,7 +1,9 @@
 // `npm run bench -- <suite>[,<suite>…] [--quick] [--filter REGEX] [--simd exact|relaxed|both]
 // [--threads N[,M…]] [--rounds R] [--save]`: suites kernels, memory, step, gemm, train, infer,
 // data (the Criteo parser, data.bench.ts), peer (optional tfjs-wasm, PyTorch and ONNX Runtime
-// Node peers, peer-tfjs.bench.ts, peer-torch.bench.ts and peer-ort.bench.ts), or all.
+// Node peers, peer-tfjs.bench.ts, peer-torch.bench.ts and peer-ort.bench.ts), or all; scale
+// (scale.bench.ts: prepare of 1 M and 5 M generated rows, minutes) only when named, never in all
+// or --quick.
 // Prints one JSON line per case (DESIGN.md §11) on stdout and a markdown summary on stderr.
 // `--simd relaxed` runs the FMA core (cases named `<case>-relaxed`), `both` each core;
 // `--threads 1,2` each thread count (cases on more than one thread are named `<case>-t<N>`). A
@@ -25,9 +27,12 @@ import { inferCases, peakRssCases, trainCases } from "./train.bench.js";
 import { peerCases } from "./peer-tfjs.bench.js";
 import { torchPeerCases } from "./peer-torch.bench.js";
 import { ortPeerCases } from "./peer-ort.bench.js";
+import { scaleCases } from "./scale.bench.js";
 import { markdownSummary } from "./summary.js";
 
-const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "data", "peer"] as const;
+const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "data", "peer", "scale"] as const;
+/** Suites that `all` leaves out (minutes of work; run them by name). */
+const NOT_IN_ALL: readonly string[] = ["scale"];
 
 type Simd = "exact" | "relaxed";
 
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
   let simdArg = option(args, "--simd"), threadArg = option(args, "--threads");
   const named = args.filter((a, i) => !a.startsWith("--") && !["--filter", "--simd", "--threads", "--rounds"].includes(args[i - 1]!));
   const suite = named[0] ?? "all";
-  const chosen = suite === "all" ? [...SUITES] : suite.split(",");
+  const chosen = suite === "all" ? SUITES.filter((s) => !NOT_IN_ALL.includes(s)) : suite.split(",");
   for (const s of chosen) {
     if (!(SUITES as readonly string[]).includes(s)) {
       throw new Error(`bench: unknown suite "${s}" (expected one of ${SUITES.join(", ")}, all)`);
@@ -127,6 +132,7 @@ async function runSuites(chosen: string[], root: string, opts: { quick: boolean;
     if (s === "train") results.push(...(await runCases("train", trainCases(e, quick), o)));
     if (s === "infer") results.push(...(await runCases("infer", inferCases(e, quick), o)));
     if (s === "data" && base) results.push(...(await runCases("data", await dataCases(root, quick), o)));
+    if (s === "scale" && base) results.push(...(await runCases("scale", scaleCases(root, quick), o)));
     if (s === "peer" && base) {
       const peer = await peerCases(quick);
       results.push(...(await runCases("train", peer.train, o)), ...(await runCases("memory", peer.memory, o)));

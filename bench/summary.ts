@@ -51,7 +51,7 @@ function pick(results: BenchResult[], byCase: Map<string, BenchResult>, ours: st
   return results.filter((r) => ours.test(r.case) && Number.isFinite(r.value)).reduce<BenchResult | undefined>((best, r) => (!best || better(r, best) ? r : best), undefined);
 }
 
-const DETAIL_KEYS = ["method", "bits", "rounding", "optimizer", "hiddenUnits", "batch", "steps", "variant"];
+const DETAIL_KEYS = ["method", "bits", "rounding", "optimizer", "hiddenUnits", "batch", "steps", "variant", "distinctValues", "seconds"];
 
 function fmt(v: number): string {
   return Number.isFinite(v) ? v.toLocaleString("en-US", { maximumSignificantDigits: 4 }) : String(v);

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 
-const KNOWN = "kernels, memory, step, gemm, train, infer, data, peer (tfjs-wasm, optional)";
+const KNOWN = "kernels, memory, step, gemm, train, infer, data, peer (tfjs-wasm, optional), scale (minutes; not in all)";
 
 /** The source checkout above the compiled CLI (the folder with bench/run.ts), else the package root. */
 function findRoot(from: string): string {

@@ -2,10 +2,12 @@
 // `alpt prepare` (dataset.json + FeatureMap JSON + binary caches), and model files (checkpoints
 // and exports) opened as predictors.
 //
-//   <dir>/dataset.json      { format: "alpt-dataset", version, dataFormat, featureMap, featureMapHash,
-//                             fields, totalRows, splits: { train|valid|test: { file, rows } }, … }
+//   <dir>/dataset.json      { format: "alpt-dataset", version: 2, dataFormat, featureMap, featureMapHash,
+//                             fields, totalRows, splits: { train|valid|test: { rows, shards: [{ file, rows }] } }, … }
+//                           (version 1, still read: splits: { train|valid|test: { file, rows } })
 //   <dir>/feature_map.json  FeatureMap.toJSON()
-//   <dir>/<split>.cache     data/cache.ts format, tagged with the FeatureMap hash and the split
+//   <dir>/<split>.cache     data/cache.ts format, tagged with the FeatureMap hash and the split: a
+//                           split of one shard; a larger one is <split>-00000.cache, <split>-00001.cache, …
 //
 // openPrepared trusts nothing a folder claims: see its comment.
 import { stat } from "node:fs/promises";
@@ -13,7 +15,7 @@ import { isAbsolute, join } from "node:path";
 import { avazuOptions } from "../data/avazu.js";
 import { readCacheFile } from "../data/cache-file.js";
 import { criteoOptions } from "../data/criteo.js";
-import type { EncodedDataset } from "../data/dataset.js";
+import type { Shard, ShardedSplit } from "../data/shard-source.js";
 import type { DelimitedOptions } from "../data/delimited.js";
 import { FeatureMap } from "../data/feature-map.js";
 import { readFileBytes } from "../data/source.js";
@@ -24,6 +26,7 @@ import { parseJsonFile, showValue } from "./config.js";
 import { placeOfKey } from "../data/json.js";
 import { readRegularText } from "../data/regular-file.js";
 import type { DatasetWithInputs } from "../data/cache.js";
+import { joinShards } from "../data/join-shards.js";
 import type { DatasetConfig } from "../data/config.js";
 import type { FittedInputs } from "../data/encode-row.js";
 import { dataConfigFromJSON } from "../data/prepare-config.js";
@@ -69,7 +72,13 @@ export async function detectLabeled(path: string, format: string): Promise<boole
   return line.split(",").map((c) => c.trim()).includes("click");
 }
 
-/** The manifest of a prepared-data folder. */
+/** A split in the manifest (version 2): its rows and its shards in row order. */
+export interface ManifestSplit {
+  rows: number;
+  shards: { file: string; rows: number }[];
+}
+
+/** The manifest of a prepared-data folder (a version-1 one is read into this form). */
 export interface DatasetManifest {
   format: "alpt-dataset";
   version: number;
@@ -79,7 +88,7 @@ export interface DatasetManifest {
   featureMapHash: string;
   fields: number;
   totalRows: number;
-  splits: Record<string, { file: string; rows: number }>;
+  splits: Record<string, ManifestSplit>;
   skippedRows: number;
   /** Config datasets (prepare --config): the file with the config and fitted normalisers, the dense inputs D and bag fields Fb. */
   dataConfig?: string;
@@ -88,6 +97,8 @@ export interface DatasetManifest {
 }
 
 export const DATASET_FORMAT = "alpt-dataset";
+/** The manifest version `alpt prepare` writes; openPrepared reads it and version 1. */
+export const DATASET_VERSION = 2;
 
 /** A prepared-data folder: manifest, FeatureMap and its splits (read on demand). */
 export interface Prepared {
@@ -96,8 +107,10 @@ export interface Prepared {
   featureMap: FeatureMap;
   /** Config datasets: the config and what was fitted (to encode raw rows as prepare did). */
   dataConfig?: { config: DatasetConfig; fitted: FittedInputs };
-  /** The split's rows; config datasets also carry `dense` [n, D] and `bags` (DatasetWithInputs). */
+  /** The whole split in memory (its shards read, verified and joined); config datasets also carry `dense` [n, D] and `bags`. */
   split(name: string): Promise<DatasetWithInputs>;
+  /** The split as shards, each read and verified only when loaded (data/shard-source.ts). */
+  shards(name: string): Promise<ShardedSplit>;
 }
 
 /** The names of the splits a prepared folder may hold. */
@@ -119,7 +132,8 @@ const isCount = (v: unknown, min: number): v is number => typeof v === "number" 
 function checkManifest(m: Record<string, unknown>, dir: string, mpath: string): DatasetManifest {
   const at = (key: string) => placeOfKey(m, key) ?? mpath;
   if (m.format !== DATASET_FORMAT) throw new Error(`${at("format")}: format = ${showValue(m.format)}, expected "${DATASET_FORMAT}"`);
-  if (m.version !== 1) throw new Error(`${at("version")}: version ${showValue(m.version)} is not supported (this build reads 1)`);
+  if (m.version !== 1 && m.version !== DATASET_VERSION) throw new Error(`${at("version")}: version ${showValue(m.version)} is not supported (this build reads 1 and ${DATASET_VERSION})`);
+  const v1 = m.version === 1;
   memberPath(dir, m.featureMap, "featureMap", at("featureMap"));
   if (typeof m.featureMapHash !== "string") throw new Error(`${at("featureMapHash")}: featureMapHash must be a string (the FeatureMap's hash)`);
   if (m.dataConfig !== undefined) {
@@ -131,17 +145,42 @@ function checkManifest(m: Record<string, unknown>, dir: string, mpath: string): 
   if (!isCount(m.totalRows, 1)) throw new Error(`${at("totalRows")}: totalRows = ${showValue(m.totalRows)} must be an integer ≥ 1`);
   if (m.skippedRows !== undefined && !isCount(m.skippedRows, 0)) throw new Error(`${at("skippedRows")}: skippedRows = ${showValue(m.skippedRows)} must be an integer ≥ 0`);
   const splits = m.splits;
-  if (typeof splits !== "object" || splits === null || Array.isArray(splits)) throw new Error(`${at("splits")}: splits must be an object { train: { file, rows }, … }`);
+  const shape = v1 ? "{ file, rows }" : "{ rows, shards: [{ file, rows }, …] }";
+  if (typeof splits !== "object" || splits === null || Array.isArray(splits)) throw new Error(`${at("splits")}: splits must be an object { train: ${shape}, … }`);
   const entries = Object.entries(splits as Record<string, unknown>);
   if (!Object.prototype.hasOwnProperty.call(splits, "train")) throw new Error(`${at("splits")}: splits has no "train" entry`);
   for (const [name, sp] of entries) {
     const key = `splits.${name.slice(0, 40)}`;
     const where = placeOfKey(splits, name) ?? mpath;
     if (!(SPLIT_NAMES as readonly string[]).includes(name)) throw new Error(`${where}: ${key}: unknown split (expected ${SPLIT_NAMES.join(", ")})`);
-    if (typeof sp !== "object" || sp === null || Array.isArray(sp)) throw new Error(`${where}: ${key} must be an object { file, rows }`);
+    if (typeof sp !== "object" || sp === null || Array.isArray(sp)) throw new Error(`${where}: ${key} must be an object ${shape}`);
     const e = sp as Record<string, unknown>;
-    memberPath(dir, e.file, `${key}.file`, placeOfKey(e, "file") ?? where);
+    if (v1) memberPath(dir, e.file, `${key}.file`, placeOfKey(e, "file") ?? where);
     if (!isCount(e.rows, 1)) throw new Error(`${placeOfKey(e, "rows") ?? where}: ${key}.rows = ${showValue(e.rows)} must be an integer ≥ 1 (an empty split is never written)`);
+    if (v1) {
+      (splits as Record<string, ManifestSplit>)[name] = { rows: e.rows, shards: [{ file: e.file as string, rows: e.rows }] };
+      continue;
+    }
+    const extra = Object.keys(e).find((k) => k !== "rows" && k !== "shards");
+    if (extra !== undefined) throw new Error(`${placeOfKey(e, extra) ?? where}: ${key}.${extra.slice(0, 40)} is not a key of a split (rows, shards)`);
+    const shards = e.shards;
+    if (!Array.isArray(shards) || shards.length === 0) throw new Error(`${placeOfKey(e, "shards") ?? where}: ${key}.shards must be a non-empty array of { file, rows }`);
+    let sum = 0;
+    const files = new Set<string>();
+    shards.forEach((x: unknown, k: number) => {
+      const sk = `${key}.shards[${k}]`;
+      const place = placeOfKey(e, "shards") ?? where;
+      if (typeof x !== "object" || x === null || Array.isArray(x)) throw new Error(`${place}: ${sk} must be an object { file, rows }`);
+      const o = x as Record<string, unknown>;
+      const bad = Object.keys(o).find((q) => q !== "file" && q !== "rows");
+      if (bad !== undefined) throw new Error(`${placeOfKey(o, bad) ?? place}: ${sk}.${bad.slice(0, 40)} is not a key of a shard (file, rows)`);
+      memberPath(dir, o.file, `${sk}.file`, placeOfKey(o, "file") ?? place);
+      if (files.has(o.file as string)) throw new Error(`${placeOfKey(o, "file") ?? place}: ${sk}.file = ${showValue(o.file)} is listed twice`);
+      files.add(o.file as string);
+      if (!isCount(o.rows, 1)) throw new Error(`${placeOfKey(o, "rows") ?? place}: ${sk}.rows = ${showValue(o.rows)} must be an integer ≥ 1`);
+      sum += o.rows;
+    });
+    if (sum !== e.rows) throw new Error(`${placeOfKey(e, "rows") ?? where}: ${key}.rows = ${e.rows}, but its shards (${(shards as { file: string }[]).slice(0, 3).map((x) => x.file).join(", ")}${shards.length > 3 ? ", …" : ""}) hold ${sum} rows: the folder was modified`);
   }
   return m as unknown as DatasetManifest;
 }
@@ -188,18 +227,32 @@ export async function openPrepared(dir: string): Promise<Prepared> {
   // config datasets: the last Fb fields of the FeatureMap are bag fields, kept in the caches' bag sections
   const Fb = manifest.bagFields ?? 0, F = featureMap.numFields - Fb;
   const bagRanges = Array.from({ length: Fb }, (_, j) => [featureMap.fieldOffsets[F + j]!, featureMap.fieldOffsets[F + j]! + featureMap.fieldSizes[F + j]!] as const);
+  const shards = async (name: string): Promise<ShardedSplit> => {
+    const s = Object.prototype.hasOwnProperty.call(manifest.splits, name) ? manifest.splits[name] : undefined;
+    if (!s) throw new UsageError(`${mpath} has no split "${name}" (it has: ${Object.keys(manifest.splits).join(", ")})`);
+    const v1 = manifest.version === 1;
+    const list = s.shards.map((x, k): Shard => ({
+      rows: x.rows,
+      name: join(dir, x.file),
+      async load(): Promise<DatasetWithInputs> {
+        const path = join(dir, x.file);
+        const ds = await readCacheFile(path, {
+          featureMapHash: featureMap.hash, split: name, fieldNames: featureMap.fieldNames.slice(0, F), fieldSizes: featureMap.fieldSizes.slice(0, F), minRows: 1, requireLabels: true,
+          ...(dataConfig ? { bagRanges, bagNames: featureMap.fieldNames.slice(F), denseNames: dataConfig.fitted.dense.map((d) => d.name) } : {}),
+        });
+        if (dataConfig && (Fb > 0) !== (ds.bags !== undefined)) throw new Error(`${path}: ${Fb} bag fields expected, the cache has ${ds.bags?.fields ?? 0}: the folder was modified`);
+        if (ds.n !== x.rows) throw new Error(`${mpath}: splits.${name}.${v1 ? "" : `shards[${k}].`}rows = ${x.rows}, but ${x.file} holds ${ds.n} rows: the folder was modified`);
+        return ds;
+      },
+    }));
+    return { rows: s.rows, fields: F, shards: list };
+  };
   return {
-    dir, manifest, featureMap, ...(dataConfig ? { dataConfig } : {}),
+    dir, manifest, featureMap, shards, ...(dataConfig ? { dataConfig } : {}),
     async split(name) {
-      const s = Object.prototype.hasOwnProperty.call(manifest.splits, name) ? manifest.splits[name] : undefined;
-      if (!s) throw new UsageError(`${mpath} has no split "${name}" (it has: ${Object.keys(manifest.splits).join(", ")})`);
-      const ds = await readCacheFile(join(dir, s.file), {
-        featureMapHash: featureMap.hash, split: name, fieldNames: featureMap.fieldNames.slice(0, F), fieldSizes: featureMap.fieldSizes.slice(0, F), minRows: 1, requireLabels: true,
-        ...(dataConfig ? { bagRanges, bagNames: featureMap.fieldNames.slice(F), denseNames: dataConfig.fitted.dense.map((d) => d.name) } : {}),
-      });
-      if (dataConfig && (Fb > 0) !== (ds.bags !== undefined)) throw new Error(`${join(dir, s.file)}: ${Fb} bag fields expected, the cache has ${ds.bags?.fields ?? 0}: the folder was modified`);
-      if (ds.n !== s.rows) throw new Error(`${mpath}: splits.${name}.rows = ${s.rows}, but ${s.file} holds ${ds.n} rows: the folder was modified`);
-      return ds;
+      const sh = await shards(name);
+      if (sh.shards.length === 1) return sh.shards[0]!.load();
+      return joinShards(await Promise.all(sh.shards.map((x) => x.load())), featureMap.fieldNames.slice(0, F));
     },
   };
 }

@@ -15,7 +15,7 @@ import { formatRowError } from "../data/schema.js";
 import { readFileBytes } from "../data/source.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError, flag, type Output, type Parsed } from "./args.js";
-import { DATASET_FORMAT, SPLIT_NAMES, requireFile, type DatasetManifest } from "./files.js";
+import { DATASET_FORMAT, DATASET_VERSION, SPLIT_NAMES, requireFile, type DatasetManifest } from "./files.js";
 import { parseJsonFile } from "./config.js";
 import { prepareOutputFolder, removeEmptyFolders } from "./targets.js";
 
@@ -98,7 +98,7 @@ async function writeFolder(dir: string, config: ReturnType<typeof resolveDataset
   await writeFileAtomic(join(dir, DATA_CONFIG_FILE), json(dataConfigToJSON(prep.config, prep.fitted)));
   const train = prep.splits.get("train")!;
   const manifest: DatasetManifest = {
-    format: DATASET_FORMAT, version: 1, dataFormat: config.format, source: resolve(config.train!), featureMap: "feature_map.json",
+    format: DATASET_FORMAT, version: DATASET_VERSION, dataFormat: config.format, source: resolve(config.train!), featureMap: "feature_map.json",
     featureMapHash: fm.hash, fields: fm.numFields, totalRows: fm.totalRows, splits: {}, skippedRows: skipped,
     dataConfig: DATA_CONFIG_FILE, denseFeatures: train.dense ? prep.fitted.dense.length : 0, bagFields: train.bags?.fields ?? 0,
   };
@@ -110,7 +110,7 @@ async function writeFolder(dir: string, config: ReturnType<typeof resolveDataset
       continue;
     }
     await writeCacheFile(join(dir, `${name}.cache`), ds, fm.hash, name);
-    manifest.splits[name] = { file: `${name}.cache`, rows: ds.n };
+    manifest.splits[name] = { rows: ds.n, shards: [{ file: `${name}.cache`, rows: ds.n }] };
   }
   await writeFileAtomic(join(dir, "dataset.json"), json(manifest));
   const seconds = (performance.now() - t0) / 1000;

@@ -1,25 +1,25 @@
 // `alpt prepare`: a raw Criteo/Avazu file → a prepared-data folder (files.ts): the FeatureMap
-// fitted on the training rows only, and one binary cache per split, so training never re-parses
-// text. Splits are by line order (train first), or separate --valid / --test files. Progress:
-// each pass over a file (prepareDataset's byte parser reads it twice: a line count, then the parse)
-// is followed by the bytes it has read, shown as a bar, a line every few seconds, or --json
-// records (progress-flags.ts).
-import { stat } from "node:fs/promises";
+// fitted on the training rows only, and binary caches of the splits, so training never re-parses
+// text. Splits are by line order (train first), or separate --valid / --test files. Out of core
+// (data/prepare-shards.ts): a counting pass, then an encoding pass that writes each split in
+// shards of --shard-rows rows as they fill, so memory follows the vocabulary, not the rows.
+// Progress: each pass over a file shows the bytes and rows it has read (rows/s, an ETA from the
+// bytes against the file size) as a bar, a line every few seconds, or --json `progress` records,
+// and every shard written is a `shard` record (or a line).
+import { readdir, rm, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { writeCacheFile } from "../data/cache-file.js";
-import { splitDataset, type EncodedDataset } from "../data/dataset.js";
-import { prepareDataset } from "../data/prepare.js";
+import { DEFAULT_SHARD_ROWS, prepareShards, type WrittenShard, type WrittenSplit } from "../data/prepare-shards.js";
 import type { ReaderStats } from "../data/delimited.js";
 import { summarizeSkipped } from "../data/no-rows.js";
 import { formatRowError } from "../data/schema.js";
 import { isGzipFile, readFileBytes } from "../data/source.js";
 import type { ByteSource } from "../data/lines.js";
-import { StatusLine, barOf, formatDuration } from "../util/status-line.js";
+import { StatusLine, barOf, formatCount, formatDuration } from "../util/status-line.js";
 import { PROGRESS_FLAGS, progressChoice, type ProgressChoice } from "./progress-flags.js";
 import type { FeatureMap } from "../data/feature-map.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
-import { DATA_FORMATS, DATASET_FORMAT, SPLIT_NAMES, readerOptions, requireFile, type DatasetManifest } from "./files.js";
+import { DATA_FORMATS, DATASET_FORMAT, DATASET_VERSION, SPLIT_NAMES, readerOptions, requireFile, type DatasetManifest } from "./files.js";
 import { prepareOutputFolder, removeEmptyFolders } from "./targets.js";
 import { runConfigPrepare, runInferConfig } from "./prepare-config.js";
 
@@ -35,12 +35,14 @@ export const spec: CommandSpec = {
     { name: "valid", type: "string", metavar: "FILE", help: "a separate validation file (instead of --split)" },
     { name: "test", type: "string", metavar: "FILE", help: "a separate test file (instead of --split)" },
     { name: "strict", type: "bool", help: "stop at the first malformed row (default: skip and count them)" },
+    { name: "shard-rows", type: "int", min: 1, metavar: "N", help: "rows per cache file: a larger split is written in shards of N rows as they fill (memory ≈ vocabulary + one shard)", default: String(DEFAULT_SHARD_ROWS) },
     { name: "config", type: "string", metavar: "FILE", help: "a dataset config (JSON; CSV/TSV, JSON lines or libsvm data; see docs/YOUR-DATA.md)" },
     { name: "infer-config", type: "bool", help: "write a starting dataset config guessed from the first rows of INPUT (to --out FILE, or stdout)" },
     ...PROGRESS_FLAGS,
   ],
-  details: `Writes DIR/dataset.json, DIR/feature_map.json and DIR/{train,valid,test}.cache. The FeatureMap
-sees only the training rows (the first fraction of --split, or all of INPUT with --valid/--test).
+  details: `Writes DIR/dataset.json, DIR/feature_map.json and DIR/{train,valid,test}.cache (a split of more
+than --shard-rows rows: DIR/train-00000.cache, DIR/train-00001.cache, …). The FeatureMap sees only
+the training rows (the first fraction of --split, or all of INPUT with --valid/--test).
 Malformed rows are reported as file:line:column and skipped (or fatal with --strict).
 Your own data: alpt prepare FILE --infer-config --out data.json, edit it, then alpt prepare --config data.json
 (docs/YOUR-DATA.md).`,
@@ -66,6 +68,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const format = flag<string>(p, "format") ?? "criteo";
   const minCount = flag<number>(p, "min-count") ?? 1;
   const strict = flag<boolean>(p, "strict") ?? false;
+  const shardRows = flag<number>(p, "shard-rows") ?? DEFAULT_SHARD_ROWS;
   const validFile = flag<string>(p, "valid"), testFile = flag<string>(p, "test");
   if ((validFile || testFile) && p.flags.has("split")) throw new UsageError("--split and --valid/--test exclude each other: give either fractions or files");
   const fractions = validFile || testFile ? [1] : parseSplit(flag<string>(p, "split") ?? "0.8,0.1,0.1");
@@ -74,7 +77,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   // the target first: a folder that cannot be made or written fails now, not after the work
   const created = await prepareOutputFolder(dir, "--out");
   try {
-    return await prepareInto(dir, { input, format, minCount, strict, validFile, testFile, fractions, shown: progressChoice(p, out) }, out);
+    return await prepareInto(dir, { input, format, minCount, strict, shardRows, validFile, testFile, fractions, shown: progressChoice(p, out) }, out);
   } catch (e) {
     await removeEmptyFolders(created);
     throw e;
@@ -86,6 +89,7 @@ interface PrepareRun {
   format: string;
   minCount: number;
   strict: boolean;
+  shardRows: number;
   validFile?: string;
   testFile?: string;
   fractions: number[];
@@ -96,31 +100,47 @@ const MB = 1024 * 1024;
 /** Megabytes with one decimal below 10 MB. */
 const mb = (bytes: number) => (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
 
+/** Removes caches of an earlier prepare into the same folder that the new manifest does not list. */
+async function removeStaleShards(dir: string, manifest: DatasetManifest): Promise<void> {
+  const listed = new Set(Object.values(manifest.splits).flatMap((s) => s.shards.map((x) => x.file)));
+  for (const f of await readdir(dir)) {
+    if (/^(train|valid|test)(-\d{5})?\.cache$/.test(f) && !listed.has(f)) await rm(join(dir, f), { force: true });
+  }
+}
+
+/** Rows read so far in the current pass (prepareShards' onProgress), shown next to the bytes. */
+interface RowCounter {
+  rows: number;
+}
+
 /**
- * Opens a file for prepareDataset and shows how far each pass over it has read: `passNames[k]` is
- * the k-th opening (what prepareDataset does in that pass). The size is known for plain files;
- * for gzip data the bytes are the unzipped ones, without a percentage until a pass has read them all.
+ * Opens a file for prepareShards and shows how far each pass over it has read: `passNames[k]` is
+ * the k-th opening (what that pass does), `counter` the rows it has parsed. The size is known for
+ * plain files; for gzip data the bytes are the unzipped ones, without a percentage until a pass
+ * has read them all.
  */
-async function trackedOpen(path: string, passNames: readonly string[], status: StatusLine, shown: ProgressChoice, out: Output): Promise<() => ByteSource> {
+async function trackedOpen(path: string, passNames: readonly string[], status: StatusLine, shown: ProgressChoice, out: Output, counter: RowCounter): Promise<() => ByteSource> {
   // gzip data: the unzipped size is known once a pass has read the whole file
   let size = (await isGzipFile(path)) ? undefined : (await stat(path)).size;
   let pass = 0;
   if (status.mode === "off" && !shown.records) return () => readFileBytes(path);
   async function* counted(name: string, k: number): AsyncGenerator<Uint8Array> {
     let bytes = 0;
+    counter.rows = 0;
     const t0 = performance.now();
     for await (const chunk of readFileBytes(path)) {
       bytes += chunk.length;
       if (status.due()) {
-        const seconds = (performance.now() - t0) / 1000;
-        const rate = bytes / MB / Math.max(seconds, 1e-9);
+        const seconds = Math.max((performance.now() - t0) / 1000, 1e-9);
+        const rate = bytes / MB / seconds, rowRate = counter.rows / seconds;
         const eta = size !== undefined ? (size - bytes) / MB / rate : NaN;
-        if (shown.records) out.record({ event: "progress", command: "prepare", file: path, pass: k, passes: Math.max(k, passNames.length), passName: name, bytes, totalBytes: size ?? null, mbPerSec: rate, etaSeconds: Number.isFinite(eta) ? eta : null });
+        if (shown.records) out.record({ event: "progress", command: "prepare", file: path, pass: k, passes: Math.max(k, passNames.length), passName: name, bytes, totalBytes: size ?? null, rows: counter.rows, rowsPerSec: rowRate, mbPerSec: rate, etaSeconds: Number.isFinite(eta) ? eta : null });
         const of = size !== undefined ? ` of ${mb(size)} MB (${Math.floor((100 * bytes) / size)}%)` : " (unzipped)";
         // (a reader that opens the file more often than expected gets "pass 4" rather than "4/3")
         const head = `${basename(path)} pass ${k}${k <= passNames.length ? `/${passNames.length}` : ""} (${name})`;
         const where = status.mode === "bar" && size !== undefined ? `${head} ${barOf(bytes / size)}` : head;
-        status.show(`${where}: ${mb(bytes)} MB${of}, ${rate.toFixed(1)} MB/s${size !== undefined ? `, ETA ${formatDuration(eta)} for this pass` : ""}`);
+        const rows = name === "counting lines" ? "" : `, ${formatCount(counter.rows)} rows, ${formatCount(rowRate)} rows/s`;
+        status.show(`${where}: ${mb(bytes)} MB${of}${rows}, ${rate.toFixed(1)} MB/s${size !== undefined ? `, ETA ${formatDuration(eta)} for this pass` : ""}`);
       }
       yield chunk;
     }
@@ -134,7 +154,7 @@ async function trackedOpen(path: string, passNames: readonly string[], status: S
 }
 
 async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<number> {
-  const { input, format, minCount, strict, validFile, testFile, fractions, shown } = o;
+  const { input, format, minCount, strict, shardRows, validFile, testFile, fractions, shown } = o;
   const t0 = performance.now();
   const status = new StatusLine({ mode: shown.mode, ...(shown.intervalMs !== undefined ? { intervalMs: shown.intervalMs } : {}) });
   let skipped = 0;
@@ -142,45 +162,57 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
     skipped += stats.skipped;
     if (stats.skipped) out.note(`${file}: skipped ${stats.skipped} malformed row(s) (${summarizeSkipped(stats)}); first: ${stats.errors.slice(0, 3).map(formatRowError).join("; ")}`);
   };
-  const prep = await prepareDataset({
-    open: await trackedOpen(input, ["counting lines", "parsing, fitting the FeatureMap, encoding"], status, shown, out),
-    reader: readerOptions(format, input, { strict }), featureMap: { minCount },
-    fitFraction: fractions[0],
+  const counter: RowCounter = { rows: 0 };
+  const onProgress = (p: { rows: number }) => void (counter.rows = p.rows);
+  const onShard = (written: WrittenShard) => {
+    // elapsed since the command started (prepareShards counts from each file's start)
+    const s = { ...written, elapsedMs: performance.now() - t0 };
+    if (shown.records) out.record({ event: "shard", command: "prepare", ...s });
+    else status.note(`wrote ${s.file}: ${s.rows.toLocaleString("en")} rows of ${s.split}, ${mb(s.bytes)} MB, at ${formatDuration(s.elapsedMs / 1000)}`);
+  };
+  const passNames = fractions[0]! < 1 ? ["counting lines", "counting values", "encoding into shards"] : ["counting values", "encoding into shards"];
+  const common = { dir, shardRows, onShard, onProgress };
+  const prep = await prepareShards({
+    ...common, open: await trackedOpen(input, passNames, status, shown, out, counter),
+    reader: readerOptions(format, input, { strict }), featureMap: { minCount }, fractions, splitNames: SPLIT_NAMES,
   });
   report(input, prep.stats);
   const fm: FeatureMap = prep.featureMap;
-  const splits = new Map<string, EncodedDataset>();
-  if (fractions.length === 1) splits.set("train", prep.dataset);
-  else splitDataset(prep.dataset, fractions).forEach((ds, k) => splits.set(SPLIT_NAMES[k]!, ds));
+  const splits: WrittenSplit[] = [...prep.splits];
   for (const [name, file] of [["valid", validFile], ["test", testFile]] as const) {
     if (!file) continue;
-    const r = await prepareDataset({ open: await trackedOpen(file, ["counting lines", "parsing and encoding"], status, shown, out), reader: readerOptions(format, file, { strict }), fittedMap: fm });
+    const r = await prepareShards({
+      ...common, open: await trackedOpen(file, ["encoding into shards"], status, shown, out, counter),
+      reader: readerOptions(format, file, { strict }), fittedMap: fm, splitNames: [name],
+    });
     report(file, r.stats);
-    splits.set(name, r.dataset);
+    splits.push(...r.splits);
   }
-  const trainRows = splits.get("train")!.n;
-  if (trainRows === 0) throw new Error(`${input}: no training rows: the ${prep.dataset.n} usable row(s) are too few for --split ${fractions.join(",")}`);
+  const trainRows = splits.find((s) => s.name === "train")!.rows;
+  if (trainRows === 0) throw new Error(`${input}: no training rows: the ${prep.n} usable row(s) are too few for --split ${fractions.join(",")}`);
 
   await writeFileAtomic(join(dir, "feature_map.json"), new TextEncoder().encode(JSON.stringify(fm.toJSON())));
   const manifest: DatasetManifest = {
-    format: DATASET_FORMAT, version: 1, dataFormat: format, source: resolve(input), featureMap: "feature_map.json",
+    format: DATASET_FORMAT, version: DATASET_VERSION, dataFormat: format, source: resolve(input), featureMap: "feature_map.json",
     featureMapHash: fm.hash, fields: fm.numFields, totalRows: fm.totalRows, splits: {}, skippedRows: skipped,
   };
-  for (const [name, ds] of splits) {
-    if (ds.n === 0) {
-      out.note(`note: the ${name} split of ${input} is empty (${prep.dataset.n} rows × ${fractions[(SPLIT_NAMES as readonly string[]).indexOf(name)]}): not written`);
+  for (const s of splits) {
+    if (s.rows === 0) {
+      out.note(`note: the ${s.name} split of ${input} is empty (${prep.n} rows × ${fractions[(SPLIT_NAMES as readonly string[]).indexOf(s.name)]}): not written`);
       continue;
     }
-    await writeCacheFile(join(dir, `${name}.cache`), ds, fm.hash, name);
-    manifest.splits[name] = { file: `${name}.cache`, rows: ds.n };
+    manifest.splits[s.name] = { rows: s.rows, shards: s.shards };
   }
   await writeFileAtomic(join(dir, "dataset.json"), new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"));
+  await removeStaleShards(dir, manifest);
   const seconds = (performance.now() - t0) / 1000;
   const rows = Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.rows]));
-  out.record({ event: "done", command: "prepare", out: dir, format, fields: fm.numFields, embeddingRows: fm.totalRows, fieldSizes: fm.fieldSizes, rows, skippedRows: skipped, featureMapHash: fm.hash, seconds });
+  const shards = Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.shards.length]));
+  const total = splits.reduce((a, s) => a + s.rows, 0);
+  out.record({ event: "done", command: "prepare", out: dir, format, fields: fm.numFields, embeddingRows: fm.totalRows, fieldSizes: fm.fieldSizes, rows, shards, skippedRows: skipped, featureMapHash: fm.hash, distinctValues: prep.distinctValues, countingBytes: prep.vocabularyBytes, seconds, rowsPerSec: total / seconds });
   out.text(`prepared ${basename(input)} (${format}) into ${dir}/`);
-  out.text(`  rows: ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en")}`).join(", ")}${skipped ? ` (${skipped} malformed rows skipped)` : ""}`);
+  out.text(`  rows: ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en")}${shards[k]! > 1 ? ` (${shards[k]} shards)` : ""}`).join(", ")}${skipped ? ` (${skipped} malformed rows skipped)` : ""}`);
   out.text(`  ${fm.numFields} fields, ${fm.totalRows.toLocaleString("en")} embedding rows (min count ${minCount}), FeatureMap ${fm.hash}`);
-  out.text(`  ${seconds.toFixed(2)} s`);
+  out.text(`  ${seconds.toFixed(2)} s (${formatCount(total / seconds)} rows/s)`);
   return 0;
 }

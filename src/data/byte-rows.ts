@@ -68,13 +68,35 @@ export const SLOT_BLOCK_ROWS = 65_536;
 const RAW_CACHE = 4096;
 
 /**
+ * Streaming mode of parseSlots (out-of-core prepare): rows are handed over block by block, in
+ * one block buffer that is reused, so memory does not grow with the rows; `blocks` and `labels`
+ * of the result are then empty.
+ */
+export interface SlotStream {
+  /** Dictionaries of an earlier pass over the same fields (the slots then agree between passes). */
+  dictionaries?: (ByteSlots | NumberSlots)[];
+  /** Rows per block (default SLOT_BLOCK_ROWS). */
+  blockRows?: number;
+  /**
+   * A full block (and at the end the last, partial one): slots i32 [rows, F] (−1: missing) and
+   * labels f32 [rows] of rows firstRow.. firstRow + rows − 1. The arrays are reused: copy what you
+   * keep. Awaited before the parse goes on. `dictionaries` are the parse's (given or made).
+   */
+  onBlock(slots: Int32Array, labels: Float32Array, rows: number, firstRow: number, dictionaries: readonly (ByteSlots | NumberSlots)[]): void | Promise<void>;
+  /** The rows parsed so far, after each chunk of lines (for progress; finer than the blocks). */
+  onRows?(rows: number): void;
+}
+
+/**
  * Reads `source` (delimited text, `options` as for openDelimited) into slots. `resolve` turns the
  * reader's fields into the FieldInfo the tokens follow (a FeatureMapBuilder's or a fitted map's),
  * and may throw (it runs after the header, before the first row). With `expectedRows` (e.g. from
- * countLines) the first block holds that many rows, so that a whole file fits one block.
+ * countLines) the first block holds that many rows, so that a whole file fits one block. With
+ * `stream`, the rows go block by block to stream.onBlock instead (see SlotStream).
  */
 export async function parseSlots(
   source: ByteSource, options: DelimitedOptions, resolve: (fields: readonly FieldSpec[]) => readonly FieldInfo[], expectedRows?: number,
+  stream?: SlotStream,
 ): Promise<SlotRows> {
   const syntax = delimitedSyntax(options);
   const { file, delim, quote } = syntax;
@@ -109,7 +131,10 @@ export async function parseSlots(
   });
   const caches = cols.map(() => new CellCache());
   const derivedCaches = derived.map(() => new CellCache());
-  const dictionaries = infos.map((f) => (f.type === "categorical" ? new ByteSlots() : new NumberSlots()));
+  const dictionaries = stream?.dictionaries ?? infos.map((f) => (f.type === "categorical" ? new ByteSlots() : new NumberSlots()));
+  if (dictionaries.length !== F || dictionaries.some((d, f) => (d instanceof ByteSlots) !== (infos[f]!.type === "categorical"))) {
+    throw new TypeError(`${file}: parseSlots: stream.dictionaries do not match the fields (${fields.map((x) => x.name).join(",")})`);
+  }
   const bytesOf = dictionaries.map((d) => (d instanceof ByteSlots ? d : undefined));
   const numbersOf = dictionaries.map((d) => (d instanceof NumberSlots ? d : undefined));
   const transforms = infos.map((f) => f.transform);
@@ -123,11 +148,13 @@ export async function parseSlots(
   const rawCache = infos.map((f) => (f.type === "numeric" ? new Int32Array(RAW_CACHE) : new Int32Array(0)));
   const cellStart = new Int32Array(C), cellEnd = new Int32Array(C);
 
-  let cap = Math.max(1024, expectedRows ?? 0), n = 0;
+  const blockRows = stream ? Math.max(1, stream.blockRows ?? SLOT_BLOCK_ROWS) : 0;
+  let cap = stream ? blockRows : Math.max(1024, expectedRows ?? 0), n = 0;
   let labels = new Float32Array(cap);
   const blocks: Int32Array[] = [];
-  let slots = new Int32Array(0); // the current block
+  let slots = stream ? new Int32Array(blockRows * F) : new Int32Array(0); // the current block
   let at = 0; // where row n starts in it
+  let firstRow = 0; // stream: the row number of the block's first row
 
   /** The slot of a mapped cell's result (a string; null/"" are missing), or NOT_CACHED if malformed. */
   const mappedSlot = (f: number, isNum: boolean, m: string | null | undefined): number => {
@@ -231,7 +258,7 @@ export async function parseSlots(
       }
       slots[at + f] = slot;
     }
-    labels[n] = label;
+    labels[stream ? n - firstRow : n] = label;
     return true;
   };
 
@@ -240,11 +267,12 @@ export async function parseSlots(
     const row = parseRow(decodeBytes(b, s, e), line);
     if (!row) return false;
     for (let f = 0; f < F; f++) slots[at + f] = slotOfToken(f, tokenOf(infos[f]!, row.values[f]));
-    labels[n] = row.label;
+    labels[stream ? n - firstRow : n] = row.label;
     return true;
   };
 
-  const parseBatch = (batch: ByteLineBatch, from: number): void => {
+  /** Parses lines from..count−1 of a batch; returns the line to go on from (< count: a stream block is full). */
+  const parseBatch = (batch: ByteLineBatch, from: number): number => {
     const { bytes: b, starts, ends, count, firstLine } = batch;
     let q = Q >= 0 ? b.indexOf(Q) : -1;
     let rows = 0;
@@ -254,13 +282,18 @@ export async function parseSlots(
         stats.blank++;
         continue;
       }
-      if (n === cap) {
+      if (stream) {
+        if (at === slots.length) {
+          stats.rows += rows;
+          return i;
+        }
+      } else if (n === cap) {
         cap *= 2;
         const nl = new Float32Array(cap);
         nl.set(labels);
         labels = nl;
       }
-      if (at === slots.length) {
+      if (!stream && at === slots.length) {
         slots = new Int32Array((blocks.length === 0 && expectedRows ? Math.max(1, expectedRows) : SLOT_BLOCK_ROWS) * F);
         blocks.push(slots);
         at = 0;
@@ -274,10 +307,30 @@ export async function parseSlots(
       }
     }
     stats.rows += rows;
+    return count;
   };
 
-  if (first) parseBatch(first, 1);
-  for await (const batch of lines) parseBatch(batch, 0);
+  /** Stream: hands the block over and starts the next one. */
+  const flush = async (): Promise<void> => {
+    const rows = n - firstRow;
+    if (labelCol < 0) labels.fill(NaN, 0, rows);
+    await stream!.onBlock(slots, labels, rows, firstRow, dictionaries);
+    firstRow = n;
+    at = 0;
+  };
+  const parseAll = async (batch: ByteLineBatch, from: number): Promise<void> => {
+    for (let i = parseBatch(batch, from); i < batch.count; i = parseBatch(batch, i)) await flush();
+  };
+
+  if (first) await parseAll(first, 1);
+  for await (const batch of lines) {
+    await parseAll(batch, 0);
+    stream?.onRows?.(n);
+  }
+  if (stream) {
+    if (n > firstRow) await flush();
+    return { file, columns: compiled.specs.map((s) => s.name), fields, infos, hasLabel: labelCol >= 0, stats, n, blocks, labels: new Float32Array(0), dictionaries };
+  }
   if (labelCol < 0) labels.fill(NaN, 0, n);
   return { file, columns: compiled.specs.map((s) => s.name), fields, infos, hasLabel: labelCol >= 0, stats, n, blocks, labels, dictionaries };
 }

@@ -208,7 +208,8 @@ export class FeatureMap {
   /** Number of data rows the map was fitted on. */
   readonly fitRowCount: number;
   private readonly vocabs: readonly (readonly Token[])[];
-  private readonly index: Map<Token, number>[];
+  /** token → local id per field, built on first use (prepare's sharded path never needs it). */
+  private indexCache: Map<Token, number>[] | undefined;
   private cachedHash: string | undefined;
 
   constructor(fields: readonly FieldInfo[], vocabs: readonly (readonly Token[])[], fitRowCount: number) {
@@ -216,7 +217,6 @@ export class FeatureMap {
     this.vocabs = vocabs;
     this.fitRowCount = fitRowCount;
     this.fieldNames = fields.map((f) => f.name);
-    this.index = vocabs.map((v) => new Map(v.map((t, i) => [t, RESERVED_IDS + i] as [Token, number])));
     this.fieldSizes = vocabs.map((v) => RESERVED_IDS + v.length);
     const offsets: number[] = [];
     let total = 0;
@@ -226,6 +226,10 @@ export class FeatureMap {
     }
     this.fieldOffsets = offsets;
     this.totalRows = total;
+  }
+
+  private get index(): Map<Token, number>[] {
+    return (this.indexCache ??= this.vocabs.map((v) => new Map(v.map((t, i) => [t, RESERVED_IDS + i] as [Token, number]))));
   }
 
   /** Fits a FeatureMap on `rows` (streamed once; only the first `options.fitRows` if given). */

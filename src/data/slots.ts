@@ -4,6 +4,11 @@
 // byte string costs its bytes (in an arena) + 4 (its offset) + 23–46 bytes of hash table (16-byte
 // entries at a load of 0.35–0.7): 35–58 bytes for a Criteo value of 8 hex digits. A slot's token
 // is decoded to the string or number the FeatureMap keys on only once, when the vocabulary is built.
+// A frozen dictionary (an encoding pass over values fitted before) adds nothing: an unknown value
+// gets the slot UNKNOWN_SLOT, which the encoder maps to OOV.
+
+/** The slot a frozen dictionary gives an unknown value (above any real slot). */
+export const UNKNOWN_SLOT = 0x3fffffff;
 
 /** FNV-1a of bytes[s, e), finished by a multiply so that its high bits index a table. */
 export function hashBytes(bytes: Uint8Array, s: number, e: number): number {
@@ -13,6 +18,9 @@ export function hashBytes(bytes: Uint8Array, s: number, e: number): number {
 }
 
 const utf8 = new TextDecoder("utf-8");
+const utf8Encoder = new TextEncoder();
+/** Where slotOf encodes a string (any UTF-16 code unit takes at most 3 UTF-8 bytes). */
+let scratch = new Uint8Array(64);
 
 /** The text of valid UTF-8 bytes[s, e). */
 export function decodeBytes(bytes: Uint8Array, s: number, e: number): string {
@@ -43,6 +51,8 @@ function shortHash(w0: number, w1: number, len: number): number {
  */
 export class ByteSlots {
   size = 0;
+  /** When true, unknown values get UNKNOWN_SLOT instead of a new slot. */
+  frozen = false;
   private table = new Int32Array(4 * 1024); // [slot + 1 (0 = empty), length, w0, w1]
   private shift = 32 - 10;
   private offsets = new Int32Array(512);
@@ -79,13 +89,15 @@ export class ByteSlots {
       }
       i = (i + 1) & mask;
     }
+    if (this.frozen) return UNKNOWN_SLOT;
     return this.add(bytes, s, e, i << 2, w0, w1);
   }
 
   /** The slot of the string `t` (encoded as UTF-8), added if new. */
   slotOf(t: string): number {
-    const b = new TextEncoder().encode(t);
-    return this.slot(b, 0, b.length);
+    if (scratch.length < 3 * t.length) scratch = new Uint8Array(Math.max(64, 3 * t.length));
+    const { written } = utf8Encoder.encodeInto(t, scratch);
+    return this.slot(scratch, 0, written);
   }
 
   private add(bytes: Uint8Array, s: number, e: number, at: number, w0: number, w1: number): number {
@@ -145,6 +157,8 @@ const SMALL = 4096;
 /** Distinct numbers → slots 0, 1, … (integers in [−4096, 4096) by direct index, others by a Map). */
 export class NumberSlots {
   size = 0;
+  /** When true, unknown numbers get UNKNOWN_SLOT instead of a new slot. */
+  frozen = false;
   private readonly small = new Int32Array(2 * SMALL); // slot + 1
   private readonly other = new Map<number, number>();
   private tokens: number[] = [];
@@ -154,10 +168,12 @@ export class NumberSlots {
     if ((t | 0) === t && t >= -SMALL && t < SMALL) {
       const k = this.small[t + SMALL]!;
       if (k !== 0) return k - 1;
+      if (this.frozen) return UNKNOWN_SLOT;
       this.small[t + SMALL] = this.size + 1;
     } else {
       const k = this.other.get(t);
       if (k !== undefined) return k;
+      if (this.frozen) return UNKNOWN_SLOT;
       this.other.set(t, this.size);
     }
     this.tokens.push(t);

@@ -47,7 +47,10 @@ describe("alpt: prepare → train → eval → predict → export → inspect", 
     const prep = await alpt("prepare", "train.txt", "--out", "prep", "--min-count", "2", "--json");
     expect(prep.stderr).toBe("");
     expect(prep.code).toBe(0);
-    const p = records(prep.stdout)[0]!;
+    // a record per shard written, then the summary
+    const recs = records(prep.stdout);
+    expect(recs.map((r) => r.event)).toEqual(["shard", "shard", "shard", "done"]);
+    const p = recs[recs.length - 1]!;
     expect(p.rows).toEqual({ train: 6400, valid: 800, test: 800 });
     expect(p.fields).toBe(39);
     for (const f of ["dataset.json", "feature_map.json", "train.cache", "valid.cache", "test.cache"]) expect(existsSync(join(dir, "prep", f)), f).toBe(true);

@@ -23,10 +23,15 @@ beforeAll(async () => {
   writeFileSync(join(dir, "train.txt"), new SyntheticCtr({ seed: 5, vocabSize: 300 }).criteoText(0, 3000));
   const prep = await alpt("prepare", "train.txt", "--out", "prep", "--progress-every", "0");
   expect(prep.code, prep.stderr).toBe(0);
-  // a line per chunk read in each of the two passes (the line count, then the parse)
-  const passes = lines(prep.stderr).filter((l) => /^train\.txt pass \d\/2 \(/.test(l));
-  expect(new Set(passes.map((l) => l.slice(0, 16)))).toEqual(new Set(["train.txt pass 1", "train.txt pass 2"]));
-  expect(passes[passes.length - 1]).toMatch(/^train\.txt pass 2\/2 \(parsing, fitting the FeatureMap, encoding\): [\d.]+ MB of [\d.]+ MB \(100%\), [\d.]+ MB\/s, ETA 0s for this pass$/);
+  // a line per chunk read in each of the three passes (the line count, the counting, the encoding)
+  const passes = lines(prep.stderr).filter((l) => /^train\.txt pass \d\/3 \(/.test(l));
+  expect(new Set(passes.map((l) => l.slice(0, 16)))).toEqual(new Set(["train.txt pass 1", "train.txt pass 2", "train.txt pass 3"]));
+  expect(passes.find((l) => l.startsWith("train.txt pass 1"))).toMatch(/^train\.txt pass 1\/3 \(counting lines\): [\d.]+ MB of [\d.]+ MB \(\d+%\), [\d.]+ MB\/s, ETA \S+ for this pass$/);
+  expect(passes[passes.length - 1]).toMatch(/^train\.txt pass 3\/3 \(encoding into shards\): [\d.]+ MB of [\d.]+ MB \(100%\), [\d,]+ rows, [\d,]+ rows\/s, [\d.]+ MB\/s, ETA 0s for this pass$/);
+  // a line per shard written
+  expect(lines(prep.stderr).filter((l) => l.startsWith("wrote ")).map((l) => l.replace(/, [\d.]+ MB, at \S+$/, ""))).toEqual([
+    "wrote train.cache: 2,400 rows of train", "wrote valid.cache: 300 rows of valid", "wrote test.cache: 300 rows of test",
+  ]);
 }, 180_000);
 
 afterAll(() => cli?.cleanup());
@@ -67,16 +72,23 @@ describe("alpt train without a terminal", () => {
 });
 
 describe("alpt prepare --json", () => {
-  it("progress records per pass on stdout, then the summary; nothing on stderr", async () => {
-    const r = await alpt("prepare", "train.txt", "--out", "prep-json", "--progress-every", "0", "--json");
+  it("progress records per pass on stdout, a record per shard, then the summary; nothing on stderr", async () => {
+    const r = await alpt("prepare", "train.txt", "--out", "prep-json", "--progress-every", "0", "--json", "--shard-rows", "1000");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe("");
     const recs = records(r.stdout);
     const progress = recs.filter((x) => x.event === "progress");
-    expect(new Set(progress.map((x) => x.passName))).toEqual(new Set(["counting lines", "parsing, fitting the FeatureMap, encoding"]));
-    expect(progress[0]).toMatchObject({ command: "prepare", file: "train.txt", pass: 1, passes: 2 });
+    expect(new Set(progress.map((x) => x.passName))).toEqual(new Set(["counting lines", "counting values", "encoding into shards"]));
+    expect(progress[0]).toMatchObject({ command: "prepare", file: "train.txt", pass: 1, passes: 3 });
     expect(progress.every((x) => (x.bytes as number) <= (x.totalBytes as number))).toBe(true);
-    expect(recs[recs.length - 1]).toMatchObject({ event: "done", command: "prepare", rows: { train: 2400, valid: 300, test: 300 } });
+    expect(progress[progress.length - 1]).toMatchObject({ pass: 3, rows: expect.any(Number), rowsPerSec: expect.any(Number) });
+    // one record per shard, as it is written (--shard-rows 1000: train in three shards)
+    const shards = recs.filter((x) => x.event === "shard");
+    expect(shards.map((x) => [x.split, x.shard, x.file, x.rows])).toEqual([
+      ["train", 0, "train-00000.cache", 1000], ["train", 1, "train-00001.cache", 1000], ["train", 2, "train-00002.cache", 400], ["valid", 0, "valid.cache", 300], ["test", 0, "test.cache", 300],
+    ]);
+    for (const x of shards) expect(x).toMatchObject({ command: "prepare", bytes: expect.any(Number), elapsedMs: expect.any(Number) });
+    expect(recs[recs.length - 1]).toMatchObject({ event: "done", command: "prepare", rows: { train: 2400, valid: 300, test: 300 }, shards: { train: 3, valid: 1, test: 1 } });
   });
 });
 

@@ -127,7 +127,12 @@ describe("prepared folders: consistent but wrong files are refused", () => {
 
   it("dataset.json: wrong rows, fields, totalRows", async () => {
     const cases: [(m: Record<string, any>) => void, RegExp][] = [
-      [(m) => (m.splits.train.rows += 1), /splits\.train\.rows = \d+, but train\.cache holds \d+ rows: the folder was modified/],
+      [(m) => (m.splits.train.rows += 1), /splits\.train\.rows = \d+, but its shards \(train\.cache\) hold \d+ rows: the folder was modified/],
+      [(m) => ((m.splits.train.rows += 1), (m.splits.train.shards[0].rows += 1)), /splits\.train\.shards\[0\]\.rows = \d+, but train\.cache holds \d+ rows: the folder was modified/],
+      [(m) => (m.splits.train.shards = []), /splits\.train\.shards must be a non-empty array of \{ file, rows \}/],
+      [(m) => (m.splits.train.shards.push({ ...m.splits.train.shards[0] }), (m.splits.train.rows *= 2)), /splits\.train\.shards\[1\]\.file = "train\.cache" is listed twice/],
+      [(m) => (m.splits.train.file = "train.cache"), /splits\.train\.file is not a key of a split \(rows, shards\)/],
+      [(m) => (m.splits.train.shards[0].extra = 1), /splits\.train\.shards\[0\]\.extra is not a key of a shard \(file, rows\)/],
       [(m) => (m.fields = 38), /fields = 38, the FeatureMap has 39 fields/],
       [(m) => (m.totalRows += 5), /totalRows = \d+, the FeatureMap has \d+ embedding rows/],
       [(m) => (m.fields = "39"), /dataset\.json:\d+:\d+: fields = "39" must be an integer ≥ 1/],
@@ -135,7 +140,8 @@ describe("prepared folders: consistent but wrong files are refused", () => {
       [(m) => (m.splits.extra = { file: "train.cache", rows: 1 }), /splits\.extra: unknown split/],
       [(m) => delete m.splits.train, /splits has no "train" entry/],
       [(m) => (m.dataFormat = "parquet"), /dataFormat = "parquet", expected criteo or avazu/],
-      [(m) => (m.version = 2), /version 2 is not supported/],
+      [(m) => (m.version = 3), /version 3 is not supported \(this build reads 1 and 2\)/],
+      [(m) => (m.version = 1), /splits\.train\.file = undefined must be the name of a file inside/],
     ];
     for (const [edit, re] of cases) {
       const dir = folder((d) => {
@@ -155,7 +161,7 @@ describe("prepared folders: consistent but wrong files are refused", () => {
         const dir = folder((d) => {
           const m = manifestOf(d);
           if (key === "featureMap") m.featureMap = t;
-          else m.splits.train.file = t;
+          else m.splits.train.shards[0].file = t;
           writeManifest(d, m);
         });
         const msg = await verdict(dir);
@@ -222,5 +228,55 @@ describe("prepared folders: consistent but wrong files are refused", () => {
     new DataView(huge.buffer).setUint32(8, 0xffffffff, true);
     writeFileSync(p, huge);
     await expect(readCacheFile(p)).rejects.toThrow(/truncated or corrupted \(header of 4294967295 bytes/);
+  });
+});
+
+describe("sharded folders and version-1 manifests", () => {
+  it("--shard-rows: split() joins the shards, shards() loads each, a damaged shard is named", async () => {
+    const dir = join(tmp.dir, "sharded");
+    const code = await prepare.run(parseArgs(prepare.spec, [join(tmp.dir, "train.txt"), "--out", dir, "--shard-rows", "150"]), quiet);
+    expect(code).toBe(0);
+    const m = manifestOf(dir);
+    expect(m.version).toBe(2);
+    expect(m.splits.train).toEqual({ rows: 400, shards: [["train-00000.cache", 150], ["train-00001.cache", 150], ["train-00002.cache", 100]].map(([file, rows]) => ({ file, rows })) });
+    expect(m.splits.valid).toEqual({ rows: 50, shards: [{ file: "valid.cache", rows: 50 }] });
+    const p = await openPrepared(dir);
+    const whole = await openPrepared(SRC);
+    const a = await p.split("train"), b = await whole.split("train");
+    expect(a.ids).toEqual(b.ids);
+    expect(a.labels).toEqual(b.labels);
+    const sh = await p.shards("train");
+    expect(sh.rows).toBe(400);
+    expect(sh.fields).toBe(39);
+    expect(sh.shards.map((s) => [s.rows, s.name])).toEqual([[150, join(dir, "train-00000.cache")], [150, join(dir, "train-00001.cache")], [100, join(dir, "train-00002.cache")]]);
+    const second = await sh.shards[1]!.load();
+    expect(second.ids).toEqual(b.ids.subarray(150 * 39, 300 * 39));
+    // a shard swapped for another of the same split: the rows disagree with the manifest
+    cpSync(join(dir, "train-00002.cache"), join(dir, "train-00001.cache"));
+    await expect((await openPrepared(dir)).shards("train").then((s) => s.shards[1]!.load())).rejects.toThrow(/splits\.train\.shards\[1\]\.rows = 150, but train-00001\.cache holds 100 rows/);
+    await expect((await openPrepared(dir)).split("train")).rejects.toThrow(/train-00001\.cache holds 100 rows/);
+    // a prepare of the same input into the same folder without shards removes the old ones
+    expect(await prepare.run(parseArgs(prepare.spec, [join(tmp.dir, "train.txt"), "--out", dir]), quiet)).toBe(0);
+    expect(existsSync(join(dir, "train-00000.cache"))).toBe(false);
+    expect((await (await openPrepared(dir)).split("train")).ids).toEqual(b.ids);
+  });
+
+  it("a version-1 folder ({ file, rows } per split) reads as before", async () => {
+    const dir = folder((d) => {
+      const m = manifestOf(d);
+      m.version = 1;
+      for (const k of Object.keys(m.splits)) m.splits[k] = { file: m.splits[k].shards[0].file, rows: m.splits[k].rows };
+      writeManifest(d, m);
+    });
+    const p = await openPrepared(dir);
+    expect(p.manifest.splits.train).toEqual({ rows: 400, shards: [{ file: "train.cache", rows: 400 }] });
+    expect((await p.split("train")).ids).toEqual((await (await openPrepared(SRC)).split("train")).ids);
+    const bad = folder((d) => {
+      const m = manifestOf(d);
+      m.version = 1;
+      m.splits = { train: { file: "train.cache", rows: 399 } };
+      writeManifest(d, m);
+    });
+    expect(await verdict(bad)).toMatch(/splits\.train\.rows = 399, but train\.cache holds 400 rows: the folder was modified/);
   });
 });
