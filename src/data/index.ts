@@ -46,3 +46,7 @@ export { readByteLineBatches } from "./byte-lines.js";
 export type { ByteLineBatch } from "./byte-lines.js";
 export type { LogitPart, SyntheticOptions } from "./synthetic.js";
 export { checksumWords, fingerprint } from "./hash.js";
+export type { Shard, ShardedSplit } from "./shard-source.js";
+export { shardsOf } from "./shards-of.js";
+export { StreamCursor, defaultShuffleBuffer, predictStream, streamBatches } from "./stream.js";
+export type { StreamBatch, StreamPassOptions } from "./stream.js";
