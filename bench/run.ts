@@ -1,6 +1,7 @@
 // `npm run bench -- <suite>[,<suite>…] [--quick] [--filter REGEX] [--simd exact|relaxed|both]
 // [--threads N[,M…]] [--rounds R] [--save]`: suites kernels, memory, step, gemm, train, infer,
-// data (the Criteo parser, data.bench.ts), peer (optional tfjs-wasm, PyTorch and ONNX Runtime
+// data (the Criteo parser, data.bench.ts), scale (5 M generated rows prepared and trained a
+// streamed epoch, scale-train.bench.ts; not part of all), peer (optional tfjs-wasm, PyTorch and ONNX Runtime
 // Node peers, peer-tfjs.bench.ts, peer-torch.bench.ts and peer-ort.bench.ts), or all.
 // Prints one JSON line per case (DESIGN.md §11) on stdout and a markdown summary on stderr.
 // `--simd relaxed` runs the FMA core (cases named `<case>-relaxed`), `both` each core;
@@ -26,8 +27,11 @@ import { peerCases } from "./peer-tfjs.bench.js";
 import { torchPeerCases } from "./peer-torch.bench.js";
 import { ortPeerCases } from "./peer-ort.bench.js";
 import { markdownSummary } from "./summary.js";
+import { scaleTrainCases } from "./scale-train.bench.js";
 
-const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "data", "peer"] as const;
+const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "data", "peer", "scale"] as const;
+/** Suites too long for `all`: run only when named (scale: minutes of prepare and training on 5 M rows). */
+const NOT_IN_ALL: readonly string[] = ["scale"];
 
 type Simd = "exact" | "relaxed";
 
@@ -78,7 +82,7 @@ async function main(): Promise<void> {
   let simdArg = option(args, "--simd"), threadArg = option(args, "--threads");
   const named = args.filter((a, i) => !a.startsWith("--") && !["--filter", "--simd", "--threads", "--rounds"].includes(args[i - 1]!));
   const suite = named[0] ?? "all";
-  const chosen = suite === "all" ? [...SUITES] : suite.split(",");
+  const chosen = suite === "all" ? SUITES.filter((s) => !NOT_IN_ALL.includes(s)) : suite.split(",");
   for (const s of chosen) {
     if (!(SUITES as readonly string[]).includes(s)) {
       throw new Error(`bench: unknown suite "${s}" (expected one of ${SUITES.join(", ")}, all)`);
@@ -127,6 +131,7 @@ async function runSuites(chosen: string[], root: string, opts: { quick: boolean;
     if (s === "train") results.push(...(await runCases("train", trainCases(e, quick), o)));
     if (s === "infer") results.push(...(await runCases("infer", inferCases(e, quick), o)));
     if (s === "data" && base) results.push(...(await runCases("data", await dataCases(root, quick), o)));
+    if (s === "scale" && base) results.push(...(await runCases("scale", await scaleTrainCases(root, quick, filter), o)));
     if (s === "peer" && base) {
       const peer = await peerCases(quick);
       results.push(...(await runCases("train", peer.train, o)), ...(await runCases("memory", peer.memory, o)));

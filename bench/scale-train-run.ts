@@ -1,0 +1,43 @@
+// Child process of the scale/train-* cases: one epoch of DCN (alpt 4-bit codes, rowwise Adagrad
+// rows) streamed from the shards of a prepared folder's train split, on the exact core, one
+// thread. Prints {"samplesPerSec", "peakRssMiB", …} (peak RSS: process.resourceUsage().maxRSS,
+// the whole process: node, the wasm heap, the shuffle buffer and the prefetched shard).
+//   node scale-train-run.js PREPARED_DIR SHARD_DIR|- BUFFER_ROWS [BATCH]
+// SHARD_DIR: cache files listed in <SHARD_DIR>/shards.json [{ file, rows }] (the split re-sharded
+// by the bench, until `alpt prepare` writes shards); "-": the folder's own shards (cli/stream-split.ts).
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { readCacheFile } from "../src/data/cache-file.js";
+import type { ShardedSplit } from "../src/data/shard-source.js";
+import { init } from "../src/entry/default.js";
+import { createModel } from "../src/models/registry.js";
+import { openPrepared } from "../src/cli/files.js";
+import { shardedSplit } from "../src/cli/stream-split.js";
+import { Trainer } from "../src/train/trainer.js";
+
+const [dir = ".cache/scale/prep", shardDir = "-", bufferArg = "1000000", batchArg = "2048"] = process.argv.slice(2);
+const e = await init(await readFile(join(process.cwd(), "build/core.wasm")));
+const prepared = await openPrepared(dir);
+const fm = prepared.featureMap;
+let split: ShardedSplit;
+if (shardDir === "-") split = await shardedSplit(prepared, "train");
+else {
+  const list = JSON.parse(readFileSync(join(shardDir, "shards.json"), "utf8")) as { file: string; rows: number }[];
+  const shards = list.map(({ file, rows }) => {
+    const path = join(shardDir, file);
+    return { rows, name: path, load: () => readCacheFile(path, { fieldSizes: fm.fieldSizes, requireLabels: true }) };
+  });
+  split = { rows: shards.reduce((a, s) => a + s.rows, 0), fields: fm.numFields, shards };
+}
+if (typeof global.gc === "function") global.gc();
+const model = createModel("DCN", {
+  fieldSizes: fm.fieldSizes, embeddingDim: 16, crossLayers: 3, hiddenUnits: [400, 400, 400], batchNorm: false, seed: 1,
+  embedding: { method: "alpt", bits: 4, optimizer: "adagrad" },
+});
+const trainer = new Trainer(model, { epochs: 1, batchSize: Number(batchArg), seed: 1, shuffleBuffer: Number(bufferArg), progress: false });
+const h = await trainer.fit(split);
+console.log(JSON.stringify({
+  samplesPerSec: split.rows / h.seconds, seconds: h.seconds, rows: split.rows, shards: split.shards.length, bufferRows: Number(bufferArg),
+  tableRows: fm.totalRows, peakRssMiB: process.resourceUsage().maxRSS / 1024, heapMiB: e.heap.capacity / 2 ** 20,
+}));
