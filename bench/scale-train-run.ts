@@ -2,7 +2,9 @@
 // rows) streamed from the shards of a prepared folder's train split, on the exact core, one
 // thread. Prints {"samplesPerSec", "peakRssMiB", …} (peak RSS: process.resourceUsage().maxRSS,
 // the whole process: node, the wasm heap, the shuffle buffer and the prefetched shard).
-//   node scale-train-run.js PREPARED_DIR SHARD_DIR|- BUFFER_ROWS [BATCH]
+//   node scale-train-run.js PREPARED_DIR SHARD_DIR|- BUFFER_ROWS [BATCH] [EMBEDDING_JSON]
+// (EMBEDDING_JSON: other table options, e.g. '{"method":"fp32","optimizer":"adagrad"}' for the
+// fp32 comparison of docs/SCALE.md; default alpt 4-bit + rowwise Adagrad).
 // SHARD_DIR: cache files listed in <SHARD_DIR>/shards.json [{ file, rows }] (the split re-sharded
 // by the bench, until `alpt prepare` writes shards); "-": the folder's own shards (cli/stream-split.ts).
 import { readFileSync } from "node:fs";
@@ -16,7 +18,7 @@ import { openPrepared } from "../src/cli/files.js";
 import { shardedSplit } from "../src/cli/stream-split.js";
 import { Trainer } from "../src/train/trainer.js";
 
-const [dir = ".cache/scale/prep", shardDir = "-", bufferArg = "1000000", batchArg = "2048"] = process.argv.slice(2);
+const [dir = ".cache/scale/prep", shardDir = "-", bufferArg = "1000000", batchArg = "2048", embeddingArg = '{"method":"alpt","bits":4,"optimizer":"adagrad"}'] = process.argv.slice(2);
 const e = await init(await readFile(join(process.cwd(), "build/core.wasm")));
 const prepared = await openPrepared(dir);
 const fm = prepared.featureMap;
@@ -33,11 +35,11 @@ else {
 if (typeof global.gc === "function") global.gc();
 const model = createModel("DCN", {
   fieldSizes: fm.fieldSizes, embeddingDim: 16, crossLayers: 3, hiddenUnits: [400, 400, 400], batchNorm: false, seed: 1,
-  embedding: { method: "alpt", bits: 4, optimizer: "adagrad" },
+  embedding: JSON.parse(embeddingArg) as { method: "alpt" | "fp32"; bits?: number; optimizer: "adagrad" },
 });
 const trainer = new Trainer(model, { epochs: 1, batchSize: Number(batchArg), seed: 1, shuffleBuffer: Number(bufferArg), progress: false });
 const h = await trainer.fit(split);
 console.log(JSON.stringify({
   samplesPerSec: split.rows / h.seconds, seconds: h.seconds, rows: split.rows, shards: split.shards.length, bufferRows: Number(bufferArg),
-  tableRows: fm.totalRows, peakRssMiB: process.resourceUsage().maxRSS / 1024, heapMiB: e.heap.capacity / 2 ** 20,
+  tableRows: fm.totalRows, embedding: JSON.parse(embeddingArg) as unknown, peakRssMiB: process.resourceUsage().maxRSS / 1024, heapMiB: e.heap.capacity / 2 ** 20,
 }));
