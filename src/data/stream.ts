@@ -153,7 +153,7 @@ export class StreamCursor {
     this.pending = p;
   }
 
-  /** Takes the settled pending shard (checked against the manifest) and starts the next prefetch. */
+  /** Takes the settled pending shard, checked against the manifest (rows, fields, dense features). */
   private take(): Rows {
     const p = this.pending!;
     this.pending = undefined;
