@@ -13,6 +13,7 @@ export { fakeQuantRows, lsqGradRows } from "./quant/lsq";
 export { coalesceIds, segmentSumRows } from "./embed/coalesce";
 export { firstBadRow, firstNotPositive } from "./embed/check";
 export { gatherRowsF32 } from "./embed/gather";
+export { bagRowsF32, bagDequant, bagSegmentSumRows } from "./embed/bag";
 export { sgdRows, adamRows, adagradRows } from "./optim/sparse";
 export { reluForward, reluBackward } from "./dense/activation";
 export { bnStats, bnForward, bnColumnSums, bnInputGrad } from "./dense/batchnorm";

@@ -1,9 +1,14 @@
 // Kernel benches on the criteo1m shapes: gather-dequantize and quantize of 2048 × 26
 // Zipf-distributed ids against a 1,000,000 × 16 packed table, the same kernels through the
 // TS twin (-ref), a naive JS loop for scale, and coalescing. Parity is asserted before timing.
+// embedding-bag-b4: the same 53,248 ids as 2048 samples × 4 mean-pooled bags of 6, 7, 6, 7 ids,
+// gathered, dequantized and pooled in one kernel; Mrows/s counts looked-up rows (ids), as the
+// gathers do (pooled rows are 26/4 = 6.5× fewer); -unfused gathers [nnz, 16] first, then pools;
+// embedding-bag-backward-b4 coalesces the ids and scatters the pooled gradients (as "coalesce"
+// does for [nnz, 16] gradients).
 import {
-  allocPackedTable, coalesceIds, gatherDequant, quantizeRows, rowStride, segmentSumRows,
-  useBackend, type PackedTable,
+  allocPackedTable, bagDequant, bagRowsF32, bagSegmentSumRows, coalesceIds, gatherDequant, quantizeRows, rowStride, segmentSumRows,
+  useBackend, type HeapBags, type PackedTable,
 } from "../src/index.js";
 import type { Engine } from "../src/wasm/load.js";
 import type { BenchCase } from "./harness.js";
@@ -73,6 +78,40 @@ export function kernelCases(e: Engine, quick: boolean): BenchCase[] {
     cases.push({ name: `gather-dequant-b${bits}`, unit: "Mrows/s", work: Mrows, meta: m, fn: () => gatherDequant(t, ids, out) });
   }
   const t4 = tables.get(4)!;
+  // bags over the same ids: 4 per sample of 6, 7, 6, 7 ids, mean pooled
+  const BAG_LENS = [6, 7, 6, 7];
+  const bagCount = BATCH * BAG_LENS.length;
+  const bagOffsets = e.heap.allocI32(bagCount + 1, "bench bag offsets");
+  for (let b = 0; b < bagCount; b++) bagOffsets.array[b + 1] = bagOffsets.array[b]! + BAG_LENS[b % BAG_LENS.length]!;
+  const bagMean = e.heap.allocI32(BAG_LENS.length, "bench bag pooling");
+  bagMean.array.fill(1);
+  const bags: HeapBags = { ids, offsets: bagOffsets, bags: bagCount, fields: BAG_LENS.length, mean: bagMean };
+  const pooled = e.heap.allocF32(bagCount * DIM, "bench pooled");
+  bagDequant(t4, bags, pooled);
+  const pw = pooled.array.slice();
+  useBackend("ref");
+  bagDequant(t4, bags, pooled);
+  sameBits(pw, pooled.array, "embedding bag b=4");
+  useBackend("wasm-simd");
+  const bagMeta = { ...meta, bits: 4, bags: bagCount, bagLengths: BAG_LENS.join(","), pooling: "mean", unitCounts: "looked-up rows (ids)" };
+  cases.push({ name: "embedding-bag-b4", unit: "Mrows/s", work: Mrows, meta: bagMeta, fn: () => bagDequant(t4, bags, pooled) });
+  cases.push({
+    name: "embedding-bag-b4-unfused", unit: "Mrows/s", work: Mrows, meta: { ...bagMeta, variant: "gatherDequant [nnz, 16] then bagRowsF32" },
+    fn: () => {
+      gatherDequant(t4, ids, out);
+      bagRowsF32(out, n, DIM, { ...bags, ids: undefined }, pooled);
+    },
+  });
+  // the backward: coalesce the 53,248 ids, scatter the 8192 pooled gradients (÷ length) to them
+  cases.push({
+    name: "embedding-bag-backward-b4", unit: "Mrows/s", work: Mrows, meta: bagMeta,
+    fn: () => {
+      const mark = e.heap.mark();
+      const c = coalesceIds(ids, rows);
+      bagSegmentSumRows(pooled, bags, c, DIM, out);
+      e.heap.release(mark);
+    },
+  });
   const scattered = e.heap.allocI32(n, "bench scattered ids");
   scattered.array.set(zipfIds(sizes, BATCH, 1, 1.05, "scattered"));
   cases.push({

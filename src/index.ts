@@ -13,6 +13,10 @@ export {
 export type { PackedTable, QuantizeOptions, Rounding, StepSizes } from "./kernels/quant.js";
 export { coalesceIds, gatherRowsF32, segmentSumRows } from "./kernels/embed.js";
 export type { Coalesced } from "./kernels/embed.js";
+export { bagDequant, bagRowsF32, bagSegmentSumRows, type HeapBags } from "./kernels/bag.js";
+export { embeddingBag } from "./ops/embedding-bag.js";
+export { batchBags, checkBagData } from "./data/bag-batch.js";
+export type { BagData, BagPooling } from "./data/bag-fields.js";
 export { adagradRows, adamRows, sgdRows } from "./kernels/optim.js";
 export { addBiasRows, gemm, sumRows } from "./kernels/dense.js";
 export type { GemmLayout } from "./kernels/dense.js";

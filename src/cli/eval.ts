@@ -2,6 +2,8 @@
 // labeled file encoded with the model's own FeatureMap. A prepared split is streamed a shard at a
 // time (data/stream.ts: predictStream) with --stream, or by default when it has several shards or
 // more than 2^27 ids (cli/stream-split.ts): the same batches, so the same AUC and logloss.
+import { encodeRawFile } from "../data/prepare-config.js";
+import type { EncodedData } from "../train/trainer.js";
 import { prepareDataset } from "../data/prepare.js";
 import { formatRowError } from "../data/schema.js";
 import { readFileBytes } from "../data/source.js";
@@ -52,17 +54,23 @@ export async function run(p: Parsed, out: Output): Promise<number> {
       const split = flag<string>(p, "split") ?? (prepared.manifest.splits.test ? "test" : "valid");
       source = `${dataDir} (${split})`;
       const shards = await shardedSplit(prepared, split);
-      if (shouldStream(shards, flag<boolean>(p, "stream"))) {
+      const bagFields = prepared.manifest.bagFields ?? 0;
+      if (bagFields && flag<boolean>(p, "stream")) throw new UsageError(`${dataDir}: its splits have ${bagFields} bag (multi-valued) field(s), which streaming from shards does not carry yet: drop --stream`);
+      if (!bagFields && shouldStream(shards, flag<boolean>(p, "stream"))) {
         const t0 = performance.now();
         // consecutive batches of the predictor's batch size, as predictIds makes of rows in memory
-        const r = await predictStream(shards, flag<number>(p, "batch-size") ?? 2048, (b, out) => out.set(m.predictor.predictIds(b.ids)));
+        const nd = prepared.manifest.denseFeatures ?? 0;
+        const r = await predictStream(shards, flag<number>(p, "batch-size") ?? 2048, (b, out) => out.set(m.predictor.predictIds(b.ids, b.dense)), nd);
         scored = { ...r, seconds: (performance.now() - t0) / 1000 };
       } else ds = await prepared.split(split);
     } else {
       if (!fm) throw new Error(`${modelPath} has no FeatureMap: it cannot encode raw rows (use --data)`);
+      const dc = m.predictor.info.dataConfig;
       const format = flag<string>(p, "format") ?? m.predictor.info.dataFormat;
-      if (!format) throw new UsageError(`${modelPath} does not record its data format: give --format ${DATA_FORMATS.join("|")}`);
-      const r = await prepareDataset({ open: () => readFileBytes(input!), reader: readerOptions(format, input!), fittedMap: fm });
+      if (!dc && !format) throw new UsageError(`${modelPath} does not record its data format: give --format ${DATA_FORMATS.join("|")}`);
+      // a config dataset's model: raw rows encoded with its saved config, as prepare did
+      const r = dc ? await encodeRawFile(dc.config, dc.fitted, readFileBytes(input!), { file: input! })
+        : await prepareDataset({ open: () => readFileBytes(input!), reader: readerOptions(format!, input!), fittedMap: fm });
       if (r.stats.skipped) out.note(`${input}: skipped ${r.stats.skipped} malformed row(s); first: ${r.stats.errors.slice(0, 3).map(formatRowError).join("; ")}`);
       ds = r.dataset;
       source = input!;
@@ -72,7 +80,8 @@ export async function run(p: Parsed, out: Output): Promise<number> {
       if (d.n === 0) throw new Error(`${source}: no rows to evaluate`);
       for (let i = 0; i < d.n; i++) if (!(d.labels[i] === 0 || d.labels[i] === 1)) throw new Error(`${source}: row ${i + 1} has no 0/1 label (eval needs labeled data)`);
       const t0 = performance.now();
-      const predictions = m.predictor.predictIds(d.ids.subarray(0, d.n * d.fields));
+      const { dense, bags } = d as EncodedData; // dense features and bag fields, when the data has them
+      const predictions = m.predictor.predictIds(d.ids.subarray(0, d.n * d.fields), dense, bags);
       scored = { predictions, labels: d.labels.subarray(0, d.n), seconds: (performance.now() - t0) / 1000 };
     }
     const { predictions: pred, labels, seconds } = scored;

@@ -21,7 +21,7 @@ export const spec: CommandSpec = {
     { name: "format", type: "choice", choices: ["safetensors", "onnx", "fbgemm-rowwise"], help: "safetensors (alpt's artifact), onnx (for ONNX Runtime and other ONNX engines) or fbgemm-rowwise (the tables as FBGEMM/TorchRec row-wise n-bit weights, Δ in fp16)", default: "safetensors" },
     { name: "ids-dtype", type: "choice", choices: ["int64", "int32"], help: "element type of the ids input of an ONNX file", default: "int64" },
   ],
-  details: `The safetensors artifact is what \`alpt predict\`, \`alpt eval\` and loadPredictor() read. The ONNX file (opset ${ONNX_OPSET}, IR version ${ONNX_IR_VERSION}) takes ids [batch, fields] (and dense [batch, denseFeatures] when the model has dense features) and returns probability [batch, 1]; the FeatureMap is in its metadata_props. The fbgemm-rowwise file (safetensors) holds per field embedding/<field>.weight (U8 [rows, dim·B/8], unsigned B-bit codes, B = 2, 4 or 8) and embedding/<field>.scale_shift (U8 [rows, 4]: fp16 scale Δ, fp16 bias −2^(B−1)·Δ), the (weight, scale_shift) pairs TorchRec's quantized EmbeddingBagCollection takes; fp32 and 16-bit tables as F32 rows; dense weights as in the export (docs/SCALE.md).`,
+  details: `The safetensors artifact is what \`alpt predict\`, \`alpt eval\` and loadPredictor() read. The ONNX file (opset ${ONNX_OPSET}, IR version ${ONNX_IR_VERSION}) takes ids [batch, fields] (and dense [batch, denseFeatures] when the model has dense features; bag_ids [batch, Fb, bag_len] and bag_mask float [batch, Fb, bag_len] when it has bag fields, each bag padded with id 0 and mask 0) and returns probability [batch, 1]; the FeatureMap is in its metadata_props. The fbgemm-rowwise file (safetensors) holds per field embedding/<field>.weight (U8 [rows, dim·B/8], unsigned B-bit codes, B = 2, 4 or 8) and embedding/<field>.scale_shift (U8 [rows, 4]: fp16 scale Δ, fp16 bias −2^(B−1)·Δ), the (weight, scale_shift) pairs TorchRec's quantized EmbeddingBagCollection takes; fp32 and 16-bit tables as F32 rows; dense weights as in the export (docs/SCALE.md).`,
 };
 
 export async function run(p: Parsed, out: Output): Promise<number> {
@@ -34,7 +34,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const { model, info } = restoreCheckpoint(bytes, undefined, path);
   try {
     const deltaDtype = (flag<string>(p, "delta-dtype") ?? "f32").toUpperCase() as "F32" | "F16";
-    const exportInfo = { model: info.model, modelOptions: info.modelOptions, featureMap: info.featureMap, ...(info.dataFormat ? { dataFormat: info.dataFormat } : {}) };
+    const exportInfo = { model: info.model, modelOptions: info.modelOptions, featureMap: info.featureMap, ...(info.dataFormat ? { dataFormat: info.dataFormat } : {}), ...(info.dataConfig != null ? { dataConfig: info.dataConfig } : {}) };
     const format = flag<string>(p, "format") ?? "safetensors";
     const quantized = model.embedding.packed || model.embedding.options.method === "qat-lsq";
     let storage = quantized ? `${model.embedding.options.bits}-bit codes + ${deltaDtype} Δ` : "fp32 rows";

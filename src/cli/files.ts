@@ -23,6 +23,11 @@ import { UsageError } from "./args.js";
 import { parseJsonFile, showValue } from "./config.js";
 import { placeOfKey } from "../data/json.js";
 import { readRegularText } from "../data/regular-file.js";
+import type { DatasetWithInputs } from "../data/cache.js";
+import type { DatasetConfig } from "../data/config.js";
+import type { FittedInputs } from "../data/encode-row.js";
+import { dataConfigFromJSON } from "../data/prepare-config.js";
+import { TABLE_FORMATS } from "../data/formats/table.js";
 
 /** Raw data formats the commands read. */
 export const DATA_FORMATS = ["criteo", "avazu"] as const;
@@ -76,6 +81,10 @@ export interface DatasetManifest {
   totalRows: number;
   splits: Record<string, { file: string; rows: number }>;
   skippedRows: number;
+  /** Config datasets (prepare --config): the file with the config and fitted normalisers, the dense inputs D and bag fields Fb. */
+  dataConfig?: string;
+  denseFeatures?: number;
+  bagFields?: number;
 }
 
 export const DATASET_FORMAT = "alpt-dataset";
@@ -85,7 +94,10 @@ export interface Prepared {
   dir: string;
   manifest: DatasetManifest;
   featureMap: FeatureMap;
-  split(name: string): Promise<EncodedDataset>;
+  /** Config datasets: the config and what was fitted (to encode raw rows as prepare did). */
+  dataConfig?: { config: DatasetConfig; fitted: FittedInputs };
+  /** The split's rows; config datasets also carry `dense` [n, D] and `bags` (DatasetWithInputs). */
+  split(name: string): Promise<DatasetWithInputs>;
 }
 
 /** The names of the splits a prepared folder may hold. */
@@ -110,7 +122,11 @@ function checkManifest(m: Record<string, unknown>, dir: string, mpath: string): 
   if (m.version !== 1) throw new Error(`${at("version")}: version ${showValue(m.version)} is not supported (this build reads 1)`);
   memberPath(dir, m.featureMap, "featureMap", at("featureMap"));
   if (typeof m.featureMapHash !== "string") throw new Error(`${at("featureMapHash")}: featureMapHash must be a string (the FeatureMap's hash)`);
-  if (!(DATA_FORMATS as readonly unknown[]).includes(m.dataFormat)) throw new Error(`${at("dataFormat")}: dataFormat = ${showValue(m.dataFormat)}, expected ${DATA_FORMATS.join(" or ")}`);
+  if (m.dataConfig !== undefined) {
+    memberPath(dir, m.dataConfig, "dataConfig", at("dataConfig"));
+    if (!(TABLE_FORMATS as readonly unknown[]).includes(m.dataFormat)) throw new Error(`${at("dataFormat")}: dataFormat = ${showValue(m.dataFormat)}, expected ${TABLE_FORMATS.join(", ")} (a config dataset)`);
+    for (const k of ["denseFeatures", "bagFields"]) if (!isCount(m[k], 0)) throw new Error(`${at(k)}: ${k} = ${showValue(m[k])} must be an integer ≥ 0`);
+  } else if (!(DATA_FORMATS as readonly unknown[]).includes(m.dataFormat)) throw new Error(`${at("dataFormat")}: dataFormat = ${showValue(m.dataFormat)}, expected ${DATA_FORMATS.join(" or ")}`);
   if (!isCount(m.fields, 1)) throw new Error(`${at("fields")}: fields = ${showValue(m.fields)} must be an integer ≥ 1`);
   if (!isCount(m.totalRows, 1)) throw new Error(`${at("totalRows")}: totalRows = ${showValue(m.totalRows)} must be an integer ≥ 1`);
   if (m.skippedRows !== undefined && !isCount(m.skippedRows, 0)) throw new Error(`${at("skippedRows")}: skippedRows = ${showValue(m.skippedRows)} must be an integer ≥ 0`);
@@ -159,14 +175,29 @@ export async function openPrepared(dir: string): Promise<Prepared> {
   if (featureMap.hash !== manifest.featureMapHash) throw new Error(`${fpath}: its hash ${featureMap.hash} differs from ${mpath}'s featureMapHash ${manifest.featureMapHash.slice(0, 40)}: the folder was modified`);
   if (featureMap.numFields !== manifest.fields) throw new Error(`${mpath}: fields = ${manifest.fields}, the FeatureMap has ${featureMap.numFields} fields: the folder was modified`);
   if (featureMap.totalRows !== manifest.totalRows) throw new Error(`${mpath}: totalRows = ${manifest.totalRows}, the FeatureMap has ${featureMap.totalRows} embedding rows: the folder was modified`);
+  let dataConfig: Prepared["dataConfig"];
+  if (manifest.dataConfig !== undefined) {
+    const cpath = join(dir, manifest.dataConfig);
+    try {
+      dataConfig = dataConfigFromJSON(parseJsonFile(await readRegularText(cpath, "data config"), cpath, "data"), featureMap, cpath);
+    } catch (e) {
+      throw new Error(`${(e as Error).message.startsWith(cpath) ? "" : `${cpath}: `}${(e as Error).message}`);
+    }
+    if (dataConfig.fitted.dense.length !== manifest.denseFeatures) throw new Error(`${mpath}: denseFeatures = ${manifest.denseFeatures}, ${cpath} has ${dataConfig.fitted.dense.length}: the folder was modified`);
+  }
+  // config datasets: the last Fb fields of the FeatureMap are bag fields, kept in the caches' bag sections
+  const Fb = manifest.bagFields ?? 0, F = featureMap.numFields - Fb;
+  const bagRanges = Array.from({ length: Fb }, (_, j) => [featureMap.fieldOffsets[F + j]!, featureMap.fieldOffsets[F + j]! + featureMap.fieldSizes[F + j]!] as const);
   return {
-    dir, manifest, featureMap,
+    dir, manifest, featureMap, ...(dataConfig ? { dataConfig } : {}),
     async split(name) {
       const s = Object.prototype.hasOwnProperty.call(manifest.splits, name) ? manifest.splits[name] : undefined;
       if (!s) throw new UsageError(`${mpath} has no split "${name}" (it has: ${Object.keys(manifest.splits).join(", ")})`);
       const ds = await readCacheFile(join(dir, s.file), {
-        featureMapHash: featureMap.hash, split: name, fieldNames: featureMap.fieldNames, fieldSizes: featureMap.fieldSizes, minRows: 1, requireLabels: true,
+        featureMapHash: featureMap.hash, split: name, fieldNames: featureMap.fieldNames.slice(0, F), fieldSizes: featureMap.fieldSizes.slice(0, F), minRows: 1, requireLabels: true,
+        ...(dataConfig ? { bagRanges, bagNames: featureMap.fieldNames.slice(F), denseNames: dataConfig.fitted.dense.map((d) => d.name) } : {}),
       });
+      if (dataConfig && (Fb > 0) !== (ds.bags !== undefined)) throw new Error(`${join(dir, s.file)}: ${Fb} bag fields expected, the cache has ${ds.bags?.fields ?? 0}: the folder was modified`);
       if (ds.n !== s.rows) throw new Error(`${mpath}: splits.${name}.rows = ${s.rows}, but ${s.file} holds ${ds.n} rows: the folder was modified`);
       return ds;
     },

@@ -9,6 +9,7 @@ import { readFileBytes } from "../data/source.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import type { Predictor, RowInput } from "../serve/predictor.js";
 import { ENGINE_FLAGS, startEngineFromFlags } from "./engine.js";
+import { predictConfigRows } from "./predict-config.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { DATA_FORMATS, detectLabeled, openModel, readerOptions, requireFile } from "./files.js";
 
@@ -97,15 +98,19 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   try {
     const info = m.predictor.info;
     if (!info.featureMap) throw new Error(`${modelPath} has no FeatureMap: it cannot encode raw rows`);
-    const format = flag<string>(p, "format") ?? info.dataFormat;
+    // a model of a config dataset encodes raw rows with its saved config (predict-config.ts)
+    const byConfig = info.dataConfig !== undefined;
+    if (byConfig && p.flags.has("format")) throw new UsageError(`${modelPath} was trained on a config dataset: its rows are read as the config says (no --format)`);
+    const format = byConfig ? info.dataConfig!.config.format : flag<string>(p, "format") ?? info.dataFormat;
     if (!format) throw new UsageError(`${modelPath} does not record its data format: give --format ${[...DATA_FORMATS, "jsonl"].join("|")}`);
     const skip = flag<boolean>(p, "skip-bad-rows") ?? false;
     const errors: RowError[] = [];
-    const labeled = format === "jsonl" ? false : p.flags.has("unlabeled") ? !flag<boolean>(p, "unlabeled") : await detectLabeled(input, format);
-    const source = format === "jsonl" ? jsonRows(input, skip, errors) : delimitedRows(input, format, labeled, skip, errors);
     const csv = (flag<string>(p, "output-format") ?? (out.json ? "jsonl" : "csv")) === "csv";
     const count = { rows: 0 };
-    const chunks = render(source, input, m.predictor, csv, count);
+    const unlabeled = p.flags.has("unlabeled") ? flag<boolean>(p, "unlabeled") : undefined;
+    const labeled = byConfig ? unlabeled !== true : format === "jsonl" ? false : unlabeled !== undefined ? !unlabeled : await detectLabeled(input, format);
+    const chunks = byConfig ? predictConfigRows(input, m.predictor, { ...(unlabeled !== undefined ? { unlabeled } : {}), skip, csv, errors, count })
+      : render(format === "jsonl" ? jsonRows(input, skip, errors) : delimitedRows(input, format, labeled, skip, errors), input, m.predictor, csv, count);
     const target = flag<string>(p, "output");
     const t0 = performance.now();
     if (target) await writeFileAtomic(target, chunks);

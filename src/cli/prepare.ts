@@ -21,11 +21,12 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { DATA_FORMATS, DATASET_FORMAT, SPLIT_NAMES, readerOptions, requireFile, type DatasetManifest } from "./files.js";
 import { prepareOutputFolder, removeEmptyFolders } from "./targets.js";
+import { runConfigPrepare, runInferConfig } from "./prepare-config.js";
 
 export const spec: CommandSpec = {
   name: "prepare",
   summary: "fit a FeatureMap on raw data and write binary caches of the splits",
-  positionals: [{ name: "input", help: "raw training data (Criteo TSV or Avazu CSV, plain or .gz)", required: true }],
+  positionals: [{ name: "input", help: "raw training data (Criteo TSV or Avazu CSV, plain or .gz; with --config: overrides its train file)", required: false }],
   flags: [
     { name: "out", type: "string", metavar: "DIR", help: "folder to write (created if missing)", default: "prepared" },
     { name: "format", type: "choice", choices: DATA_FORMATS, help: "raw data format", default: "criteo" },
@@ -34,11 +35,15 @@ export const spec: CommandSpec = {
     { name: "valid", type: "string", metavar: "FILE", help: "a separate validation file (instead of --split)" },
     { name: "test", type: "string", metavar: "FILE", help: "a separate test file (instead of --split)" },
     { name: "strict", type: "bool", help: "stop at the first malformed row (default: skip and count them)" },
+    { name: "config", type: "string", metavar: "FILE", help: "a dataset config (JSON; CSV/TSV, JSON lines or libsvm data; see docs/YOUR-DATA.md)" },
+    { name: "infer-config", type: "bool", help: "write a starting dataset config guessed from the first rows of INPUT (to --out FILE, or stdout)" },
     ...PROGRESS_FLAGS,
   ],
   details: `Writes DIR/dataset.json, DIR/feature_map.json and DIR/{train,valid,test}.cache. The FeatureMap
 sees only the training rows (the first fraction of --split, or all of INPUT with --valid/--test).
-Malformed rows are reported as file:line:column and skipped (or fatal with --strict).`,
+Malformed rows are reported as file:line:column and skipped (or fatal with --strict).
+Your own data: alpt prepare FILE --infer-config --out data.json, edit it, then alpt prepare --config data.json
+(docs/YOUR-DATA.md).`,
 };
 
 
@@ -52,7 +57,11 @@ function parseSplit(raw: string): number[] {
 }
 
 export async function run(p: Parsed, out: Output): Promise<number> {
-  const input = p.positionals[0]!;
+  if (p.flags.has("infer-config") && p.flags.has("config")) throw new UsageError("--infer-config and --config exclude each other: infer a config first, then prepare with it");
+  if (flag<boolean>(p, "infer-config")) return runInferConfig(p, out);
+  if (p.flags.has("config")) return runConfigPrepare(p, out);
+  const input = p.positionals[0];
+  if (!input) throw new UsageError("missing INPUT (or --config FILE with a dataset config)");
   const dir = flag<string>(p, "out") ?? "prepared";
   const format = flag<string>(p, "format") ?? "criteo";
   const minCount = flag<number>(p, "min-count") ?? 1;

@@ -8,6 +8,8 @@
 // run writes next to its resume file unless --out is given), and is validated before anything is
 // built (resume.ts). Outputs are checked before the data is read: a missing or unwritable folder
 // fails at once.
+import { dataConfigToJSON } from "../data/prepare-config.js";
+import { withDataInputs } from "./data-inputs.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
 import { decodeCheckpoint, encodeCheckpointParts, type DecodedCheckpoint, readFileBytesOf, restoreCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
@@ -234,7 +236,10 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const prepared = await openPrepared(data);
   const lr = settings.lr as number | undefined;
   const optimizerSettings = { kind: (settings.optimizer as "adam" | "adamw" | "sgd" | undefined) ?? "adam", lr: lr ?? 1e-3, weightDecay: (settings.weightDecay as number | undefined) ?? 0 };
-  const modelOptions = modelOptionsOf(settings, prepared.featureMap.fieldSizes);
+  let modelOptions = modelOptionsOf(settings, prepared.featureMap.fieldSizes);
+  // config datasets: dense inputs per row (prepare --config, numeric features with a normaliser);
+  // the bag fields' poolings come with the loaded split (withDataInputs below)
+  if (prepared.manifest.denseFeatures) modelOptions.denseFeatures = prepared.manifest.denseFeatures;
   // the heap the run needs, from the options, before the data is loaded or anything allocated
   const maxMemoryMB = (settings.maxMemoryMb as number | undefined) ?? 4096;
   const plan = memoryPlanOf(modelName, modelOptions, settings, optimizerSettings.kind, maxMemoryMB, p, experiment);
@@ -251,9 +256,14 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     printPlan(plan, heapCeilingBytes({ maxMemoryMB }), modelName, out, data);
     return 0;
   }
+  if (streamed && prepared.manifest.bagFields) {
+    throw new UsageError(`${data}: its splits have ${prepared.manifest.bagFields} bag (multi-valued) field(s), which streaming from shards does not carry yet: train with --no-stream`);
+  }
   const train: EncodedData | ShardedSplit = streamed ? trainSplit : await prepared.split("train");
   const valid: EncodedData | ShardedSplit | undefined = validSplit && (streamed ? validSplit : await prepared.split("valid"));
   const rowsOf = (d: EncodedData | ShardedSplit) => (isSharded(d) ? d.rows : d.n);
+  // dense features and bag fields, when the prepared data has them (data-inputs.ts); streamed: the manifest's dense features (above)
+  if (!isSharded(train)) modelOptions = withDataInputs(modelOptions, train, `${data} (train)`);
   await startEngine(out, { maxMemoryMB, threads: settings.threads as number | undefined, simd: settings.simd as SimdMode | undefined });
   let model: CtrModel;
   let optimizer: Optimizer | undefined;
@@ -345,13 +355,15 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   if (valid) options.onEval = (ev) => line(ev.epoch, ev.step, ev.metrics, ev.midEpoch);
   else options.onEpochEnd = (ev) => line(ev.epoch, ev.step);
   const featureMap = prepared.featureMap.toJSON();
+  // config datasets: the config and fitted normalisers go into the checkpoint (predict encodes raw rows with them)
+  const dataConfig = prepared.dataConfig ? dataConfigToJSON(prepared.dataConfig.config, prepared.dataConfig.fitted) : undefined;
   const resumePath = resumePathOf(outPath);
   if (resumeFile) {
     options.onEpochDone = (state, bestWeights) => {
       const training: ResumeInfo = { settings: stored, experiment: experiment ?? null, state };
       // the parts are views of the heap: written synchronously, before anything can allocate
       writeFileAtomicSync(resumePath, encodeCheckpointParts(model, {
-        model: modelName, modelOptions, featureMap, dataFormat: prepared.manifest.dataFormat, training,
+        model: modelName, modelOptions, featureMap, dataFormat: prepared.manifest.dataFormat, dataConfig, training,
         progress: { epochs: state.epoch, steps: state.steps, bestEpoch: state.bestEpoch },
         ...(bestWeights ? { bestWeights } : {}),
       }, trainer.optimizer));
@@ -379,7 +391,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   if (final) Object.assign(progress, { valAuc: final.auc, valLogloss: final.logloss });
   const withOptimizer = (settings.optimizerState as boolean | undefined) ?? true;
   await saveCheckpoint(outPath, model, {
-    model: modelName, modelOptions, featureMap, dataFormat: prepared.manifest.dataFormat, progress,
+    model: modelName, modelOptions, featureMap, dataFormat: prepared.manifest.dataFormat, dataConfig, progress,
   }, withOptimizer ? trainer.optimizer : undefined);
   const summary = {
     event: "done", command: "train", checkpoint: outPath, resumeFile: resumeFile ? resumePath : null, model: modelName, method: model.embedding.options.method,

@@ -4,6 +4,8 @@
 // { ids i32 [B·F], labels f32 [B], size } (the last one may be smaller).
 import { streamKey, uniformAt } from "../util/rng.js";
 import type { EncodedDataset } from "./dataset.js";
+import type { BagData } from "./bag-fields.js";
+import { batchInputs } from "./bag-batch.js";
 
 const TWO_24 = 16777216;
 
@@ -42,6 +44,9 @@ export interface Batch {
   size: number;
   /** 0-based batch number within the pass. */
   index: number;
+  /** f32 [size, nd] dense features and the bag fields (offsets from 0), when the dataset has them. */
+  dense?: Float32Array;
+  bags?: BagData;
 }
 
 /** Options of batches(). */
@@ -72,7 +77,7 @@ export function fillBatch(ds: EncodedDataset, order: ArrayLike<number> | undefin
 }
 
 /** The batches of `ds` in `order`. */
-export function* batches(ds: EncodedDataset, options: BatchOptions): Generator<Batch> {
+export function* batches(ds: EncodedDataset & { dense?: Float32Array; bags?: BagData }, options: BatchOptions): Generator<Batch> {
   const { batchSize: B, order, dropLast = false, copy = false } = options;
   if (!Number.isInteger(B) || B < 1) throw new RangeError(`batches: batchSize = ${B} must be a positive integer`);
   const F = ds.fields;
@@ -84,12 +89,12 @@ export function* batches(ds: EncodedDataset, options: BatchOptions): Generator<B
     if (dropLast && size < B) return;
     if (!order) {
       const v = { ids: ds.ids.subarray(s * F, (s + size) * F), labels: ds.labels.subarray(s, s + size) };
-      yield copy ? { ids: v.ids.slice(), labels: v.labels.slice(), size, index } : { ...v, size, index };
+      yield { ...(copy ? { ids: v.ids.slice(), labels: v.labels.slice() } : v), size, index, ...batchInputs(ds, undefined, s, size) };
     } else {
       const bi = ids ? ids.subarray(0, size * F) : new Int32Array(size * F);
       const bl = labels ? labels.subarray(0, size) : new Float32Array(size);
       fillBatch(ds, order, s, size, bi, bl);
-      yield { ids: bi, labels: bl, size, index };
+      yield { ids: bi, labels: bl, size, index, ...batchInputs(ds, order, s, size) };
     }
   }
 }

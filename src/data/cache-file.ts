@@ -4,12 +4,12 @@
 // before reading the rows (a cache linked to /dev/zero or cut short fails at once).
 import { open } from "node:fs/promises";
 import { writeFileAtomic } from "../io/atomic.js";
-import { decodeCache, decodeCacheHeader, decodeCachePreamble, encodeCacheParts, type CacheHeader, type DecodeCacheOptions } from "./cache.js";
+import { decodeCache, decodeCacheHeader, decodeCachePreamble, encodeCacheParts, type CacheHeader, type DatasetWithInputs, type DecodeCacheOptions } from "./cache.js";
 import type { EncodedDataset } from "./dataset.js";
 import { fileKind } from "./regular-file.js";
 
 /** Writes `ds` to `path` atomically, recording the FeatureMap hash that produced its ids (and its split). */
-export async function writeCacheFile(path: string, ds: EncodedDataset, featureMapHash: string | null = null, split?: string): Promise<void> {
+export async function writeCacheFile(path: string, ds: DatasetWithInputs, featureMapHash: string | null = null, split?: string): Promise<void> {
   await writeFileAtomic(path, encodeCacheParts(ds, featureMapHash, split));
 }
 
@@ -17,7 +17,7 @@ export async function writeCacheFile(path: string, ds: EncodedDataset, featureMa
 const MAX_HEADER = 16 << 20;
 
 /** Reads and verifies the cache at `path` (errors name the path). */
-export async function readCacheFile(path: string, options: Omit<DecodeCacheOptions, "what"> = {}): Promise<EncodedDataset & { header: CacheHeader }> {
+export async function readCacheFile(path: string, options: Omit<DecodeCacheOptions, "what"> = {}): Promise<DatasetWithInputs & { header: CacheHeader }> {
   const fh = await open(path, "r").catch((e: NodeJS.ErrnoException) => {
     throw new Error(`${path}: ${e.code === "ENOENT" ? "the file does not exist" : `cannot read it (${e.code ?? e.message})`}`, { cause: e });
   });

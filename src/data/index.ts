@@ -50,3 +50,19 @@ export type { Shard, ShardedSplit } from "./shard-source.js";
 export { shardsOf } from "./shards-of.js";
 export { StreamCursor, defaultShuffleBuffer, predictStream, streamBatches } from "./stream.js";
 export type { StreamBatch, StreamPassOptions } from "./stream.js";
+// your own data: table formats, the dataset config, prepareDataset(config), the raw-row encoder, infer-config
+export { TABLE_FORMATS, openTable } from "./formats/table.js";
+export type { Cell, ColumnRef, TableFormat, TableOptions, TableReader, TableRow } from "./formats/table.js";
+export { ConfigError, NORMALIZERS, resolveDatasetConfig } from "./config.js";
+export type {
+  Bucketize, CategoricalFeature, DatasetConfig, FeatureConfig, LabelConfig, Normalizer, NumericFeature, SequenceFeature,
+} from "./config.js";
+export { encodeCells, encodeRawRow, labelOf, rowPlan, sequenceValues, toCell } from "./encode-row.js";
+export type { EncodedRow, FittedDense, FittedInputs, RowPlan } from "./encode-row.js";
+export { dataConfigFromJSON, dataConfigToJSON, encodeRawFile, fitDense, prepareFromConfig, quantileBoundaries, sliceInputs } from "./prepare-config.js";
+export type { ConfigPrepareOptions, DataConfigJson, EncodedTable, PreparedConfig, RawFileOptions, SplitName } from "./prepare-config.js";
+export { inferConfig } from "./infer-config.js";
+export type { ColumnGuess, InferOptions, InferredConfig } from "./infer-config.js";
+export { CACHE_VERSION_INPUTS } from "./cache.js";
+export type { CacheExtras, DatasetWithInputs } from "./cache.js";
+export type { BagData, BagPooling } from "./bag-fields.js";

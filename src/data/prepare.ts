@@ -15,6 +15,7 @@ import type { FieldSpec } from "./schema.js";
 import type { ByteSource } from "./lines.js";
 import { NoRowsError, noRowsMessage } from "./no-rows.js";
 import { forEachRow } from "./rows.js";
+import { prepareFromConfig, type ConfigPrepareOptions, type PreparedConfig } from "./prepare-config.js";
 
 /** Options of prepareDataset. */
 export interface PrepareOptions {
@@ -48,7 +49,12 @@ export interface Prepared {
 }
 
 /** Reads, fits and encodes a delimited source (see the file header for the two parsers). */
-export async function prepareDataset(o: PrepareOptions): Promise<Prepared> {
+export async function prepareDataset(o: PrepareOptions): Promise<Prepared>;
+/** Prepares the data a dataset config describes (config.ts; prepareFromConfig in prepare-config.ts). */
+export async function prepareDataset(config: Readonly<Record<string, unknown>>, options?: ConfigPrepareOptions): Promise<PreparedConfig>;
+export async function prepareDataset(arg: PrepareOptions | Readonly<Record<string, unknown>>, options?: ConfigPrepareOptions): Promise<Prepared | PreparedConfig> {
+  if (typeof arg.open !== "function" || !("reader" in arg)) return prepareFromConfig(arg, options);
+  const o = arg as PrepareOptions;
   const frac = o.fitFraction ?? 1;
   if (!(frac > 0 && frac <= 1)) throw new RangeError(`prepareDataset: fitFraction = ${frac} must be in (0, 1]`);
   const parser = o.parser ?? "bytes";

@@ -9,9 +9,14 @@
 //       alpt     as lpt up to w′, which is returned for the second pass:
 //   alptPass2Input(p)      → Δ·clip(round(w′/Δ)) expanded to the batch positions
 //   alptFinish(p, g₂)      → LSQ gradient of Δ from pass 2, Δ update + floor, SR write-back of w′
+// With multi-valued fields, lookupBags / applyBagGradient do the same for pooled rows (one bag
+// per field of every sample, a single-valued field being a bag of one id): the bag kernels pool
+// and scatter (÷ len for mean) straight to the coalesced rows, and every method's update runs
+// unchanged on them; alpt's pass 2 pools the fake-quantized unique rows through the inverse index.
 //
 // Only the rows of the batch ever exist in fp32 for lpt/alpt: the table stays packed.
 import { coalesceIds, gatherRowsF32, segmentSumRows, type Coalesced } from "../kernels/embed.js";
+import { bagDequant, bagRowsF32, bagSegmentSumRows, checkBags, type HeapBags } from "../kernels/bag.js";
 import { adagradRows, adamRows, sgdRows, type RowTarget } from "../kernels/optim.js";
 import {
   allocPackedTable, fakeQuantRows, gatherDequant, lsqGradRows, quantizeRows, rowStride, codeMax, codeMin,
@@ -49,6 +54,8 @@ export interface AlptPending {
   /** f32 [U, dim] updated rows w′. */
   updated: HeapF32;
   samples: number;
+  /** The bags of a bag lookup (pass 2 pools, and its gradient scatters, through them). */
+  bags?: HeapBags;
 }
 
 const INIT_CHUNK = 1 << 16;
@@ -177,6 +184,29 @@ export class EmbeddingTable {
     return out;
   }
 
+  /**
+   * The pooled rows [bags, dim] of `bags` as a leaf tensor of `shape` (e.g. [B, F + Fb, dim]).
+   * qat-lsq fake-quantizes each looked-up row before pooling (its rows are gathered first: the one
+   * method with a [nnz, dim] buffer); the other methods pool in the kernel.
+   */
+  lookupBags(bags: HeapBags, shape: readonly number[], train: boolean): Tensor {
+    const o = this.options;
+    const out = Tensor.scratch(shape, train, `${o.name}.lookupBags`);
+    if (out.size !== bags.bags * o.dim) throw new RangeError(`Embedding ${o.name}: shape [${shape.join(", ")}] for ${bags.bags} bags of dim ${o.dim}`);
+    if (this.packed) bagDequant(this.packed, bags, out.data);
+    else if (o.method === "qat-lsq") {
+      const nnz = checkBags("lookupBags", bags);
+      const { heap } = getEngine();
+      const mark = heap.mark();
+      const rows = heap.scratchF32(Math.max(1, nnz) * o.dim, "qat bag rows");
+      gatherRowsF32(this.weights!, o.rows, o.dim, bags.ids!, rows, nnz);
+      fakeQuantRows(rows, this.steps(), bags.ids!, rows, nnz);
+      bagRowsF32(rows, nnz, o.dim, { ...bags, ids: undefined }, out.data);
+      heap.release(mark);
+    } else bagRowsF32(this.weights!, o.rows, o.dim, bags, out.data);
+    return out;
+  }
+
   /** Δ with the table's shape, for the kernels that only read Δ. */
   private steps(): StepSizes {
     const o = this.options;
@@ -190,11 +220,27 @@ export class EmbeddingTable {
    */
   applyGradient(ids: HeapI32, n: number, grad: HeapF32, samples: number): AlptPending | undefined {
     const o = this.options;
-    const { heap } = getEngine();
     const c = coalesceIds(ids, o.rows, n);
-    const U = c.count;
-    const gU = heap.scratchF32(U * o.dim, "embedding grad");
+    const gU = getEngine().heap.scratchF32(c.count * o.dim, "embedding grad");
     segmentSumRows(grad, c, o.dim, gU);
+    return this.updateRows(c, gU, samples);
+  }
+
+  /** applyGradient for a bag lookup: grad [bags, dim] of the pooled rows (÷ len for mean bags). */
+  applyBagGradient(bags: HeapBags, grad: HeapF32, samples: number): AlptPending | undefined {
+    const o = this.options;
+    const c = coalesceIds(bags.ids!, o.rows, checkBags("applyBagGradient", bags));
+    const gU = getEngine().heap.scratchF32(c.count * o.dim, "embedding grad");
+    bagSegmentSumRows(grad, bags, c, o.dim, gU);
+    const pending = this.updateRows(c, gU, samples);
+    return pending && { ...pending, bags };
+  }
+
+  /** The method's update of the coalesced rows c.unique from their summed gradient gU [U, dim]. */
+  private updateRows(c: Coalesced, gU: HeapF32, samples: number): AlptPending | undefined {
+    const o = this.options;
+    const { heap } = getEngine();
+    const U = c.count;
     this.step++;
     if (o.method === "fp32") {
       this.optimize({ w: this.weights!, indexed: true }, c.unique, U, gU);
@@ -227,17 +273,19 @@ export class EmbeddingTable {
     const fq = getEngine().heap.scratchF32(c.count * o.dim, "alpt fake-quantized rows");
     fakeQuantRows(p.updated, this.packed!, c.unique, fq, c.count);
     const out = Tensor.scratch(shape, true, `${o.name}.pass2`);
-    gatherRowsF32(fq, c.count, o.dim, c.inverse, out.data, c.n);
+    if (p.bags) bagRowsF32(fq, c.count, o.dim, { ...p.bags, ids: c.inverse }, out.data);
+    else gatherRowsF32(fq, c.count, o.dim, c.inverse, out.data, c.n);
     return out;
   }
 
-  /** alpt: Δ update from the pass-2 gradient g₂ [n, dim], then the SR write-back of w′. */
+  /** alpt: Δ update from the pass-2 gradient g₂ [n, dim] (or [bags, dim]), then the SR write-back of w′. */
   alptFinish(p: AlptPending, grad2: HeapF32): void {
     const o = this.options;
     const { heap } = getEngine();
     const { coalesced: c } = p;
     const g2 = heap.scratchF32(c.count * o.dim, "alpt pass-2 grad");
-    segmentSumRows(grad2, c, o.dim, g2);
+    if (p.bags) bagSegmentSumRows(grad2, p.bags, c, o.dim, g2);
+    else segmentSumRows(grad2, c, o.dim, g2);
     const gDelta = heap.scratchF32(c.count, "alpt delta grad");
     lsqGradRows(p.updated, g2, this.packed!, c.unique, deltaGradScale(o, p.samples), gDelta, c.count);
     this.deltaLearner!.update(c.unique, c.count, gDelta);

@@ -12,7 +12,8 @@ import type { Optimizer } from "../optim/optimizer.js";
 import { decodeSafetensors, encodeSafetensorsParts, type StoredTensor } from "./safetensors.js";
 import { applyState, collectState, entryBytes, savedModelOptions } from "./state.js";
 import { concatBytes } from "../util/bytes.js";
-import { featureMapHashOf } from "../data/feature-map.js";
+import { featureMapHashOf, type FeatureMapJson } from "../data/feature-map.js";
+import { dataConfigFromJSON } from "../data/prepare-config.js";
 import { FileFormatError } from "./errors.js";
 import { checkScalars, validateModelFile } from "./validate.js";
 
@@ -26,8 +27,13 @@ export interface CheckpointInfo {
   modelOptions: ModelOptions;
   /** A serialized FeatureMap (data/feature-map.ts), when the model was trained on raw rows. */
   featureMap?: unknown;
-  /** Reader preset of the raw rows ("criteo", "avazu"), when known. */
+  /** Reader preset of the raw rows ("criteo", "avazu"), or the table format of a config dataset. */
   dataFormat?: string;
+  /**
+   * Config datasets: the dataset config and its fitted normalisers (DataConfigJson of
+   * data/prepare-config.ts), so raw rows are encoded as `prepare` did (encodeRawRow).
+   */
+  dataConfig?: unknown;
   /** Free-form progress of the run (epoch, step, best metric…). */
   progress?: Record<string, number>;
   /** What resuming the run needs: its settings and trainer state (JSON). */
@@ -71,6 +77,7 @@ export function encodeCheckpointParts(model: CtrModel, info: CheckpointInfo, opt
     hasOptimizer: optimizer ? "1" : "0",
   };
   if (info.dataFormat !== undefined) metadata.dataFormat = info.dataFormat;
+  if (info.dataConfig != null) metadata.dataConfig = JSON.stringify(info.dataConfig);
   if (info.training !== undefined) metadata.training = JSON.stringify(info.training);
   return encodeSafetensorsParts(tensors, metadata);
 }
@@ -127,9 +134,21 @@ export function decodeCheckpoint(bytes: Uint8Array, what = "checkpoint"): Decode
     hasOptimizer: metadata.hasOptimizer === "1",
   };
   if (metadata.dataFormat !== undefined) info.dataFormat = metadata.dataFormat;
+  if (metadata.dataConfig !== undefined) info.dataConfig = checkedDataConfig(metadataJson<unknown>(metadata, "dataConfig", what), info.featureMap, what);
   if (metadata.training !== undefined) info.training = metadataJson<unknown>(metadata, "training", what);
   if (best.size) info.bestWeights = { tensors: best };
   return { info, tensors: raw, scalars };
+}
+
+/** A saved data config, checked against the saved FeatureMap (the same fields, the fitted normalisers). */
+export function checkedDataConfig(json: unknown, featureMap: unknown, what: string): unknown {
+  if (featureMap == null) throw new FileFormatError(`${what}: metadata "dataConfig" is given but there is no FeatureMap`);
+  try {
+    dataConfigFromJSON(json, featureMap as FeatureMapJson, `${what}: metadata "dataConfig"`);
+  } catch (e) {
+    throw new FileFormatError((e as Error).message, { cause: e });
+  }
+  return json;
 }
 
 /** Builds the model a checkpoint (bytes, or already decoded) describes and loads its weights (and the optimizer's state). */

@@ -26,7 +26,7 @@ export const EXPORT_FORMAT = "alpt-export";
 export const EXPORT_VERSION = 1;
 
 /** What an export describes besides the tensors: a checkpoint's description without progress. */
-export type ExportInfo = Pick<CheckpointInfo, "model" | "modelOptions" | "featureMap" | "dataFormat">;
+export type ExportInfo = Pick<CheckpointInfo, "model" | "modelOptions" | "featureMap" | "dataFormat" | "dataConfig">;
 
 /** Options of an export. */
 export interface ExportOptions {
@@ -98,13 +98,14 @@ export function encodeExportParts(model: CtrModel, info: ExportInfo, options: Ex
     bits: String(storage === "codes" ? bits : 32),
     rows: String(rows),
     dim: String(dim),
-    fields: String(model.fields),
+    fields: String(model.embeddedFields),
     denseFeatures: String(model.denseFeatures),
     deltaDtype: storage === "codes" ? deltaDtype : "none",
     featureMap: JSON.stringify(info.featureMap ?? null),
     ...(info.featureMap != null ? { featureMapHash: featureMapHashOf(info.featureMap) } : {}),
   };
   if (info.dataFormat !== undefined) metadata.dataFormat = info.dataFormat;
+  if (info.dataConfig != null) metadata.dataConfig = JSON.stringify(info.dataConfig);
   return encodeSafetensorsParts(tensors, metadata);
 }
 

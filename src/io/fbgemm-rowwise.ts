@@ -83,10 +83,10 @@ export function encodeFbgemmRowwiseParts(model: CtrModel, info: ExportInfo): Uin
   const exported = decodeSafetensors(encodeExport(model, info, { deltaDtype: sparse.type === "FP32" ? "F32" : "F16" }), "export");
   const get = (name: string) => exported.tensors.get(name)!.data;
   const tensors = new Map<string, StoredTensor>();
-  const names = tableNames(info.featureMap, model.fields);
+  const names = tableNames(info.featureMap, model.embeddedFields);
   const offsets = [...model.fieldOffsets, rows];
   const tables: { name: string; rows: number; offset: number }[] = [];
-  for (let f = 0; f < model.fields; f++) {
+  for (let f = 0; f < model.embeddedFields; f++) {
     const r0 = offsets[f]!, n = offsets[f + 1]! - r0, name = names[f]!;
     tables.push({ name, rows: n, offset: r0 });
     if (sparse.type !== "FP32") {

@@ -34,7 +34,7 @@ export class DCN extends CtrModel {
   constructor(readonly options: DCNOptions) {
     super(options);
     const { crossLayers = 3, hiddenUnits = DEFAULT_HIDDEN_UNITS, batchNorm = true, batchNormMomentum, dropout = 0, crossVersion = 1, seed = 0 } = options;
-    this.inputDim = this.fields * this.embeddingDim + this.denseFeatures;
+    this.inputDim = this.embeddedFields * this.embeddingDim + this.denseFeatures;
     this.cross = this.child("cross", new CrossNet(this.inputDim, crossLayers, { version: crossVersion, seed, init: this.init }));
     this.deep = hiddenUnits.length
       ? this.child("deep", new MLP(this.inputDim, { hiddenUnits, batchNorm, batchNormMomentum, dropout, name: "deep", seed, init: this.init }))
@@ -44,7 +44,7 @@ export class DCN extends CtrModel {
 
   forwardEmbedded(e: Tensor, dense?: Tensor): Tensor {
     const B = e.shape[0];
-    const flat = reshape(e, [B, this.fields * this.embeddingDim]);
+    const flat = reshape(e, [B, this.embeddedFields * this.embeddingDim]);
     const x0 = dense ? concat([flat, dense]) : flat;
     const parts = [this.cross.forward(x0)];
     if (this.deep) parts.push(this.deep.forward(x0));

@@ -34,7 +34,7 @@ export class DNN extends CtrModel {
   constructor(readonly options: DeepOptions) {
     super(options);
     const { hiddenUnits = DEFAULT_HIDDEN_UNITS, batchNorm = true, batchNormMomentum, dropout = 0, seed = 0 } = options;
-    const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
+    const inputDim = this.embeddedFields * this.embeddingDim + this.denseFeatures;
     this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, batchNormMomentum, dropout, name: "deep", seed, init: this.init }));
     this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", seed, init: this.init }));
   }

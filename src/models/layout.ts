@@ -37,11 +37,11 @@ export interface ModelShape {
 /** Models whose table rows hold a first-order weight in one more column (first-order.ts). */
 const FIRST_ORDER = new Set(["LR", "FM", "WideDeep", "DeepFM"]);
 
-/** The sizes of model `name` with options `o` (LR has no vector part and no dense features, FM no dense features). */
+/** The sizes of model `name` with options `o` (LR has no vector part; fields count the bag fields). */
 export function modelShape(name: string, o: ModelOptions): ModelShape {
   const fields = o.fieldSizes.length;
   const embeddingDim = name === "LR" ? 0 : o.embeddingDim ?? 16;
-  const denseFeatures = name === "LR" || name === "FM" ? 0 : o.denseFeatures ?? 0;
+  const denseFeatures = o.denseFeatures ?? 0;
   const rows = o.fieldSizes.reduce((a, b) => a + b, 0);
   return { fields, denseFeatures, embeddingDim, rows, dim: embeddingDim + (FIRST_ORDER.has(name) ? 1 : 0), inputDim: fields * embeddingDim + denseFeatures };
 }
@@ -76,8 +76,14 @@ function mlp(out: Sink, inFeatures: number, o: ModelOptions): number {
 
 /** The dense part (dense/ and buffer/ tensors) of each registered model. */
 const DENSE: Record<string, (out: Sink, s: ModelShape, o: ModelOptions) => void> = {
-  LR: (out) => void out.set("dense/lr.bias", f32(1)),
-  FM: (out) => void out.set("dense/fm.bias", f32(1)),
+  LR: (out, s) => {
+    out.set("dense/lr.bias", f32(1));
+    if (s.denseFeatures) linear(out, "lr.dense", s.denseFeatures, 1, false);
+  },
+  FM: (out, s) => {
+    out.set("dense/fm.bias", f32(1));
+    if (s.denseFeatures) linear(out, "fm.dense", s.denseFeatures, 1, false);
+  },
   DNN: (out, s, o) => linear(out, "head", mlp(out, s.inputDim, o), 1),
   WideDeep: (out, s, o) => {
     out.set("dense/wide.bias", f32(1));

@@ -8,7 +8,7 @@ import { DENSE_INITS } from "../layers/init.js";
 import type { ModelOptions } from "./registry.js";
 
 const MODEL_KEYS = new Set([
-  "fieldSizes", "denseFeatures", "embeddingDim", "embedding", "seed", "init",
+  "fieldSizes", "denseFeatures", "bagPooling", "embeddingDim", "embedding", "seed", "init",
   "crossLayers", "hiddenUnits", "batchNorm", "batchNormMomentum", "dropout", "crossVersion",
 ]);
 const EMBEDDING_KEYS = new Set([
@@ -37,6 +37,10 @@ export function checkModelOptions(name: string, o: unknown): asserts o is ModelO
     if (o[k] !== undefined && !isCount(o[k], min)) throw new RangeError(`${where}: ${k} = ${show(o[k])} must be an integer ≥ ${min}`);
   };
   count("denseFeatures", 0);
+  const bp = o.bagPooling;
+  if (bp !== undefined && (!Array.isArray(bp) || bp.length >= fs.length || !bp.every((p) => p === "mean" || p === "sum"))) {
+    throw new RangeError(`${where}: bagPooling = ${show(bp)} must be an array of "mean" or "sum", one per bag field (the last entries of fieldSizes), fewer than fieldSizes.length = ${fs.length}`);
+  }
   count("embeddingDim", 1);
   count("crossLayers", 0);
   if (o.seed !== undefined && !(typeof o.seed === "number" && Number.isSafeInteger(o.seed))) throw new RangeError(`${where}: seed = ${show(o.seed)} must be an integer`);

@@ -22,7 +22,7 @@ export class WideDeep extends CtrModel {
     super(options, true);
     const { hiddenUnits = DEFAULT_HIDDEN_UNITS, batchNorm = true, batchNormMomentum, dropout = 0, seed = 0 } = options;
     this.bias = this.param(Tensor.param([1], "wide.bias"));
-    const inputDim = this.fields * this.embeddingDim + this.denseFeatures;
+    const inputDim = this.embeddedFields * this.embeddingDim + this.denseFeatures;
     this.deep = this.child("deep", new MLP(inputDim, { hiddenUnits, batchNorm, batchNormMomentum, dropout, name: "deep", seed, init: this.init }));
     this.head = this.child("head", new Linear(this.deep.outFeatures, 1, { name: "head", bias: false, seed, init: this.init }));
   }

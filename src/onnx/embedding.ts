@@ -82,3 +82,37 @@ export function lookup(g: GraphBuilder, ids: string, t: TableData): string {
   }
   return g.op("Mul", [values, rowDelta], undefined, "embedding");
 }
+
+/**
+ * The lookup of a model with bag fields: ids [B, F] and the bags padded to bag_ids [B, Fb, L]
+ * with bag_mask float [B, Fb, L] (1 for a value, 0 for padding; a padded id must still be a row
+ * of the table, e.g. 0, and L ≥ 1). ONNX has no EmbeddingBag operator, so:
+ *
+ *   rows   = lookup(Concat(ids, Reshape(bag_ids, [B, Fb·L])))     one Gather of the table
+ *   single = rows[:, :F]                                           [B, F, W]
+ *   sums   = ReduceSum(Reshape(rows[:, F:], [B, Fb, L, W]) · mask, axis 2)
+ *   pooled = sums / (1 + mean_f · (max(Σ mask, 1) − 1))            sum fields ÷ 1, empty bags 0
+ *   e      = Concat(single, pooled, axis 1)                         [B, F + Fb, W]
+ *
+ * The pooled rows equal the bag kernels' up to the order of the additions inside ReduceSum.
+ */
+export function lookupWithBags(
+  g: GraphBuilder, ids: string, bagIds: string, bagMask: string, t: TableData, fields: number, pooling: readonly ("mean" | "sum")[],
+): string {
+  const Fb = pooling.length, W = t.dim;
+  const flatBags = g.op("Reshape", [bagIds, g.i64("bag.flat_shape", [0, -1])], undefined, "bag_ids_flat");
+  const rows = lookup(g, g.op("Concat", [ids, flatBags], { axis: 1 }, "all_ids"), t);
+  const axis1 = g.i64("bag.axis1", [1]);
+  const single = g.op("Slice", [rows, g.i64("bag.single_start", [0]), g.i64("bag.single_end", [fields]), axis1], undefined, "single_rows");
+  const bagRows = g.op("Slice", [rows, g.i64("bag.start", [fields]), g.i64("bag.end", [2 ** 53]), axis1], undefined, "bag_rows_flat");
+  const rows4 = g.op("Reshape", [bagRows, g.i64("bag.rows_shape", [0, Fb, -1, W])], undefined, "bag_rows");
+  const mask4 = g.op("Unsqueeze", [bagMask, g.i64("bag.axis3", [3])], undefined, "bag_mask_4d");
+  const axis2 = g.i64("bag.axis2", [2]);
+  const sums = g.op("ReduceSum", [g.op("Mul", [rows4, mask4], undefined, "bag_rows_masked"), axis2], { keepdims: 0 }, "bag_sums");
+  const count = g.op("ReduceSum", [bagMask, axis2], { keepdims: 1 }, "bag_lengths");
+  const one = g.f32("bag.one", [1], [1]);
+  const meanFlag = g.f32("bag.mean", pooling.map((p) => (p === "mean" ? 1 : 0)), [1, Fb, 1]);
+  const denom = g.op("Add", [one, g.op("Mul", [meanFlag, g.op("Sub", [g.op("Max", [count, one], undefined, "bag_len_min1"), one], undefined, "bag_len_m1")], undefined, "bag_mean_len")], undefined, "bag_divisor");
+  const pooled = g.op("Div", [sums, denom], undefined, "bag_pooled");
+  return g.op("Concat", [single, pooled], { axis: 1 }, "embedding_pooled");
+}

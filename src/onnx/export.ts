@@ -2,6 +2,9 @@
 //
 //   inputs   ids   int64 | int32 [batch, F]   global row ids, as FeatureMap.encode gives them
 //            dense float [batch, nd]          only for models with dense features
+//            bag_ids  [batch, Fb, bag_len]    only for models with bag fields: each bag padded
+//            bag_mask float [batch, Fb, bag_len]  to bag_len (≥ 1) values, 1 = value, 0 = padding
+//                                             (onnx/embedding.ts lookupWithBags)
 //   output   probability float [batch, 1]     sigmoid of the logit
 //
 // Built from the alpt export of the model (io/export.ts), so the ONNX file holds the same
@@ -23,7 +26,7 @@ import { decodeSafetensors, type StoredTensor } from "../io/safetensors.js";
 import { validateModelFile } from "../io/validate.js";
 import { FileFormatError } from "../io/errors.js";
 import { concatBytes } from "../util/bytes.js";
-import { lookup, type TableData } from "./embedding.js";
+import { lookup, lookupWithBags, type TableData } from "./embedding.js";
 import { GraphBuilder } from "./graph.js";
 import { encodeModel, type ValueInfo } from "./messages.js";
 import { denseNetwork } from "./models.js";
@@ -54,7 +57,7 @@ function describeLive(model: CtrModel): Pick<ExportInfo, "model" | "modelOptions
     : model instanceof DCN ? (model.options.crossVersion === 2 ? "DCNv2" : "DCN") : undefined;
   if (!name) throw new TypeError(`exportOnnx: unknown model class ${model.constructor.name}; pass its ExportInfo`);
   // LR and FM keep their options as given to the base class, with the sizes they fix written in
-  const { embeddingDim, denseFeatures: _dense, ...rest } = model.baseOptions;
+  const { embeddingDim, ...rest } = model.baseOptions;
   const modelOptions: ModelOptions = "options" in model ? (model as { options: ModelOptions }).options : name === "FM" ? { ...rest, embeddingDim } : rest;
   return { model: name, modelOptions };
 }
@@ -101,14 +104,18 @@ export function onnxFromExportParts(bytes: Uint8Array, options: Omit<OnnxExportO
   const table: TableData = m.storage === "codes"
     ? { storage: "codes", rows, dim, bits: d.table.bits, codes: tensor("embedding/codes").data, delta: { dtype: m.deltaDtype as "F32" | "F16", bytes: tensor("embedding/delta").data } }
     : { storage: "weights", rows, dim, weights: f32Of(tensor("embedding/weights")) };
-  const e = lookup(g, ids, table);
+  const bagPooling = d.modelOptions.bagPooling ?? [];
+  const Fb = bagPooling.length, single = fields - Fb;
+  const bagIds = Fb ? g.input("bag_ids") : undefined, bagMask = Fb ? g.input("bag_mask") : undefined;
+  const e = Fb ? lookupWithBags(g, ids, bagIds!, bagMask!, table, single, bagPooling) : lookup(g, ids, table);
   const logit = denseNetwork(g, e, dense, {
     model: d.model, options: d.modelOptions, fields, embeddingDim, denseFeatures,
     tensor: (name) => f32Of(tensor(name)),
   });
   g.nodes.push({ op: "Sigmoid", inputs: [logit], outputs: ["probability"], name: "Sigmoid_probability" });
 
-  const inputs: ValueInfo[] = [{ name: "ids", dtype: idsDtype, shape: ["batch", fields] }];
+  const inputs: ValueInfo[] = [{ name: "ids", dtype: idsDtype, shape: ["batch", single] }];
+  if (Fb) inputs.push({ name: "bag_ids", dtype: idsDtype, shape: ["batch", Fb, "bag_len"] }, { name: "bag_mask", dtype: "float", shape: ["batch", Fb, "bag_len"] });
   if (dense) inputs.push({ name: "dense", dtype: "float", shape: ["batch", denseFeatures] });
   const metadata: Record<string, string> = {
     format: ONNX_FORMAT,
@@ -119,7 +126,8 @@ export function onnxFromExportParts(bytes: Uint8Array, options: Omit<OnnxExportO
     bits: m.bits!,
     rows: String(rows),
     dim: String(dim),
-    fields: String(fields),
+    fields: String(single),
+    ...(Fb ? { bagPooling: JSON.stringify(bagPooling) } : {}),
     denseFeatures: String(denseFeatures),
     deltaDtype: m.deltaDtype!,
     featureMap: m.featureMap ?? "null",
@@ -131,7 +139,7 @@ export function onnxFromExportParts(bytes: Uint8Array, options: Omit<OnnxExportO
     opset: ONNX_OPSET,
     producerName: "alpt",
     producerVersion: "0.1.0",
-    docString: `${d.model} CTR model (${d.table.method}${m.storage === "codes" ? `, ${d.table.bits}-bit codes + ${m.deltaDtype} Δ` : ", fp32 rows"}): ids [batch, ${fields}]${dense ? ` and dense [batch, ${denseFeatures}]` : ""} → probability [batch, 1]`,
+    docString: `${d.model} CTR model (${d.table.method}${m.storage === "codes" ? `, ${d.table.bits}-bit codes + ${m.deltaDtype} Δ` : ", fp32 rows"}): ids [batch, ${single}]${Fb ? `, bag_ids and bag_mask [batch, ${Fb}, bag_len] (${bagPooling.join(", ")} pooled)` : ""}${dense ? ` and dense [batch, ${denseFeatures}]` : ""} → probability [batch, 1]`,
     graphName: `alpt_${d.model}`,
     nodes: g.nodes,
     initializers: g.initializers,

@@ -74,11 +74,15 @@ export function denseNetwork(g: GraphBuilder, e: string, dense: string | undefin
     return g.op("Mul", [total, g.f32("half", [0.5], [1])], undefined, "fm");
   };
 
+  /** LR and FM: logit + dense · W (Linear without bias, models/lr.ts). */
+  const withDense = (logit: string, name: string): string =>
+    dense ? g.op("Add", [logit, gemm(dense, name, m.denseFeatures, 1, false)], undefined, "logit_dense") : logit;
+
   switch (m.model) {
     case "LR":
-      return wide!;
+      return withDense(wide!, "lr.dense");
     case "FM":
-      return g.op("Add", [wide!, fmTerm()], undefined, "logit");
+      return withDense(g.op("Add", [wide!, fmTerm()], undefined, "logit"), "fm.dense");
     case "DNN": {
       const { out, width } = mlp(deepInput(vectors), F * D + m.denseFeatures);
       return gemm(out, "head", width, 1);

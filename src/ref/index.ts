@@ -5,6 +5,7 @@ import { RefMemory } from "./memory.js";
 import { coalesceIds, segmentSumRows } from "./embed/coalesce.js";
 import { firstBadRow, firstNotPositive } from "./embed/check.js";
 import { gatherRowsF32 } from "./embed/gather.js";
+import { bagDequant, bagRowsF32, bagSegmentSumRows } from "./embed/bag.js";
 import { adagradRows, adamRows, sgdRows } from "./optim/sparse.js";
 import { reluBackward, reluForward } from "./dense/activation.js";
 import { bnColumnSums, bnForward, bnInputGrad, bnStats } from "./dense/batchnorm.js";
@@ -23,7 +24,7 @@ type Twins = { [K in keyof CoreKernels]: Twin<CoreKernels[K]> };
 const twins: Twins = {
   fillUniform, packCodes, unpackCodes, quantizeRows, gatherDequant, fakeQuantRows, lsqGradRows,
   coalesceIds, segmentSumRows, firstBadRow, firstNotPositive,
-  gatherRowsF32, sgdRows, adamRows, adagradRows,
+  gatherRowsF32, bagRowsF32, bagDequant, bagSegmentSumRows, sgdRows, adamRows, adagradRows,
   reluForward, reluBackward, bnStats, bnForward, bnColumnSums, bnInputGrad, crossForward, crossBackward,
   moveColumns, zeroFill,
   gemm, gemmRows, gemmScratchBytes, addBiasRows, sumRows,

@@ -5,12 +5,21 @@
 //
 //   raw row ──FeatureMap──▶ ids [F] (unseen → OOV, empty → missing) ──lookup──▶ [1, F, D]
 //     ──forwardEmbedded (eval)──▶ logit ──sigmoid──▶ p
+// A model with bag fields takes encoded rows with their bags (predictIds(ids, dense, bags)): the
+// lookup then pools them in the same kernels as training (kernels/bag.ts).
 //
 // The dense network depends only on the number of fields, not on their vocabularies: it is built
 // with one row per field and fed rows looked up in the exported table.
 import { FeatureMap } from "../data/feature-map.js";
 import type { RawValue } from "../data/schema.js";
+import type { DatasetConfig } from "../data/config.js";
+import type { FittedInputs } from "../data/encode-row.js";
+import { dataConfigFromJSON } from "../data/prepare-config.js";
 import { gatherRowsF32 } from "../kernels/embed.js";
+import { bagDequant, bagRowsF32, type HeapBags } from "../kernels/bag.js";
+import type { BagData } from "../data/bag-fields.js";
+import { batchBags, checkBagData } from "../data/bag-batch.js";
+import { batchLayout } from "../models/bag-layout.js";
 import { gatherDequant, type PackedTable } from "../kernels/quant.js";
 import type { CtrModel } from "../models/base.js";
 import { createModel, type ModelOptions } from "../models/registry.js";
@@ -40,10 +49,15 @@ export interface PredictorInfo {
   bits: number;
   rows: number;
   dim: number;
+  /** Single-valued fields (the id columns of predictIds). */
   fields: number;
+  /** Bag fields and their pooling (the bags of predictIds). */
+  bagPooling: readonly ("mean" | "sum")[];
   deltaDtype: "F32" | "F16" | "none";
   featureMap: FeatureMap | undefined;
   dataFormat: string | undefined;
+  /** Config datasets: the dataset config and fitted normalisers, for encodeRawRow (data/encode-row.ts). */
+  dataConfig?: { config: DatasetConfig; fitted: FittedInputs };
 }
 
 /** A loaded model that predicts click probabilities. */
@@ -57,8 +71,9 @@ export interface Predictor {
    * Probabilities of encoded rows.
    * @param ids i32 [n, fields] global row ids
    * @param dense f32 [n, denseFeatures] for models with dense features
+   * @param bags the bag fields of the n rows, for models with bag fields
    */
-  predictIds(ids: Int32Array, dense?: Float32Array): Float32Array;
+  predictIds(ids: Int32Array, dense?: Float32Array, bags?: BagData): Float32Array;
   /** Frees the heap memory of the predictor (its model and table). */
   dispose(): void;
 }
@@ -71,7 +86,8 @@ export interface PredictorOptions {
   what?: string;
 }
 
-type Lookup = (ids: HeapI32, n: number, shape: readonly number[]) => Tensor;
+/** Rows of the ids, or (with bags) the pooled rows of the bags. */
+type Lookup = (ids: HeapI32, n: number, shape: readonly number[], bags?: HeapBags) => Tensor;
 
 /** A predictor over a model whose forward pass reads rows through `lookup`. */
 function makePredictor(model: CtrModel, lookup: Lookup, info: PredictorInfo, batchSize: number, release: () => void): Predictor {
@@ -84,10 +100,13 @@ function makePredictor(model: CtrModel, lookup: Lookup, info: PredictorInfo, bat
     return idsBuf;
   };
 
-  const predictIds = (ids: Int32Array, dense?: Float32Array): Float32Array => {
+  const S = model.embeddedFields;
+  const predictIds = (ids: Int32Array, dense?: Float32Array, bags?: BagData): Float32Array => {
     if (ids.length % F !== 0) throw new RangeError(`predictor: ids has ${ids.length} elements, not a multiple of ${F} fields`);
     const n = ids.length / F;
     if (nd && (!dense || dense.length !== n * nd)) throw new RangeError(`predictor: the model takes ${nd} dense features per row: dense must have ${n * nd} values, got ${dense?.length ?? 0}`);
+    if (model.bagFields && !bags) throw new RangeError(`predictor: the model takes ${model.bagFields} bag fields (pooling ${JSON.stringify(model.bagPooling)}): pass their bags`);
+    if (bags) checkBagData(bags, n, "predictor: bags");
     const out = new Float32Array(n);
     const buf = live();
     for (let s = 0; s < n; s += batchSize) {
@@ -95,7 +114,8 @@ function makePredictor(model: CtrModel, lookup: Lookup, info: PredictorInfo, bat
       buf.array.set(ids.subarray(s * F, (s + B) * F));
       noGrad(() =>
         scope(() => {
-          const e = lookup(buf, B * F, [B, F, D]);
+          const layout = batchLayout(model, buf, B, bags && batchBags(bags, undefined, s, B));
+          const e = lookup(buf, B * F, [B, S, D], layout);
           const d = nd ? Tensor.from(dense!.subarray(s * nd, (s + B) * nd), [B, nd]) : undefined;
           const z = model.forwardEmbedded(e, d).values;
           for (let i = 0; i < B; i++) out[s + i] = sigmoidOf(z[i]);
@@ -109,6 +129,7 @@ function makePredictor(model: CtrModel, lookup: Lookup, info: PredictorInfo, bat
     const fm = info.featureMap;
     if (!fm) throw new Error("predictor: the model was saved without a FeatureMap; use predictIds with encoded ids");
     if (nd) throw new Error(`predictor: the model takes ${nd} dense features; use predictIds`);
+    if (model.bagFields) throw new Error(`predictor: the model takes ${model.bagFields} bag fields; use predictIds with their bags`);
     const ids = new Int32Array(rows.length * F);
     for (let k = 0; k < rows.length; k++) {
       const r = rows[k];
@@ -151,19 +172,20 @@ const featureMapOf = (json: unknown, what: string): FeatureMap | undefined => {
  * own table. The model stays owned by the caller (dispose() frees only the predictor's buffers).
  */
 export function predictorFromModel(
-  model: CtrModel, info: { model: string; modelOptions: ModelOptions; featureMap?: unknown; dataFormat?: string },
+  model: CtrModel, info: { model: string; modelOptions: ModelOptions; featureMap?: unknown; dataFormat?: string; dataConfig?: unknown },
   options: PredictorOptions = {},
 ): Predictor {
   const t = model.embedding.options;
   const featureMap = featureMapOf(info.featureMap, options.what ?? "model");
-  if (featureMap) checkFeatureMap(featureMap, model.fields, t.rows, options.what ?? "model");
+  if (featureMap) checkFeatureMap(featureMap, model.embeddedFields, t.rows, options.what ?? "model");
   const pinfo: PredictorInfo = {
     model: info.model, modelOptions: info.modelOptions, method: t.method,
     storage: model.embedding.packed ? "codes" : "weights", bits: model.embedding.packed ? t.bits : 32,
-    rows: t.rows, dim: t.dim, fields: model.fields, deltaDtype: model.embedding.packed ? "F32" : "none",
+    rows: t.rows, dim: t.dim, fields: model.fields, bagPooling: model.bagPooling, deltaDtype: model.embedding.packed ? "F32" : "none",
     featureMap, dataFormat: info.dataFormat,
   };
-  const lookup: Lookup = (ids, n, shape) => model.embedding.lookup(ids, n, shape, false);
+  if (featureMap && info.dataConfig != null) pinfo.dataConfig = dataConfigFromJSON(info.dataConfig, featureMap, `${options.what ?? "model"}: dataConfig`);
+  const lookup: Lookup = (ids, n, shape, bags) => (bags ? model.embedding.lookupBags(bags, shape, false) : model.embedding.lookup(ids, n, shape, false));
   const p = makePredictor(model, lookup, pinfo, options.batchSize ?? 2048, () => undefined);
   return { ...p, dispose: () => { p.dispose(); model.train(true); } };
 }
@@ -207,7 +229,7 @@ export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {})
   const { heap } = getEngine();
   const owned: { free(): void }[] = [];
   try {
-    if (model.fields !== fields || model.embedding.dim !== dim) fail(`the model has ${model.fields} fields of dim ${model.embedding.dim}, the table ${fields} fields of dim ${dim}`);
+    if (model.embeddedFields !== fields || model.embedding.dim !== dim) fail(`the model has ${model.embeddedFields} fields of dim ${model.embedding.dim}, the table ${fields} fields of dim ${dim}`);
     for (const [name, e] of collectState(model).tensors) {
       if (!name.startsWith("dense/") && !name.startsWith("buffer/")) continue;
       entryBytes(e).set(tensor(name).data);
@@ -228,9 +250,10 @@ export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {})
       } else new Uint8Array(delta.array.buffer, delta.ptr, rows * 4).set(deltaT.data);
       // an F16 Δ > 0 stays > 0 in f32; every Δ was checked by validateModelFile
       const table: PackedTable = { codes, delta, rows, dim, bits };
-      lookup = (ids, n, shape) => {
+      lookup = (ids, n, shape, bags) => {
         const out = Tensor.scratch(shape, false, "predictor.lookup");
-        gatherDequant(table, ids, out.data, n);
+        if (bags) bagDequant(table, bags, out.data);
+        else gatherDequant(table, ids, out.data, n);
         return out;
       };
     } else {
@@ -238,16 +261,25 @@ export function loadPredictor(bytes: Uint8Array, options: PredictorOptions = {})
       const w = heap.allocF32(rows * dim, "predictor weights");
       owned.push(w);
       new Uint8Array(w.array.buffer, w.ptr, rows * dim * 4).set(wT.data);
-      lookup = (ids, n, shape) => {
+      lookup = (ids, n, shape, bags) => {
         const out = Tensor.scratch(shape, false, "predictor.lookup");
-        gatherRowsF32(w, rows, dim, ids, out.data, n);
+        if (bags) bagRowsF32(w, rows, dim, bags, out.data);
+        else gatherRowsF32(w, rows, dim, ids, out.data, n);
         return out;
       };
     }
     const info: PredictorInfo = {
-      model: d.model, modelOptions, method: d.table.method, storage, bits, rows, dim, fields, deltaDtype, featureMap,
+      model: d.model, modelOptions, method: d.table.method, storage, bits, rows, dim, fields: model.fields, bagPooling: model.bagPooling, deltaDtype, featureMap,
       dataFormat: m.dataFormat,
     };
+    if (m.dataConfig !== undefined) {
+      if (!featureMap) fail(`metadata "dataConfig" is given but there is no FeatureMap`);
+      try {
+        info.dataConfig = dataConfigFromJSON(JSON.parse(m.dataConfig), featureMap!, "dataConfig");
+      } catch (e) {
+        fail(`metadata ${(e as Error).message}`);
+      }
+    }
     const release = () => {
       for (const b of owned) b.free();
       model.dispose();

@@ -7,14 +7,13 @@
 import { BatchNorm1d } from "../layers/batchnorm.js";
 import type { CtrModel } from "../models/base.js";
 import { noGrad, scope } from "../tensor/tape.js";
-import { denseInput, type Batch } from "./step.js";
+import { denseInput, embedBatch, type Batch } from "./step.js";
 
 /** Recomputes the running statistics of every BatchNorm1d of `model` from `batches`. */
 export function refreshBatchNormStats(model: CtrModel, batches: Iterable<Batch>): number {
   const norms = model.modules().filter((m): m is BatchNorm1d => m instanceof BatchNorm1d);
   if (norms.length === 0) return 0;
   const saved = norms.map((bn) => ({ momentum: bn.state.momentum, updates: bn.state.updates }));
-  const F = model.fields, D = model.embedding.dim;
   let k = 0;
   model.train(true);
   try {
@@ -24,7 +23,7 @@ export function refreshBatchNormStats(model: CtrModel, batches: Iterable<Batch>)
       for (const bn of norms) bn.state.momentum = 1 / k;
       noGrad(() =>
         scope(() => {
-          model.forwardEmbedded(model.embedding.lookup(batch.ids, batch.size * F, [batch.size, F, D], false), denseInput(model, batch));
+          model.forwardEmbedded(embedBatch(model, batch, false).e, denseInput(model, batch));
         }),
       );
     }

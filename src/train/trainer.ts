@@ -16,13 +16,18 @@ import { fillBatch, shuffledOrder } from "../data/batcher.js";
 import type { EncodedDataset } from "../data/dataset.js";
 import type { ShardedSplit } from "../data/shard-source.js";
 import { StreamCursor, predictStream, streamBatches, type StreamBatch } from "../data/stream.js";
+import type { BagData } from "../data/bag-fields.js";
+import { batchBags, checkBagData } from "../data/bag-batch.js";
 import { getEngine } from "../wasm/load.js";
 import { refreshBatchNormStats } from "./precise-bn.js";
 import { predict, trainStep, type Batch } from "./step.js";
 import { Progress, type ProgressOptions } from "./progress.js";
 
-/** An encoded dataset, plus dense features [n, denseFeatures] for models that take them. */
-export type EncodedData = EncodedDataset & { dense?: Float32Array };
+/**
+ * An encoded dataset, plus dense features [n, denseFeatures] and bag (multi-valued) fields for
+ * models that take them.
+ */
+export type EncodedData = EncodedDataset & { dense?: Float32Array; bags?: BagData };
 
 /** A sharded split (streamed) rather than data in memory. */
 export function isSharded(d: EncodedData | ShardedSplit): d is ShardedSplit {
@@ -213,12 +218,18 @@ export class Trainer {
     if (isSharded(d)) {
       // the shards' own shapes are checked as they load (data/stream.ts)
       if (d.fields !== m.fields) throw new RangeError(`Trainer: ${what} has ${d.fields} fields, the model ${m.fields}`);
+      if (m.bagFields) throw new RangeError(`Trainer: ${what} is streamed from shards, which do not carry bag fields yet (the model takes ${m.bagFields}): load it in memory`);
       return;
     }
     if (d.fields !== m.fields) throw new RangeError(`Trainer: ${what} has ${d.fields} fields, the model ${m.fields}`);
     if (d.ids.length < d.n * d.fields || d.labels.length < d.n) throw new RangeError(`Trainer: ${what} arrays are shorter than n = ${d.n}`);
     if (m.denseFeatures && (!d.dense || d.dense.length < d.n * m.denseFeatures)) {
       throw new RangeError(`Trainer: ${what} needs ${m.denseFeatures} dense features per row`);
+    }
+    if (m.bagFields && !d.bags) throw new RangeError(`Trainer: ${what} has no bag fields, the model takes ${m.bagFields} (bagPooling ${JSON.stringify(m.bagPooling)})`);
+    if (d.bags) {
+      checkBagData(d.bags, d.n, `Trainer: ${what}.bags`);
+      if (JSON.stringify(d.bags.pooling) !== JSON.stringify(m.bagPooling)) throw new RangeError(`Trainer: ${what} has bag fields pooled ${JSON.stringify(d.bags.pooling)}, the model ${JSON.stringify(m.bagPooling)} (bagPooling)`);
     }
   }
 
@@ -234,7 +245,8 @@ export class Trainer {
         const size = Math.min(batchSize, data.n - s);
         ids.array.set(data.ids.subarray(s * F, (s + size) * F));
         const dense = nd ? data.dense!.subarray(s * nd, (s + size) * nd) : undefined;
-        predict(this.model, { ids, labels: data.labels.subarray(s, s + size), dense, size }, out.subarray(s, s + size));
+        const bags = data.bags && batchBags(data.bags, undefined, s, size);
+        predict(this.model, { ids, labels: data.labels.subarray(s, s + size), dense, bags, size }, out.subarray(s, s + size));
       }
     } finally {
       ids.free();
@@ -330,7 +342,8 @@ export class Trainer {
           dense.set(data.dense!.subarray(r * nd, (r + 1) * nd), k * nd);
         }
       }
-      return { ids, labels, dense, size };
+      const bags = data.bags && batchBags(data.bags, order, s * B, size);
+      return { ids, labels, dense, bags, size };
     };
     // streamed training: a pass per epoch, and its next batch (waiting while a shard loads)
     const streamOptions = (epoch: number) => ({ batchSize: B, shuffle: o.shuffle, seed: o.seed, epoch, bufferRows: o.shuffleBuffer, denseFeatures: nd });

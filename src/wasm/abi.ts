@@ -29,6 +29,17 @@ export interface CoreKernels {
   firstBadRow(ids: number, n: number, rows: number, delta: number): number;
   firstNotPositive(x: number, n: number): number;
   gatherRowsF32(src: number, ids: number, n: number, rows: number, dim: number, out: number): number;
+  bagRowsF32(
+    src: number, ids: number, offsets: number, bags: number, rows: number, dim: number, fields: number, mean: number, out: number,
+  ): number;
+  bagDequant(
+    codes: number, delta: number, ids: number, offsets: number, bags: number, rows: number, dim: number, bits: number,
+    fields: number, mean: number, out: number,
+  ): number;
+  bagSegmentSumRows(
+    g: number, offsets: number, bags: number, fields: number, mean: number, inverse: number, dim: number, dst: number,
+    u0: number, u1: number,
+  ): void;
   sgdRows(w: number, wIndexed: number, g: number, ids: number, n: number, dim: number, lr: number, weightDecay: number): void;
   adamRows(
     w: number, wIndexed: number, g: number, m: number, v: number, ids: number, n: number, dim: number,

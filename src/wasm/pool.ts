@@ -11,13 +11,13 @@
 // part itself, then sleeps in Atomics.wait until every worker has counted itself done: no busy
 // spinning, and the workers sleep between jobs. A job is split only along outputs (rows), and
 // each output is computed as one thread computes it, so the bits do not depend on the threads.
-// Workers start once (Pool.create) and are unref'd in Node and Bun: an idle pool never keeps a
+// Workers start once (Pool.create) and are unref'd in Node, Deno and Bun: an idle pool never keeps a
 // process up. seq only has to differ from the last value a worker saw, so it may wrap around.
 
 /** Kernels the workers may run (their exports by name). */
 const KERNELS = [
   "gemmRows", "addBiasRows", "reluForward", "reluBackward", "bnForward", "bnInputGrad", "crossForward", "moveColumns",
-  "gatherRowsF32", "gatherDequant", "segmentSumRows", "quantizeRows", "fakeQuantRows", "lsqGradRows", "sgdRows", "adamRows", "adagradRows",
+  "gatherRowsF32", "gatherDequant", "segmentSumRows", "bagRowsF32", "bagDequant", "bagSegmentSumRows", "quantizeRows", "fakeQuantRows", "lsqGradRows", "sgdRows", "adamRows", "adagradRows",
 ] as const;
 export type PoolKernel = (typeof KERNELS)[number];
 
@@ -176,9 +176,8 @@ export function threadsUnavailable(): string | undefined {
   if (typeof SharedArrayBuffer !== "function" || typeof Atomics !== "object") {
     return "SharedArrayBuffer is not available here (a page needs cross-origin isolation; Cloudflare Workers have none)";
   }
-  const g = globalThis as { document?: unknown; Worker?: unknown; Deno?: unknown; process?: { versions?: { node?: string } } };
+  const g = globalThis as { document?: unknown; Worker?: unknown; process?: { versions?: { node?: string } } };
   if (typeof g.document === "object") return "a browser's main thread may not wait (Atomics.wait): run alpt in a Web Worker for threads";
-  if (g.Deno) return "Deno keeps a process alive while its workers live (no unref): threads are not used in Deno yet";
   if (typeof g.Worker !== "function" && !g.process?.versions?.node) return "this runtime cannot start workers";
   try {
     new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true });
@@ -207,8 +206,9 @@ export async function autoThreads(): Promise<number> {
 
 /** Starts one worker; resolves its handle and a promise of its "ready". */
 async function startWorker(data: WorkerData): Promise<[Handle, Promise<void>]> {
-  const g = globalThis as { Worker?: new (url: string) => WebWorker; process?: { versions?: { node?: string } }; Deno?: unknown; Bun?: unknown };
-  if (g.process?.versions?.node && !g.Deno && !g.Bun) {
+  const g = globalThis as { Worker?: new (url: string) => WebWorker; process?: { versions?: { node?: string } }; Bun?: unknown };
+  // Node and Deno (whose node:worker_threads workers can be unref'd, unlike its Web Workers)
+  if (g.process?.versions?.node && !g.Bun) {
     const wt = "node:worker_threads";
     const { Worker } = (await import(/* @vite-ignore */ wt)) as typeof import("node:worker_threads");
     const w = new Worker(NODE_BOOT, { eval: true, workerData: data, execArgv: [] });

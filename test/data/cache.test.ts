@@ -71,7 +71,7 @@ describe("dataset cache", () => {
     const v2 = new TextEncoder().encode(new TextDecoder().decode(bytes.subarray(12, 40)).replace('"version":1', '"version":7'));
     const ver = bytes.slice();
     ver.set(v2, 12);
-    cases.push(["version", ver, /version 7 is not supported \(this build reads 1\)/]);
+    cases.push(["version", ver, /version 7 is not supported \(this build reads 1 and 2\)/]);
     for (const [name, b, re] of cases) expect(() => decodeCache(b, { what: "x.alptds" }), name).toThrow(re);
     const path = join(tmp.dir, "cut.alptds");
     writeFileSync(path, bytes.slice(0, 1000));

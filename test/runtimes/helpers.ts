@@ -1,7 +1,8 @@
 // Shared by the runtime tests: where the built package is, bounded child processes (all killed
 // in afterAll), the Node reference run, and the cross-runtime comparison of fixtures/job.js.
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { readdir } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -12,6 +13,33 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const DIST = resolve(process.env.ALPT_DIST ?? join(ROOT, "dist"));
 export const FIXTURES = join(ROOT, "test/runtimes/fixtures");
 export const CLI = join(FIXTURES, "cli.js");
+
+/** The deno executable (the package's own resolver: its copy, else the platform package's). */
+export const denoExe = (): string => (createRequire(import.meta.url)("deno/install_api.cjs") as { runInstall(): string }).runInstall();
+export const DENO_ENV = { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1", NO_COLOR: "1" };
+/** Deno's permissions for a job: reading the package and the fixtures, nothing else. */
+export const DENO_READ = `--allow-read=${DIST},${FIXTURES}`;
+
+/**
+ * The bun executable. The package's bin/bun.exe is a stub until its postinstall has run (it
+ * is skipped by `npm install --ignore-scripts`), so look in the platform package first.
+ */
+export function bunExe(): string {
+  const req = createRequire(createRequire(import.meta.url).resolve("bun/package.json"));
+  const arch = process.arch === "arm64" ? "aarch64" : process.arch;
+  for (const suffix of ["", "-baseline", "-musl", "-musl-baseline"]) {
+    try {
+      const exe = join(dirname(req.resolve(`@oven/bun-${process.platform}-${arch}${suffix}/package.json`)), "bin/bun");
+      if (existsSync(exe)) return exe;
+    } catch {
+      // not installed for this platform
+    }
+  }
+  const exe = join(dirname(req.resolve("bun/package.json")), "bin/bun.exe");
+  if (statSync(exe).size < 1e6) throw new Error(`no bun binary: ${exe} is the stub (run \`node install.js\` in node_modules/bun)`);
+  return exe;
+}
+export const BUN_ENV = { ...process.env, BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0", NO_COLOR: "1" };
 export const IN_CI = process.env.CI === "true";
 
 /** What fixtures/job.js returns. */
