@@ -88,6 +88,30 @@ describe("streamed training", () => {
     b.dispose();
   });
 
+  it("dense inputs are streamed with their rows: the same weights as in memory; bag fields are refused", async () => {
+    const nd = 3;
+    const withDense = (ds: typeof train) => {
+      const dense = new Float32Array(ds.n * nd);
+      for (let i = 0; i < dense.length; i++) dense[i] = Math.sin(i * 0.37);
+      return { ...ds, dense };
+    };
+    const tr = withDense(train), va = withDense(valid);
+    const mk = () => createModel("DCN", { fieldSizes: gen.fieldSizes, denseFeatures: nd, embeddingDim: 8, hiddenUnits: [16], crossLayers: 1, seed: 5, embedding: { method: "alpt", bits: 4, optimizer: "adagrad" } });
+    const a = mk(), b = mk(), c = mk();
+    const ha = new Trainer(a, options).fit(tr, va);
+    const hb = await new Trainer(b, options).fit(shardsOf(tr, tr.n), shardsOf(va, 300));
+    expect(hb.evals.map((e) => e.metrics)).toEqual(ha.evals.map((e) => e.metrics));
+    expectSameWeights(a, b);
+    // several shards and a small buffer: the dense rows travel with their ids (deterministic, learns as well)
+    const hc = await new Trainer(c, { ...options, shuffleBuffer: 1000 }).fit(shardsOf(tr, 500), va);
+    expect(Math.abs(hc.best!.auc - ha.best!.auc)).toBeLessThan(0.03);
+    // a shard without the dense features the model takes
+    await expect(new Trainer(c, options).fit(shardsOf(train, 1000))).rejects.toThrow(/memory\[0\]: has no 3 dense features per row/);
+    const bags = createModel("DCN", { fieldSizes: [...gen.fieldSizes, 50], bagPooling: ["mean"], embeddingDim: 8, hiddenUnits: [16], crossLayers: 1 });
+    expect(() => new Trainer(bags, options).fit({ rows: 10, fields: bags.fields, shards: [] })).toThrow(/streamed from shards, which do not carry bag fields yet/);
+    for (const m of [a, b, c, bags]) m.dispose();
+  });
+
   it("refuses a split with other fields, and names a shard that does not match its manifest", async () => {
     const m = dcn();
     const t = new Trainer(m, options);
