@@ -250,7 +250,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const shuffleBuffer = settings.shuffleBuffer as number | undefined;
   if (flag<boolean>(p, "dry-run")) {
     const data = planDataMemory({
-      fields: trainSplit.fields, batchSize: (settings.batchSize as number | undefined) ?? 2048, streamed, train: splitShape(trainSplit),
+      fields: trainSplit.fields, denseFeatures: prepared.manifest.denseFeatures ?? 0, batchSize: (settings.batchSize as number | undefined) ?? 2048, streamed, train: splitShape(trainSplit),
       ...(validSplit ? { valid: splitShape(validSplit) } : {}), ...(shuffleBuffer !== undefined ? { bufferRows: shuffleBuffer } : {}),
     });
     printPlan(plan, heapCeilingBytes({ maxMemoryMB }), modelName, out, data);

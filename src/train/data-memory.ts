@@ -2,11 +2,14 @@
 // `alpt train --dry-run`: in memory, every row of the train and valid splits; streamed
 // (data/stream.ts), the shuffle buffer, the < B rows it carries over, its permutation and the
 // prefetched shard for training, and for validation two shards (the one predicted and the next)
-// plus the predictions and labels (f32 each) of every row. A row is its F i32 ids and an f32 label.
+// plus the predictions and labels (f32 each) of every row. A row is its F i32 ids, an f32 label
+// and its f32 dense inputs, if any.
 
 /** What the data's memory depends on. */
 export interface DataMemoryOptions {
   fields: number;
+  /** Dense inputs per row (config datasets), default 0. */
+  denseFeatures?: number;
   batchSize: number;
   train: SplitShape;
   valid?: SplitShape;
@@ -35,7 +38,7 @@ export interface DataMemory {
 
 /** The host bytes of the training data (see the file header). */
 export function planDataMemory(o: DataMemoryOptions): DataMemory {
-  const rowBytes = 4 * o.fields + 4;
+  const rowBytes = 4 * o.fields + 4 + 4 * (o.denseFeatures ?? 0);
   if (!o.streamed) {
     const train = o.train.rows * rowBytes, valid = (o.valid?.rows ?? 0) * (rowBytes + 4); // + the predictions
     return { streamed: false, rowBytes, trainRows: o.train.rows, train, valid, total: train + valid };

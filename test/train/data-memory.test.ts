@@ -9,6 +9,7 @@ describe("planDataMemory", () => {
   it("in memory: every train row, every valid row and its prediction", () => {
     const d = planDataMemory({ ...base, streamed: false });
     expect(d).toMatchObject({ streamed: false, rowBytes: 160, trainRows: 4_000_000, train: 640_000_000, valid: 500_000 * 164 });
+    expect(planDataMemory({ ...base, denseFeatures: 13, streamed: false }).rowBytes).toBe(160 + 52);
   });
 
   it("streamed: buffer (whole shards, default two) + carry + prefetched shard, and the permutation", () => {
