@@ -2,8 +2,8 @@
 // [--threads N[,M…]] [--rounds R] [--save]`: suites kernels, memory, step, gemm, train, infer,
 // data (the Criteo parser, data.bench.ts), peer (optional tfjs-wasm, PyTorch and ONNX Runtime
 // Node peers, peer-tfjs.bench.ts, peer-torch.bench.ts and peer-ort.bench.ts), or all; scale
-// (scale.bench.ts: prepare of 1 M and 5 M generated rows, minutes) only when named, never in all
-// or --quick.
+// (scale.bench.ts: prepare of 1 M and 5 M generated rows; scale-train.bench.ts: a streamed epoch
+// over the 5 M rows; minutes) only when named, never in all.
 // Prints one JSON line per case (DESIGN.md §11) on stdout and a markdown summary on stderr.
 // `--simd relaxed` runs the FMA core (cases named `<case>-relaxed`), `both` each core;
 // `--threads 1,2` each thread count (cases on more than one thread are named `<case>-t<N>`). A
@@ -29,6 +29,7 @@ import { torchPeerCases } from "./peer-torch.bench.js";
 import { ortPeerCases } from "./peer-ort.bench.js";
 import { scaleCases } from "./scale.bench.js";
 import { markdownSummary } from "./summary.js";
+import { scaleTrainCases } from "./scale-train.bench.js";
 
 const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "data", "peer", "scale"] as const;
 /** Suites that `all` leaves out (minutes of work; run them by name). */
@@ -132,7 +133,7 @@ async function runSuites(chosen: string[], root: string, opts: { quick: boolean;
     if (s === "train") results.push(...(await runCases("train", trainCases(e, quick), o)));
     if (s === "infer") results.push(...(await runCases("infer", inferCases(e, quick), o)));
     if (s === "data" && base) results.push(...(await runCases("data", await dataCases(root, quick), o)));
-    if (s === "scale" && base) results.push(...(await runCases("scale", scaleCases(root, quick), o)));
+    if (s === "scale" && base) results.push(...(await runCases("scale", [...scaleCases(root, quick), ...(await scaleTrainCases(root, quick, filter))], o)));
     if (s === "peer" && base) {
       const peer = await peerCases(quick);
       results.push(...(await runCases("train", peer.train, o)), ...(await runCases("memory", peer.memory, o)));

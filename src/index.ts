@@ -69,7 +69,7 @@ export type { AdamOptions, Optimizer, SGDOptions } from "./optim/optimizer.js";
 export { ReduceOnPlateau, stepDecay } from "./optim/schedule.js";
 export { predict, trainStep } from "./train/step.js";
 export type { Batch, StepResult } from "./train/step.js";
-export { Trainer } from "./train/trainer.js";
+export { Trainer, isSharded } from "./train/trainer.js";
 export type { EncodedData, History, Metrics, TrainEvent, TrainerOptions } from "./train/trainer.js";
 export type { ProgressOptions, TrainProgress } from "./train/progress.js";
 

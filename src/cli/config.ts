@@ -60,6 +60,8 @@ export const SETTINGS: Setting[] = [
   s("batchSize", "int", "batch size", { min: 1, default: "2048", aliases: ["batch_size"] }),
   s("seed", "int", "seed of init, shuffles and stochastic rounding", { min: 0, default: "0" }),
   s("shuffle", "bool", "shuffle the training rows each epoch", { default: "true" }),
+  s("stream", "bool", "stream the train and valid splits from their shards with a bounded shuffle buffer (--no-stream: load them whole)", { default: "when a split has several shards or more than 2^27 ids" }),
+  s("shuffleBuffer", "int", "rows of the streaming shuffle buffer (whole shards, at least one)", { min: 1, metavar: "ROWS", default: "two of the largest shards" }),
   s("monitor", "choice", "validation metric for early stopping and best weights", { choices: ["auc", "logloss"], default: "auc" }),
   s("patience", "int", "evaluations without improvement before stopping", { min: 0, aliases: ["early_stop_patience"] }),
   s("evalEvery", "int", "also validate every N steps inside an epoch (each epoch end is validated too)", { min: 1, aliases: ["eval_steps"] }),

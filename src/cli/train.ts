@@ -17,7 +17,10 @@ import type { DenseInit } from "../layers/init.js";
 import type { CtrModel } from "../models/base.js";
 import { createModel, type ModelOptions } from "../models/registry.js";
 import type { Optimizer } from "../optim/optimizer.js";
-import { Trainer, createOptimizer, type TrainerOptions, type WeightsSnapshot } from "../train/trainer.js";
+import { Trainer, createOptimizer, isSharded, type EncodedData, type TrainerOptions, type WeightsSnapshot } from "../train/trainer.js";
+import type { ShardedSplit } from "../data/shard-source.js";
+import { planDataMemory, type DataMemory } from "../train/data-memory.js";
+import { shouldStream, splitShape } from "./stream-split.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { SETTINGS, loadConfig, type Settings } from "./config.js";
 import { startEngine } from "./engine.js";
@@ -80,7 +83,16 @@ Memory: before the data is loaded, the heap the run needs (table, Δ and their o
 network with its gradients and optimizer, one batch's activations) is computed from the settings;
 above 4 GiB (wasm32) or --max-memory-mb the run stops with the figure and the table methods that fit,
 e.g. "fp32 + Adam needs 6.61 GB > 4 GiB (wasm32) …: alpt train --method alpt --bits 4
---embedding-optimizer adagrad needs 0.94 GB" (33.8 M rows × dim 16). --dry-run prints that plan and stops (docs/SCALE.md).
+--embedding-optimizer adagrad needs 0.94 GB" (33.8 M rows × dim 16). --dry-run prints that plan and stops (docs/SCALE.md),
+with the host memory of the data (outside the heap): every row in memory, or when streamed the
+shuffle buffer, the prefetched shard and the validation predictions.
+
+Streaming: with --stream, or by default when a split has several shards or more than 2^27 ids
+(3.4 M Criteo rows), the train and valid splits are read a shard at a time: per epoch a seeded
+shard order, a shuffle buffer of --shuffle-buffer ROWS (whole shards, default two of the largest)
+whose rows are permuted (seed, epoch), and the next shard loaded while the buffer trains. The
+batch sequence is a pure function of the seed; when the buffer holds the whole split it is the
+in-memory one (the same model). --no-stream loads the splits whole. Memory: docs/SCALE.md.
 
 Example: alpt train --data prepared --model DCN --method alpt --bits 4 --epochs 2 --out dcn-b4.safetensors`,
 };
@@ -192,15 +204,19 @@ function memoryPlanOf(model: string, o: ModelOptions, settings: Settings, denseK
 }
 
 /** `--dry-run`: the plan, part by part, against the ceiling, and the other table methods. */
-function printPlan(plan: MemoryPlan | undefined, ceiling: number, model: string, out: Output): void {
+function printPlan(plan: MemoryPlan | undefined, ceiling: number, model: string, out: Output, data?: DataMemory): void {
   if (!plan) throw new UsageError(`--dry-run: the settings do not describe a model that can be built (run without --dry-run for the error)`);
-  out.record({ event: "plan", command: "train", ceilingBytes: ceiling, fits: plan.totalBytes <= ceiling, ...plan });
+  out.record({ event: "plan", command: "train", ceilingBytes: ceiling, fits: plan.totalBytes <= ceiling, ...plan, ...(data ? { data } : {}) });
   const mb = (b: number) => formatBytes(b);
   out.text(`memory plan of ${model} (${planLabel(plan)}, ${plan.rows.toLocaleString("en")} rows × dim ${plan.dim}, batch ${plan.batchSize}):`);
   out.text(`  table   ${mb(plan.table.total).padStart(10)}  ${+plan.table.bytesPerRow.toFixed(2)} B/row: weights ${mb(plan.table.weights)}, codes ${mb(plan.table.codes)}, Δ ${mb(plan.table.delta)}, row optimizer ${mb(plan.table.optimizer)}, Δ optimizer ${mb(plan.table.deltaOptimizer)}`);
   out.text(`  dense   ${mb(plan.dense.total).padStart(10)}  parameters ${mb(plan.dense.parameters)}, gradients ${mb(plan.dense.gradients)}, buffers ${mb(plan.dense.buffers)}, optimizer ${mb(plan.dense.optimizer)}`);
   out.text(`  batch   ${mb(plan.batch.total).padStart(10)}  ids ${mb(plan.batch.ids)}, activations ${mb(plan.batch.activations)}, embedding update ${mb(plan.batch.embeddingUpdate)}`);
   out.text(`  total   ${mb(plan.totalBytes).padStart(10)}  of a ceiling of ${formatCeiling(ceiling)}: ${plan.totalBytes <= ceiling ? "fits" : "does not fit"}`);
+  if (data) {
+    const how = data.streamed ? `streamed: at most ${data.trainRows.toLocaleString("en")} train rows (shuffle buffer + carry + prefetched shard)` : "every row in memory";
+    out.text(`  data    ${mb(data.total).padStart(10)}  outside the heap, ${how}: train ${mb(data.train)}, valid ${mb(data.valid)} (${data.rowBytes} B/row)`);
+  }
 }
 
 export async function run(p: Parsed, out: Output): Promise<number> {
@@ -227,14 +243,27 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   // the heap the run needs, from the options, before the data is loaded or anything allocated
   const maxMemoryMB = (settings.maxMemoryMb as number | undefined) ?? 4096;
   const plan = memoryPlanOf(modelName, modelOptions, settings, optimizerSettings.kind, maxMemoryMB, p, experiment);
+  // streamed (data/stream.ts) or loaded whole (cli/stream-split.ts decides)
+  const trainSplit = await prepared.shards("train");
+  const validSplit = prepared.manifest.splits.valid ? await prepared.shards("valid") : undefined;
+  const streamed = shouldStream(trainSplit, settings.stream as boolean | undefined) || (!!validSplit && shouldStream(validSplit, settings.stream as boolean | undefined));
+  const shuffleBuffer = settings.shuffleBuffer as number | undefined;
   if (flag<boolean>(p, "dry-run")) {
-    printPlan(plan, heapCeilingBytes({ maxMemoryMB }), modelName, out);
+    const data = planDataMemory({
+      fields: trainSplit.fields, denseFeatures: prepared.manifest.denseFeatures ?? 0, batchSize: (settings.batchSize as number | undefined) ?? 2048, streamed, train: splitShape(trainSplit),
+      ...(validSplit ? { valid: splitShape(validSplit) } : {}), ...(shuffleBuffer !== undefined ? { bufferRows: shuffleBuffer } : {}),
+    });
+    printPlan(plan, heapCeilingBytes({ maxMemoryMB }), modelName, out, data);
     return 0;
   }
-  const train = await prepared.split("train");
-  const valid = prepared.manifest.splits.valid ? await prepared.split("valid") : undefined;
-  // dense features and bag fields, when the prepared data has them (data-inputs.ts)
-  modelOptions = withDataInputs(modelOptions, train, `${data} (train)`);
+  if (streamed && prepared.manifest.bagFields) {
+    throw new UsageError(`${data}: its splits have ${prepared.manifest.bagFields} bag (multi-valued) field(s), which streaming from shards does not carry yet: train with --no-stream`);
+  }
+  const train: EncodedData | ShardedSplit = streamed ? trainSplit : await prepared.split("train");
+  const valid: EncodedData | ShardedSplit | undefined = validSplit && (streamed ? validSplit : await prepared.split("valid"));
+  const rowsOf = (d: EncodedData | ShardedSplit) => (isSharded(d) ? d.rows : d.n);
+  // dense features and bag fields, when the prepared data has them (data-inputs.ts); streamed: the manifest's dense features (above)
+  if (!isSharded(train)) modelOptions = withDataInputs(modelOptions, train, `${data} (train)`);
   await startEngine(out, { maxMemoryMB, threads: settings.threads as number | undefined, simd: settings.simd as SimdMode | undefined });
   let model: CtrModel;
   let optimizer: Optimizer | undefined;
@@ -274,7 +303,11 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const mem = model.embedding.memory();
   out.text(`training ${modelName}${experiment ? ` (experiment ${experiment})` : ""}: ${modelOptions.embedding!.method}${model.embedding.packed ? ` ${model.embedding.options.bits}-bit` : ""} embeddings, ${mem.rows.toLocaleString("en")} rows × ${mem.dim}, ${mem.bytesPerRow.toFixed(1)} B/row of training state`);
   const b = backend();
-  out.text(`  ${train.n.toLocaleString("en")} training rows${valid ? `, ${valid.n.toLocaleString("en")} validation rows` : " (no validation split)"}; ${b.name === "wasm-simd" ? `wasm ${b.simd} SIMD on ${b.threads} thread${b.threads === 1 ? "" : "s"}` : `TS reference kernels (${b.reason})`}`);
+  out.text(`  ${rowsOf(train).toLocaleString("en")} training rows${valid ? `, ${rowsOf(valid).toLocaleString("en")} validation rows` : " (no validation split)"}; ${b.name === "wasm-simd" ? `wasm ${b.simd} SIMD on ${b.threads} thread${b.threads === 1 ? "" : "s"}` : `TS reference kernels (${b.reason})`}`);
+  if (isSharded(train)) {
+    const buffer = Math.min(train.rows, shuffleBuffer ?? 2 * splitShape(train).largestShard);
+    out.text(`  streamed from ${train.shards.length} shard${train.shards.length === 1 ? "" : "s"}, shuffle buffer ${buffer.toLocaleString("en")} rows`);
+  }
   if (resumeFrom) out.text(`  resuming ${resume!.path} after epoch ${resumeFrom.state.epoch} (step ${resumeFrom.state.steps}), up to epoch ${epochs}`);
 
   let epochLoss = 0, epochSteps = 0, tEpoch = performance.now();
@@ -283,8 +316,8 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const shown = progressChoice(p, out);
   const log = logPath ? new TrainLogWriter(logPath, {
     model: modelName, method: model.embedding.options.method, bits: model.embedding.packed ? model.embedding.options.bits : 32,
-    experiment: experiment ?? null, data, trainRows: train.n, validRows: valid?.n ?? 0, batchSize,
-    stepsPerEpoch: Math.ceil(train.n / batchSize), epochs, startStep: resumeFrom?.state.steps ?? 0, settings: stored,
+    experiment: experiment ?? null, data, trainRows: rowsOf(train), validRows: valid ? rowsOf(valid) : 0, batchSize,
+    stepsPerEpoch: Math.ceil(rowsOf(train) / batchSize), epochs, startStep: resumeFrom?.state.steps ?? 0, settings: stored,
   }) : undefined;
   const options: TrainerOptions = {
     epochs,
@@ -305,6 +338,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     },
   };
   if (resumeFrom) options.resume = resumeFrom;
+  if (shuffleBuffer !== undefined) options.shuffleBuffer = shuffleBuffer;
   if (settings.patience !== undefined) options.patience = settings.patience as number;
   if (settings.evalEvery !== undefined) options.evalEvery = settings.evalEvery as number;
   // a line per evaluation (or per epoch without validation); train loss: the mean since the last line
@@ -339,12 +373,12 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const trainer = new Trainer(model, options);
   let history;
   try {
-    history = trainer.fit(train, valid);
+    history = await trainer.fit(train, valid);
   } catch (e) {
     log?.close();
     throw e;
   }
-  const final = valid ? trainer.evaluate(valid) : undefined;
+  const final = valid ? await trainer.evaluate(valid) : undefined;
   log?.end({
     steps: history.steps, bestEpoch: history.bestEpoch, bestStep: history.bestStep, stoppedEarly: history.stoppedEarly,
     valAuc: final?.auc ?? null, valLogloss: final?.logloss ?? null, seconds: history.seconds,

@@ -46,6 +46,10 @@ export { readByteLineBatches } from "./byte-lines.js";
 export type { ByteLineBatch } from "./byte-lines.js";
 export type { LogitPart, SyntheticOptions } from "./synthetic.js";
 export { checksumWords, fingerprint } from "./hash.js";
+export type { Shard, ShardedSplit } from "./shard-source.js";
+export { shardsOf } from "./shards-of.js";
+export { StreamCursor, defaultShuffleBuffer, predictStream, streamBatches } from "./stream.js";
+export type { StreamBatch, StreamPassOptions } from "./stream.js";
 // your own data: table formats, the dataset config, prepareDataset(config), the raw-row encoder, infer-config
 export { TABLE_FORMATS, openTable } from "./formats/table.js";
 export type { Cell, ColumnRef, TableFormat, TableOptions, TableReader, TableRow } from "./formats/table.js";

@@ -3,6 +3,10 @@
 // the best weights, learning-rate schedules (the ALPT paper's ÷10 after epochs 6 and 9, or
 // reduce-on-plateau), callbacks, and a progress display (a bar on a TTY; lines or reports on
 // request, see progress.ts). All randomness is counter-based: shuffles come from (seed, epoch).
+// Training and validation data may also be sharded splits (data/shard-source.ts), streamed with a
+// bounded shuffle buffer (data/stream.ts): fit() and evaluate() then return promises. One loop
+// serves both: a generator that yields only when a shard is still loading, run synchronously for
+// in-memory data (it never yields) and awaited for streamed data.
 import type { CtrModel } from "../models/base.js";
 import { auc as aucOf, logloss as loglossOf } from "../metrics/index.js";
 import { Adam, AdamW, SGD, type Optimizer } from "../optim/optimizer.js";
@@ -10,6 +14,8 @@ import { ReduceOnPlateau, stepDecay, type PlateauOptions } from "../optim/schedu
 import { applyState, snapshotState } from "../io/state.js";
 import { fillBatch, shuffledOrder } from "../data/batcher.js";
 import type { EncodedDataset } from "../data/dataset.js";
+import type { ShardedSplit } from "../data/shard-source.js";
+import { StreamCursor, predictStream, streamBatches, type StreamBatch } from "../data/stream.js";
 import type { BagData } from "../data/bag-fields.js";
 import { batchBags, checkBagData } from "../data/bag-batch.js";
 import { getEngine } from "../wasm/load.js";
@@ -22,6 +28,38 @@ import { Progress, type ProgressOptions } from "./progress.js";
  * models that take them.
  */
 export type EncodedData = EncodedDataset & { dense?: Float32Array; bags?: BagData };
+
+/** A sharded split (streamed) rather than data in memory. */
+export function isSharded(d: EncodedData | ShardedSplit): d is ShardedSplit {
+  return "shards" in d;
+}
+
+/** Steps of a loop that may wait for data: it yields the promises to await, and gets their values back. */
+type Waits<T> = Generator<Promise<unknown>, T, unknown>;
+
+/** Runs a loop over in-memory data, which never waits. */
+function runNow<T>(g: Waits<T>): T {
+  const r = g.next();
+  if (r.done) return r.value;
+  g.return(undefined as T);
+  throw new Error("Trainer: a loop over in-memory data waited for data (internal error)");
+}
+
+/** Runs a loop over streamed data, awaiting what it waits for. */
+async function runAwaiting<T>(g: Waits<T>): Promise<T> {
+  let r = g.next();
+  while (!r.done) {
+    let v: unknown;
+    try {
+      v = await r.value;
+    } catch (e) {
+      r = g.throw(e);
+      continue;
+    }
+    r = g.next(v);
+  }
+  return r.value;
+}
 
 /** Validation metrics. */
 export interface Metrics {
@@ -102,6 +140,11 @@ export interface TrainerOptions {
   /** Seed of the shuffles. */
   seed?: number;
   shuffle?: boolean;
+  /**
+   * Streamed training data (a ShardedSplit): rows of the shuffle buffer (whole shards, at least
+   * one; default two of the largest shards). See data/stream.ts.
+   */
+  shuffleBuffer?: number;
   onStep?: (e: TrainEvent) => void;
   onEval?: (e: TrainEvent) => void;
   onEpochEnd?: (e: TrainEvent) => void;
@@ -170,8 +213,14 @@ export class Trainer {
     this.baseLr = this.optimizer.lr / factor;
   }
 
-  private checkData(d: EncodedData, what: string): void {
+  private checkData(d: EncodedData | ShardedSplit, what: string): void {
     const m = this.model;
+    if (isSharded(d)) {
+      // the shards' own shapes are checked as they load (data/stream.ts)
+      if (d.fields !== m.fields) throw new RangeError(`Trainer: ${what} has ${d.fields} fields, the model ${m.fields}`);
+      if (m.bagFields) throw new RangeError(`Trainer: ${what} is streamed from shards, which do not carry bag fields yet (the model takes ${m.bagFields}): load it in memory`);
+      return;
+    }
     if (d.fields !== m.fields) throw new RangeError(`Trainer: ${what} has ${d.fields} fields, the model ${m.fields}`);
     if (d.ids.length < d.n * d.fields || d.labels.length < d.n) throw new RangeError(`Trainer: ${what} arrays are shorter than n = ${d.n}`);
     if (m.denseFeatures && (!d.dense || d.dense.length < d.n * m.denseFeatures)) {
@@ -205,21 +254,57 @@ export class Trainer {
     return out;
   }
 
-  /** AUC and logloss on `data`. */
-  evaluate(data: EncodedData): Metrics {
+  /** AUC and logloss on `data` (a promise for a sharded split, predicted one shard at a time). */
+  evaluate(data: EncodedData): Metrics;
+  evaluate(data: ShardedSplit): Promise<Metrics>;
+  evaluate(data: EncodedData | ShardedSplit): Metrics | Promise<Metrics>;
+  evaluate(data: EncodedData | ShardedSplit): Metrics | Promise<Metrics> {
+    if (isSharded(data)) {
+      this.checkData(data, "data");
+      return runAwaiting(this.evaluateShards(data));
+    }
     const p = this.predict(data);
     const y = data.labels.subarray(0, data.n);
     return { auc: aucOf(y, p), logloss: loglossOf(y, p) };
   }
 
-  /** Trains on `train`, validating on `valid` (if given). */
-  fit(train: EncodedData, valid?: EncodedData): History {
+  /** AUC and logloss over the shards of `data`: the predictions and labels (f32, 4 B/row each) in memory, the ids a shard at a time. */
+  private *evaluateShards(data: ShardedSplit): Waits<Metrics> {
+    const { heap } = getEngine();
+    const B = this.o.batchSize;
+    const ids = heap.allocI32(B * data.fields, "predict ids");
+    try {
+      const { predictions: p, labels: y } = (yield predictStream(data, B, (b, out) => {
+        ids.array.set(b.ids);
+        predict(this.model, { ids, labels: b.labels, dense: b.dense, size: b.size }, out);
+      }, this.model.denseFeatures)) as Awaited<ReturnType<typeof predictStream>>;
+      return { auc: aucOf(y, p), logloss: loglossOf(y, p) };
+    } finally {
+      ids.free();
+    }
+  }
+
+  /**
+   * Trains on `train`, validating on `valid` (if given). A sharded split is streamed (see
+   * data/stream.ts and TrainerOptions.shuffleBuffer) and fit returns a promise.
+   */
+  fit(train: EncodedData, valid?: EncodedData): History;
+  fit(train: ShardedSplit, valid?: EncodedData | ShardedSplit): Promise<History>;
+  fit(train: EncodedData, valid: ShardedSplit): Promise<History>;
+  fit(train: EncodedData | ShardedSplit, valid?: EncodedData | ShardedSplit): History | Promise<History>;
+  fit(train: EncodedData | ShardedSplit, valid?: EncodedData | ShardedSplit): History | Promise<History> {
     this.checkData(train, "train");
     if (valid) this.checkData(valid, "valid");
+    const steps = this.fitSteps(train, valid);
+    return isSharded(train) || (valid && isSharded(valid)) ? runAwaiting(steps) : runNow(steps);
+  }
+
+  private *fitSteps(train: EncodedData | ShardedSplit, valid?: EncodedData | ShardedSplit): Waits<History> {
     const o = this.o;
     const { heap } = getEngine();
     const F = train.fields, nd = this.model.denseFeatures, B = o.batchSize;
-    const stepsPerEpoch = Math.ceil(train.n / B);
+    const streamed = isSharded(train) ? train : undefined;
+    const stepsPerEpoch = Math.ceil((streamed ? streamed.rows : (train as EncodedData).n) / B);
     const better = (a: Metrics, b: Metrics | undefined) =>
       !b || (o.monitor === "auc" ? a.auc > b.auc + o.minDelta : a.logloss < b.logloss - o.minDelta);
     const plateau = typeof o.lrSchedule === "object" && "kind" in o.lrSchedule ? new ReduceOnPlateau(o.lrSchedule) : undefined;
@@ -248,24 +333,53 @@ export class Trainer {
     let loss = NaN;
     let order: Uint32Array | undefined;
     const batchAt = (s: number): Batch => {
-      const size = Math.min(B, train.n - s * B);
-      fillBatch(train, order, s * B, size, ids.array, labels);
+      const data = train as EncodedData;
+      const size = Math.min(B, data.n - s * B);
+      fillBatch(data, order, s * B, size, ids.array, labels);
       if (dense) {
         for (let k = 0; k < size; k++) {
           const r = order ? order[s * B + k]! : s * B + k;
-          dense.set(train.dense!.subarray(r * nd, (r + 1) * nd), k * nd);
+          dense.set(data.dense!.subarray(r * nd, (r + 1) * nd), k * nd);
         }
       }
-      const bags = train.bags && batchBags(train.bags, order, s * B, size);
+      const bags = data.bags && batchBags(data.bags, order, s * B, size);
       return { ids, labels, dense, bags, size };
     };
+    // streamed training: a pass per epoch, and its next batch (waiting while a shard loads)
+    const streamOptions = (epoch: number) => ({ batchSize: B, shuffle: o.shuffle, seed: o.seed, epoch, bufferRows: o.shuffleBuffer, denseFeatures: nd });
+    let cursor: StreamCursor | undefined;
+    function* streamedBatch(): Waits<Batch> {
+      for (;;) {
+        const r = cursor!.next(ids.array, labels, dense);
+        if (typeof r === "number") return { ids, labels, dense, size: r };
+        yield r;
+      }
+    }
+    let epochNow = 0;
     function* firstBatches(count: number): Generator<Batch> {
       for (let s = 0; s < Math.min(count, stepsPerEpoch); s++) yield batchAt(s);
     }
-    const validate = (epoch: number, midEpoch: boolean): boolean => {
+    // precise BN on streamed data: the epoch's first batches again, from a second pass (copies)
+    const firstStreamedBatches = async (count: number): Promise<StreamBatch[]> => {
+      const got: StreamBatch[] = [];
+      for await (const b of streamBatches(streamed!, streamOptions(epochNow))) {
+        got.push(b);
+        if (got.length >= count) break;
+      }
+      return got;
+    };
+    function* replay(bs: StreamBatch[]): Generator<Batch> {
+      for (const b of bs) {
+        ids.array.set(b.ids);
+        yield { ids, labels: b.labels, dense: b.dense, size: b.size };
+      }
+    }
+    const validate = function* (this: Trainer, epoch: number, midEpoch: boolean): Waits<boolean> {
       if (!valid) return false;
-      if (o.preciseBn) refreshBatchNormStats(this.model, firstBatches(o.preciseBn));
-      const metrics = this.evaluate(valid);
+      if (o.preciseBn) {
+        refreshBatchNormStats(this.model, streamed ? replay((yield firstStreamedBatches(o.preciseBn)) as StreamBatch[]) : firstBatches(o.preciseBn));
+      }
+      const metrics = isSharded(valid) ? yield* this.evaluateShards(valid) : this.evaluate(valid);
       const ev: TrainEvent = { epoch, step: history.steps, lr: this.optimizer.lr, loss, metrics, midEpoch };
       history.evals.push(ev);
       progress.clear();
@@ -290,9 +404,11 @@ export class Trainer {
         else if (typeof o.lrSchedule === "object" && "milestones" in o.lrSchedule) {
           this.optimizer.lr = stepDecay(this.baseLr, epoch - 1, o.lrSchedule.milestones, o.lrSchedule.gamma ?? 0.1);
         }
-        order = o.shuffle ? shuffledOrder(train.n, o.seed, epoch) : undefined;
+        epochNow = epoch;
+        if (streamed) cursor = new StreamCursor(streamed, streamOptions(epoch));
+        else order = o.shuffle ? shuffledOrder((train as EncodedData).n, o.seed, epoch) : undefined;
         for (let s = 0; s < stepsPerEpoch; s++) {
-          const batch = batchAt(s);
+          const batch = streamed ? yield* streamedBatch() : batchAt(s);
           loss = trainStep(this.model, batch, this.optimizer).loss;
           history.steps++;
           samples += batch.size;
@@ -302,14 +418,16 @@ export class Trainer {
             loss, samples, ms: performance.now() - t0,
           });
           // mid-epoch evaluations; the epoch's last step is validated below, at the epoch end
-          if (o.evalEvery && history.steps % o.evalEvery === 0 && s + 1 < stepsPerEpoch && validate(epoch, true)) {
+          if (o.evalEvery && history.steps % o.evalEvery === 0 && s + 1 < stepsPerEpoch && (yield* validate.call(this, epoch, true))) {
             history.stoppedEarly = true;
             break outer;
           }
         }
+        cursor?.close();
+        cursor = undefined;
         progress.clear();
         o.onEpochEnd?.({ epoch, step: history.steps, lr: this.optimizer.lr, loss });
-        if (validate(epoch, false)) history.stoppedEarly = true;
+        if (yield* validate.call(this, epoch, false)) history.stoppedEarly = true;
         if (o.onEpochDone) {
           const state: TrainerState = {
             epoch, steps: history.steps, baseLr: this.baseLr, lr: this.optimizer.lr, bestEpoch: history.bestEpoch, bestStep, bad,
@@ -322,6 +440,7 @@ export class Trainer {
         if (history.stoppedEarly) break;
       }
     } finally {
+      cursor?.close();
       ids.free();
       progress.done();
     }

@@ -28,7 +28,7 @@ describe("alpt train: the memory plan", () => {
   it("--dry-run prints the plan part by part and stops without training or writing", async () => {
     const r = await alpt("train", "--data", "prep", "--method", "alpt", "--bits", "4", "--embedding-optimizer", "adagrad", "--dry-run", "--out", "dry.safetensors");
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^memory plan of DCN \(alpt 4-bit \+ rowwise Adagrad, [\d,]+ rows × dim 16, batch 2048\):\n {2}table .* 24 B\/row: weights 0\.0 MB, codes [\d.]+ MB, Δ [\d.]+ MB, row optimizer [\d.]+ MB, Δ optimizer [\d.]+ MB\n {2}dense .*\n {2}batch .*\n {2}total .* of a ceiling of 4 GiB \(wasm32\): fits\n$/);
+    expect(r.stdout).toMatch(/^memory plan of DCN \(alpt 4-bit \+ rowwise Adagrad, [\d,]+ rows × dim 16, batch 2048\):\n {2}table .* 24 B\/row: weights 0\.0 MB, codes [\d.]+ MB, Δ [\d.]+ MB, row optimizer [\d.]+ MB, Δ optimizer [\d.]+ MB\n {2}dense .*\n {2}batch .*\n {2}total .* of a ceiling of 4 GiB \(wasm32\): fits\n {2}data .* outside the heap, every row in memory: train [\d.]+ MB, valid [\d.]+ MB \(160 B\/row\)\n$/);
     expect(existsSync(join(dir, "dry.safetensors"))).toBe(false);
     const j = await alpt("train", "--data", "prep", "--dry-run", "--json", "--max-memory-mb", "64", "--batch-size", "256");
     expect(j.code, j.stderr).toBe(0);

@@ -1,0 +1,123 @@
+// Training and evaluation streamed from shards (Trainer.fit / evaluate with a ShardedSplit): the
+// same model and AUC as in memory when one fill holds the split, deterministic with several
+// shards, streamed evaluation equal to the in-memory one, precise BN on streamed data.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SyntheticCtr } from "../../src/data/synthetic.js";
+import { shardsOf } from "../../src/data/shards-of.js";
+import { snapshotState } from "../../src/io/state.js";
+import type { CtrModel } from "../../src/models/base.js";
+import { createModel } from "../../src/models/registry.js";
+import { Trainer, type TrainerOptions } from "../../src/train/trainer.js";
+import { engine } from "../helpers/engine.js";
+import { shardFiles } from "../helpers/shard-files.js";
+
+beforeAll(engine);
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+const gen = new SyntheticCtr({ seed: 4, vocabSize: 3000, numericFields: 2, categoricalFields: 6, interactionPairs: 4 });
+const train = gen.generate(0, 3000);
+const valid = gen.generate(3000, 1000);
+const dcn = (batchNorm = false) => createModel("DCN", {
+  fieldSizes: gen.fieldSizes, embeddingDim: 8, hiddenUnits: [32, 16], crossLayers: 2, batchNorm, seed: 3,
+  embedding: { method: "alpt", bits: 4, optimizer: "adagrad" },
+});
+const options: TrainerOptions = { epochs: 2, batchSize: 256, seed: 11, optimizer: { lr: 3e-3 }, progress: false };
+
+function weights(m: CtrModel): Map<string, Uint8Array> {
+  return snapshotState(m, undefined, { weightsOnly: true }).tensors;
+}
+function expectSameWeights(a: CtrModel, b: CtrModel): void {
+  const wa = weights(a), wb = weights(b);
+  expect([...wb.keys()]).toEqual([...wa.keys()]);
+  for (const [k, v] of wa) expect(Buffer.compare(v, wb.get(k)!), k).toBe(0);
+}
+
+describe("streamed training", () => {
+  it("one shard: the same weights, history and AUC as the in-memory path", async () => {
+    const a = dcn(), b = dcn();
+    const ha = new Trainer(a, options).fit(train, valid);
+    const tb = new Trainer(b, options);
+    const hb = await tb.fit(shardsOf(train, train.n), shardsOf(valid, 400));
+    expect(hb.steps).toBe(ha.steps);
+    expect(hb.evals.map((e) => e.metrics)).toEqual(ha.evals.map((e) => e.metrics));
+    expectSameWeights(a, b);
+    const ma = new Trainer(a, options).evaluate(valid);
+    const mb = await tb.evaluate(shardsOf(valid, 333));
+    expect(Math.abs(mb.auc - ma.auc)).toBeLessThan(1e-6);
+    expect(mb).toEqual(ma);
+    a.dispose();
+    b.dispose();
+  });
+
+  it("several shards from cache files: deterministic across runs (rows once per epoch: test/data/stream.test.ts)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "alpt-stream-train-"));
+    dirs.push(dir);
+    const split = await shardFiles(dir, train, 700); // 5 shards
+    const run = async () => {
+      const m = dcn();
+      const h = await new Trainer(m, { ...options, shuffleBuffer: 1400 }).fit(split, valid);
+      return { m, h };
+    };
+    const r1 = await run(), r2 = await run();
+    expect(r1.h.steps).toBe(2 * Math.ceil(train.n / 256));
+    expect(r1.h.evals.map((e) => e.metrics)).toEqual(r2.h.evals.map((e) => e.metrics));
+    expectSameWeights(r1.m, r2.m);
+    // another shuffle than in memory, about as good a model
+    const mem = dcn();
+    const hm = new Trainer(mem, options).fit(train, valid);
+    expect(Math.abs(r1.h.best!.auc - hm.best!.auc)).toBeLessThan(0.03);
+    mem.dispose();
+    r1.m.dispose();
+    r2.m.dispose();
+  });
+
+  it("precise BN on streamed data equals the in-memory precise BN", async () => {
+    const a = dcn(true), b = dcn(true);
+    const o = { ...options, preciseBn: 3 };
+    const ha = new Trainer(a, o).fit(train, valid);
+    const hb = await new Trainer(b, o).fit(shardsOf(train, train.n), valid);
+    expect(hb.evals.map((e) => e.metrics)).toEqual(ha.evals.map((e) => e.metrics));
+    expectSameWeights(a, b);
+    a.dispose();
+    b.dispose();
+  });
+
+  it("dense inputs are streamed with their rows: the same weights as in memory; bag fields are refused", async () => {
+    const nd = 3;
+    const withDense = (ds: typeof train) => {
+      const dense = new Float32Array(ds.n * nd);
+      for (let i = 0; i < dense.length; i++) dense[i] = Math.sin(i * 0.37);
+      return { ...ds, dense };
+    };
+    const tr = withDense(train), va = withDense(valid);
+    const mk = () => createModel("DCN", { fieldSizes: gen.fieldSizes, denseFeatures: nd, embeddingDim: 8, hiddenUnits: [16], crossLayers: 1, seed: 5, embedding: { method: "alpt", bits: 4, optimizer: "adagrad" } });
+    const a = mk(), b = mk(), c = mk();
+    const ha = new Trainer(a, options).fit(tr, va);
+    const hb = await new Trainer(b, options).fit(shardsOf(tr, tr.n), shardsOf(va, 300));
+    expect(hb.evals.map((e) => e.metrics)).toEqual(ha.evals.map((e) => e.metrics));
+    expectSameWeights(a, b);
+    // several shards and a small buffer: the dense rows travel with their ids (deterministic, learns as well)
+    const hc = await new Trainer(c, { ...options, shuffleBuffer: 1000 }).fit(shardsOf(tr, 500), va);
+    expect(Math.abs(hc.best!.auc - ha.best!.auc)).toBeLessThan(0.03);
+    // a shard without the dense features the model takes
+    await expect(new Trainer(c, options).fit(shardsOf(train, 1000))).rejects.toThrow(/memory\[0\]: has no 3 dense features per row/);
+    const bags = createModel("DCN", { fieldSizes: [...gen.fieldSizes, 50], bagPooling: ["mean"], embeddingDim: 8, hiddenUnits: [16], crossLayers: 1 });
+    expect(() => new Trainer(bags, options).fit({ rows: 10, fields: bags.fields, shards: [] })).toThrow(/streamed from shards, which do not carry bag fields yet/);
+    for (const m of [a, b, c, bags]) m.dispose();
+  });
+
+  it("refuses a split with other fields, and names a shard that does not match its manifest", async () => {
+    const m = dcn();
+    const t = new Trainer(m, options);
+    expect(() => t.fit({ rows: 10, fields: 3, shards: [] })).toThrow(/train has 3 fields, the model 8/);
+    const bad = { rows: train.n, fields: train.fields, shards: [{ rows: train.n, name: "x.cache", load: async () => valid }] };
+    await expect(t.fit(bad)).rejects.toThrow(/x\.cache: holds 1000 rows, the split says 3000/);
+    m.dispose();
+  });
+});
