@@ -24,10 +24,10 @@ import { parseSlots, type SlotRows } from "./byte-rows.js";
 import { encodeCacheParts } from "./cache.js";
 import { createDataset, splitByOrder } from "./dataset.js";
 import type { DelimitedOptions, ReaderStats } from "./delimited.js";
-import { FeatureMap, FeatureMapBuilder, MISSING_ID, OOV_ID, RESERVED_IDS, vocabularyOf, type FeatureMapOptions, type FieldInfo, type Token } from "./feature-map.js";
+import { FeatureMap, MISSING_ID, OOV_ID, RESERVED_IDS, vocabularyOf, type FeatureMapOptions, type FieldInfo, type Token } from "./feature-map.js";
 import type { ByteSource } from "./lines.js";
 import { NoRowsError, noRowsMessage } from "./no-rows.js";
-import type { FieldSpec } from "./schema.js";
+import { fieldResolver } from "./prepare.js";
 import { ByteSlots, NumberSlots } from "./slots.js";
 
 /** Rows per shard unless told (2 M rows × 39 fields: 320 MB of ids and labels). */
@@ -102,12 +102,6 @@ export interface ShardedPrepared {
 
 type Dictionary = ByteSlots | NumberSlots;
 
-function checkFields(fields: readonly FieldSpec[], map: FeatureMap): void {
-  if (fields.length !== map.numFields || fields.some((f, i) => f.name !== map.fieldNames[i])) {
-    throw new Error(`prepareShards: the reader's fields (${fields.map((f) => f.name).join(",")}) differ from the FeatureMap's (${map.fieldNames.join(",")})`);
-  }
-}
-
 /** Reads, fits and encodes a delimited source into shards (see the file header). */
 export async function prepareShards(o: PrepareShardsOptions): Promise<ShardedPrepared> {
   const t0 = performance.now();
@@ -121,16 +115,9 @@ export async function prepareShards(o: PrepareShardsOptions): Promise<ShardedPre
   const quiet: DelimitedOptions = { ...o.reader, onError: undefined };
 
   // pass 1: the dictionaries, the counts of the training rows and the row count
-  let builder: FeatureMapBuilder | undefined;
+  const resolver = fieldResolver(o, "prepareShards");
+  const resolve = resolver.resolve;
   let dictionaries: Dictionary[] | undefined;
-  const resolve = (fields: readonly FieldSpec[]): readonly FieldInfo[] => {
-    if (o.fittedMap) {
-      checkFields(fields, o.fittedMap);
-      return o.fittedMap.fields;
-    }
-    builder = new FeatureMapBuilder({ ...o.featureMap, fields });
-    return builder.fields;
-  };
   if (o.fittedMap) dictionaries = dictionariesOf(o.fittedMap);
   let counts: Int32Array[] = [];
   let fitLimit = Infinity;
@@ -180,7 +167,7 @@ export async function prepareShards(o: PrepareShardsOptions): Promise<ShardedPre
   let map: FeatureMap;
   if (o.fittedMap) map = o.fittedMap;
   else {
-    const infos = builder!.fields;
+    const infos = resolver.builder()!.fields;
     const vocabs = infos.map((f, k) => vocabularyOfSlots(f, dictionaries![k]!, counts[k] ?? new Int32Array(0)));
     counts = [];
     map = new FeatureMap(infos, vocabs, fitRows);

@@ -83,23 +83,36 @@ export async function prepareDataset(arg: PrepareOptions | Readonly<Record<strin
   return { featureMap, dataset, stats: r.stats };
 }
 
-function checkFields(fields: readonly FieldSpec[], map: FeatureMap): void {
+/** Checks that a reader's fields are a FeatureMap's (`what` names the caller). */
+export function checkFields(fields: readonly FieldSpec[], map: FeatureMap, what = "prepareDataset"): void {
   if (fields.length !== map.numFields || fields.some((f, i) => f.name !== map.fieldNames[i])) {
-    throw new Error(`prepareDataset: the reader's fields (${fields.map((f) => f.name).join(",")}) differ from the FeatureMap's (${map.fieldNames.join(",")})`);
+    throw new Error(`${what}: the reader's fields (${fields.map((f) => f.name).join(",")}) differ from the FeatureMap's (${map.fieldNames.join(",")})`);
   }
+}
+
+/**
+ * The byte parser's field resolver: the given map's fields (checked against the reader's), or a
+ * new FeatureMapBuilder's for the reader's fields; `builder()` is that builder once resolved.
+ */
+export function fieldResolver(o: Pick<PrepareOptions, "fittedMap" | "featureMap">, what?: string): { resolve(fields: readonly FieldSpec[]): readonly FieldInfo[]; builder(): FeatureMapBuilder | undefined } {
+  let builder: FeatureMapBuilder | undefined;
+  return {
+    resolve(fields) {
+      if (o.fittedMap) {
+        checkFields(fields, o.fittedMap, what);
+        return o.fittedMap.fields;
+      }
+      builder = new FeatureMapBuilder({ ...o.featureMap, fields });
+      return builder.fields;
+    },
+    builder: () => builder,
+  };
 }
 
 /** One pass of the byte parser; the map is fitted on the slot counts of the first rows. */
 async function prepareFromBytes(o: PrepareOptions, frac: number): Promise<Prepared> {
-  let builder: FeatureMapBuilder | undefined;
-  const resolve = (fields: readonly FieldSpec[]): readonly FieldInfo[] => {
-    if (o.fittedMap) {
-      checkFields(fields, o.fittedMap);
-      return o.fittedMap.fields;
-    }
-    builder = new FeatureMapBuilder({ ...o.featureMap, fields });
-    return builder.fields;
-  };
+  const fields = fieldResolver(o);
+  const resolve = fields.resolve;
   // a newline count first (fast, ~1 GB/s) sizes the slots once: the ids are then made in place
   const lines = await countLines(o.open());
   const p = await parseSlots(o.open(), o.reader, resolve, lines);
@@ -122,7 +135,7 @@ async function prepareFromBytes(o: PrepareOptions, frac: number): Promise<Prepar
         if (s >= 0) counts[i % F]![s]!++;
       }
     }
-    const infos = builder!.fields;
+    const infos = fields.builder()!.fields;
     map = new FeatureMap(infos, infos.map((f, k) => vocabularyOf(f, tokens[k]!, counts[k]!)), fitRows);
   }
   const fm = map;

@@ -4,7 +4,7 @@
 // is the k-th key of each object. Errors give file:line:column (the column of the JSON text).
 import { JsonError, parseJson } from "../json.js";
 import { readLineBatches, type ByteSource } from "../lines.js";
-import { RowErrors, type Cell, type TableOptions, type TableReader, type TableRow } from "./table.js";
+import { RowErrors, lineTableReader, type Cell, type TableOptions, type TableReader, type TableRow } from "./table.js";
 
 function scalar(v: unknown): string | null | undefined {
   if (v === null) return null;
@@ -20,7 +20,6 @@ export async function openJsonLines(source: ByteSource, o: TableOptions): Promis
   const errors = new RowErrors(file, o);
   for (const c of o.want) if (typeof c === "number" && !(Number.isInteger(c) && c >= 0)) throw new Error(`${file}: column index ${c} must be an integer ≥ 0`);
   const positions = o.want.map(() => 0);
-  let used = false;
 
   const parseLine = (text: string, line: number): TableRow | undefined => {
     let obj: unknown;
@@ -55,26 +54,5 @@ export async function openJsonLines(source: ByteSource, o: TableOptions): Promis
     return { line, cells, columns: positions };
   };
 
-  return {
-    file, format: "jsonl", columns: undefined, stats: errors.stats,
-    fail: (line: number, column: number, reason: string, kind?: string) => errors.fail(line, column, reason, kind),
-    async *rowBatches() {
-      if (used) throw new Error(`${file}: a table reader can be iterated only once; open the source again`);
-      used = true;
-      for await (const b of lines) {
-        const out: TableRow[] = [];
-        for (let i = 0; i < b.lines.length; i++) {
-          const text = b.lines[i]!;
-          if (text.trim().length === 0) {
-            errors.stats.blank++;
-            continue;
-          }
-          const r = parseLine(text, b.firstLine + i);
-          if (r) out.push(r);
-        }
-        errors.stats.rows += out.length;
-        if (out.length) yield out;
-      }
-    },
-  };
+  return lineTableReader(file, "jsonl", undefined, errors, lines, parseLine);
 }

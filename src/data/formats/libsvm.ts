@@ -6,7 +6,7 @@
 // field); a pair whose value is 0 is absent; other values are not used (one-hot data). Separators:
 // spaces or tabs. Errors name file:line:column, the column being the 1-based item of the line.
 import { readLineBatches, type ByteSource } from "../lines.js";
-import { RowErrors, resolveColumns, type Cell, type TableOptions, type TableReader, type TableRow } from "./table.js";
+import { RowErrors, lineTableReader, resolveColumns, type Cell, type TableOptions, type TableReader, type TableRow } from "./table.js";
 
 const SPACE = /[ \t]+/;
 
@@ -20,7 +20,6 @@ export async function openLibsvm(source: ByteSource, o: TableOptions): Promise<T
   const at = resolveColumns(file, want, o.columns, "column names (`columns`: the label, then one name per pair or field)");
   let fieldAware: boolean | undefined = o.fieldAware === "auto" || o.fieldAware === undefined ? undefined : o.fieldAware;
   let width: number | undefined; // pairs per row (positional)
-  let used = false;
 
   const parseLine = (text: string, line: number): TableRow | undefined => {
     const items = text.trim().split(SPACE);
@@ -72,26 +71,5 @@ export async function openLibsvm(source: ByteSource, o: TableOptions): Promise<T
     return { line, cells, columns: positions };
   };
 
-  return {
-    file, format: "libsvm", columns: o.columns, stats: errors.stats,
-    fail: (line: number, column: number, reason: string, kind?: string) => errors.fail(line, column, reason, kind),
-    async *rowBatches() {
-      if (used) throw new Error(`${file}: a table reader can be iterated only once; open the source again`);
-      used = true;
-      for await (const b of lines) {
-        const out: TableRow[] = [];
-        for (let i = 0; i < b.lines.length; i++) {
-          const text = b.lines[i]!;
-          if (text.trim().length === 0) {
-            errors.stats.blank++;
-            continue;
-          }
-          const r = parseLine(text, b.firstLine + i);
-          if (r) out.push(r);
-        }
-        errors.stats.rows += out.length;
-        if (out.length) yield out;
-      }
-    },
-  };
+  return lineTableReader(file, "libsvm", o.columns, errors, lines, parseLine);
 }

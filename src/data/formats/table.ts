@@ -5,7 +5,7 @@
 // file:line:column + reason, counted and skipped — or thrown as a DataError under `strict` — with
 // the same ReaderStats as the delimited reader of the criteo/avazu presets.
 import type { ReaderStats } from "../delimited.js";
-import type { ByteSource } from "../lines.js";
+import type { ByteSource, LineBatch } from "../lines.js";
 import { DataError, type RowError } from "../schema.js";
 
 /** A column of a table: its name, or its 0-based index. */
@@ -79,6 +79,39 @@ export class RowErrors {
     this.o.onError?.(e);
     return undefined;
   }
+}
+
+/**
+ * The reader of a line-per-row format (JSON lines, libsvm): each non-blank line parsed by
+ * `parseLine` (undefined: malformed, already reported to `errors`), rows in batches, iterable once.
+ */
+export function lineTableReader(
+  file: string, format: TableFormat, columns: readonly string[] | undefined, errors: RowErrors,
+  lines: AsyncIterable<LineBatch>, parseLine: (text: string, line: number) => TableRow | undefined,
+): TableReader {
+  let used = false;
+  return {
+    file, format, columns, stats: errors.stats,
+    fail: (line, column, reason, kind) => errors.fail(line, column, reason, kind),
+    async *rowBatches() {
+      if (used) throw new Error(`${file}: a table reader can be iterated only once; open the source again`);
+      used = true;
+      for await (const b of lines) {
+        const out: TableRow[] = [];
+        for (let i = 0; i < b.lines.length; i++) {
+          const text = b.lines[i]!;
+          if (text.trim().length === 0) {
+            errors.stats.blank++;
+            continue;
+          }
+          const r = parseLine(text, b.firstLine + i);
+          if (r) out.push(r);
+        }
+        errors.stats.rows += out.length;
+        if (out.length) yield out;
+      }
+    },
+  };
 }
 
 /** A cell for messages: quoted, cut at 40 characters. */
