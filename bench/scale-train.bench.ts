@@ -14,14 +14,14 @@ import { fileURLToPath } from "node:url";
 import type { BenchCase } from "./harness.js";
 import { scaleInput } from "./scale.bench.js";
 
-export const SHARD_ROWS = 500_000;
+export const SHARD_ROWS = 250_000;
 export const BUFFER_ROWS = 2 * SHARD_ROWS;
 /** Values seen fewer times map to OOV (FuxiCTR's Criteo_x4 uses 10; 2 keeps most of the tail). */
 export const MIN_COUNT = 2;
 
-/** .cache/scale/prep-<tag>: the generated rows prepared in shards (once; kept for later runs). */
+/** .cache/scale/prep-<tag>-s<SHARD_ROWS>: the generated rows prepared in shards (once; kept for later runs). */
 function scaleData(root: string, rows: number, tag: string): string {
-  const prep = join(root, ".cache/scale", `prep-${tag}`);
+  const prep = join(root, ".cache/scale", `prep-${tag}-s${SHARD_ROWS}`);
   if (!existsSync(join(prep, "dataset.json"))) {
     const args = ["prepare", scaleInput(root, rows), "--out", prep, "--min-count", String(MIN_COUNT), "--shard-rows", String(SHARD_ROWS), "--progress", "off"];
     execFileSync(process.execPath, [fileURLToPath(new URL("../src/cli/main.js", import.meta.url)), ...args], { stdio: ["ignore", "ignore", "inherit"] });

@@ -30,8 +30,11 @@ import { NoRowsError, noRowsMessage } from "./no-rows.js";
 import { fieldResolver } from "./prepare.js";
 import { ByteSlots, NumberSlots } from "./slots.js";
 
-/** Rows per shard unless told (2 M rows × 39 fields: 320 MB of ids and labels). */
-export const DEFAULT_SHARD_ROWS = 2_000_000;
+/**
+ * Rows per shard unless told: 500 k rows × 39 fields are 80 MB of ids and labels, so streaming
+ * training holds the default shuffle buffer of two shards and a prefetched one in about 240 MB.
+ */
+export const DEFAULT_SHARD_ROWS = 500_000;
 
 /** A shard as written: for the manifest and the progress records. */
 export interface WrittenShard {

@@ -16,7 +16,9 @@ export function unusedPart(file: unknown, canonical: unknown, path: string): str
     const c = canonical as unknown[];
     if (file.length !== c.length) return `the length of ${path || "the top"}`;
     for (let i = 0; i < file.length; i++) {
-      const d = unusedPart(file[i], c[i], `${path}[${i}]`);
+      const f = file[i] as unknown;
+      if ((typeof f !== "object" || f === null) && Object.is(f, c[i])) continue; // no path string per equal element
+      const d = unusedPart(f, c[i], `${path}[${i}]`);
       if (d !== undefined) return d;
     }
     return undefined;
