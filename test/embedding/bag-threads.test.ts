@@ -2,14 +2,14 @@
 // steps on bag batches large enough to be split (1,024 samples × (2 single + 2 bag fields), mean
 // and sum, empty bags, duplicates) gives the bits of the reference twins, which run on one thread:
 // lookups, alpt's pass-2 input and every state buffer.
-import { beforeAll, describe, expect, it } from "vitest";
-import { useBackend } from "../../src/entry/default.js";
+import { beforeAll, describe, it } from "vitest";
 import type { EmbeddingMethod } from "../../src/embedding/options.js";
 import { EmbeddingTable } from "../../src/embedding/table.js";
 import type { HeapBags } from "../../src/kernels/bag.js";
 import { scope } from "../../src/tensor/tape.js";
 import type { Engine } from "../../src/wasm/load.js";
-import { engine, expectBitEqual, rng } from "../helpers/engine.js";
+import { engine, rng } from "../helpers/engine.js";
+import { expectThreadedLikeReference } from "../helpers/threaded-parity.js";
 
 let e: Engine;
 beforeAll(async () => {
@@ -58,25 +58,6 @@ function train(method: EmbeddingMethod, bits: number): Map<string, Uint8Array> {
 
 describe.each([["fp32", 8], ["qat-lsq", 4], ["lpt", 2], ["alpt", 4], ["alpt", 8]] as [EmbeddingMethod, number][])("%s (bits %i) with bags", (method, bits) => {
   it("the threaded wasm kernels give the reference's bits", () => {
-    const split = new Set<string>();
-    const pool = e.pool;
-    const run = pool?.run;
-    try {
-      useBackend("wasm-simd");
-      if (pool && run) pool.run = (kernel, parts) => (split.add(kernel), run.call(pool, kernel, parts));
-      const wasm = train(method, bits);
-      if (pool && run) pool.run = run;
-      useBackend("ref");
-      const ref = train(method, bits);
-      expect([...wasm.keys()]).toEqual([...ref.keys()]);
-      for (const [k, v] of wasm) expectBitEqual(v, ref.get(k)!, k);
-      if (pool) {
-        const expected = ["bagSegmentSumRows", method === "lpt" || method === "alpt" ? "bagDequant" : "bagRowsF32"];
-        expect([...split].filter((k) => expected.includes(k)).sort()).toEqual(expected.sort());
-      } else console.warn(`one thread only (${e.info.threadsReason ?? "no pool"}): the split was not exercised`);
-    } finally {
-      if (pool && run) pool.run = run;
-      useBackend("wasm-simd");
-    }
+    expectThreadedLikeReference(e, () => train(method, bits), ["bagSegmentSumRows", method === "lpt" || method === "alpt" ? "bagDequant" : "bagRowsF32"]);
   });
 });

@@ -3,14 +3,14 @@
 // be split, gives the bits of the reference twins, which run on one thread. Lookups and every
 // state buffer are compared; a bad id in a split gather is refused as on one thread.
 import { beforeAll, describe, expect, it } from "vitest";
-import { useBackend } from "../../src/entry/default.js";
 import type { EmbeddingMethod, SparseOptimizerName } from "../../src/embedding/options.js";
 import { EmbeddingTable } from "../../src/embedding/table.js";
 import { gatherRowsF32 } from "../../src/kernels/embed.js";
 import { allocPackedTable, gatherDequant } from "../../src/kernels/quant.js";
 import { scope } from "../../src/tensor/tape.js";
 import type { Engine } from "../../src/wasm/load.js";
-import { engine, expectBitEqual, rng } from "../helpers/engine.js";
+import { engine, rng } from "../helpers/engine.js";
+import { expectThreadedLikeReference } from "../helpers/threaded-parity.js";
 
 let e: Engine;
 beforeAll(async () => {
@@ -58,29 +58,11 @@ function train(method: EmbeddingMethod, optimizer: SparseOptimizerName, rounding
 
 describe.each(cases)("%s with %s (%s, bits %i)", (method, optimizer, rounding, bits) => {
   it("the threaded wasm kernels give the reference's bits", () => {
-    const split = new Set<string>();
-    const pool = e.pool;
-    const run = pool?.run;
-    try {
-      useBackend("wasm-simd");
-      if (pool && run) pool.run = (kernel, parts) => (split.add(kernel), run.call(pool, kernel, parts));
-      const wasm = train(method, optimizer, rounding, bits);
-      if (pool && run) pool.run = run;
-      useBackend("ref");
-      const ref = train(method, optimizer, rounding, bits);
-      expect([...wasm.keys()]).toEqual([...ref.keys()]);
-      for (const [k, v] of wasm) expectBitEqual(v, ref.get(k)!, k);
-      if (pool) {
-        // the kernels of this method did run split (the threads' sums and updates were compared above)
-        const expected = ["segmentSumRows", `${optimizer}Rows`, method === "fp32" || method === "qat-lsq" ? "gatherRowsF32" : "gatherDequant"];
-        if (method === "qat-lsq" || method === "alpt") expected.push("lsqGradRows", "fakeQuantRows");
-        if (method === "lpt" || method === "alpt") expected.push("quantizeRows");
-        expect([...split].filter((k) => expected.includes(k)).sort()).toEqual(expected.sort());
-      } else console.warn(`one thread only (${e.info.threadsReason ?? "no pool"}): the split was not exercised`);
-    } finally {
-      if (pool && run) pool.run = run;
-      useBackend("wasm-simd");
-    }
+    // the kernels of this method must have run split (the threads' sums and updates are compared)
+    const expected = ["segmentSumRows", `${optimizer}Rows`, method === "fp32" || method === "qat-lsq" ? "gatherRowsF32" : "gatherDequant"];
+    if (method === "qat-lsq" || method === "alpt") expected.push("lsqGradRows", "fakeQuantRows");
+    if (method === "lpt" || method === "alpt") expected.push("quantizeRows");
+    expectThreadedLikeReference(e, () => train(method, optimizer, rounding, bits), expected);
   });
 });
 
