@@ -108,7 +108,7 @@ function measured(name: string, unit: BenchCase["unit"], measure: () => { value:
 
 const metaOf = (p: PrepareRun) => ({
   rows: p.rows, inputMB: Math.round(p.inputMB), seconds: Number(p.seconds.toFixed(1)), shards: p.shards, distinctValues: p.distinctValues, countingBytesPerValue: Number(p.countingBytesPerValue.toFixed(1)),
-  embeddingRows: p.embeddingRows, peakRssMiB: Math.round(p.peakRssMiB), command: "alpt prepare <generated> --json (default --split 0.8,0.1,0.1, --shard-rows 500000)",
+  embeddingRows: p.embeddingRows, peakRssMiB: Math.round(p.peakRssMiB), command: "alpt prepare <generated> --json (default --split 0.8,0.1,0.1, --shard-rows 250000)",
 });
 
 export function scaleCases(root: string, quick: boolean): BenchCase[] {
