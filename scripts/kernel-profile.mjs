@@ -1,16 +1,19 @@
 // Where a training step's time goes, per wasm kernel: the train bench's case (DCN criteo1m, batch
-// 2048; bench/train.bench.ts) on one thread, every export of the core timed by a wrapper, 3 warm-up
-// steps then 10 timed. Needs the bench build (`npx tsc -p tsconfig.bench.json`, which
-// `npm run bench` runs) and build/core.wasm.
-//   node scripts/kernel-profile.mjs [case, default dcn-criteo1m-alpt-b4]
-// Used for the serial share of a 2-thread step: what is not the GEMM runs on one thread.
+// 2048; bench/train.bench.ts), every export of the core and every job of the thread pool
+// ("pool:<kernel>") timed by a wrapper, 3 warm-up steps then 10 timed; what is left of the step
+// is JavaScript (ops, tape, dispatch). Needs the bench build (`npx tsc -p tsconfig.bench.json`,
+// which `npm run bench` runs) and build/core[-threads].wasm.
+//   node scripts/kernel-profile.mjs [case, default dcn-criteo1m-alpt-b4] [threads, default 1]
+// Used for the serial share of a 2-thread step: what is not split runs on one thread.
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { init } = await import(`${root}build/bench/src/entry/default.js`);
 const { trainCases } = await import(`${root}build/bench/bench/train.bench.js`);
-const e = await init(await readFile(`${root}build/core.wasm`), { simd: "exact", threads: 1 });
+const threads = Number(process.argv[3] ?? 1);
+const e = await init(await readFile(`${root}build/core${threads > 1 ? "-threads" : ""}.wasm`), { simd: "exact", threads });
+if (e.info.threadsReason) throw new Error(`${threads} threads asked for, but ${e.info.threadsReason}`);
 
 const ms = new Map();
 const timed = {};
@@ -23,6 +26,14 @@ for (const [k, f] of Object.entries(e.active)) {
   };
 }
 e.active = e.wasm = timed;
+if (e.pool) {
+  const run = e.pool.run.bind(e.pool);
+  e.pool.run = (kernel, parts) => {
+    const t = performance.now();
+    run(kernel, parts);
+    ms.set(`pool:${kernel}`, (ms.get(`pool:${kernel}`) ?? 0) + performance.now() - t);
+  };
+}
 
 const name = process.argv[2] ?? "dcn-criteo1m-alpt-b4";
 const c = trainCases(e, false).find((x) => x.name === name);
@@ -35,5 +46,5 @@ for (let i = 0; i < steps; i++) c.fn();
 const step = (performance.now() - t0) / steps;
 const rows = [...ms].sort((a, b) => b[1] - a[1]);
 const inKernels = rows.reduce((s, [, v]) => s + v / steps, 0);
-console.log(`${name}, 1 thread: ${step.toFixed(1)} ms per step, ${inKernels.toFixed(1)} ms in kernels`);
-for (const [k, v] of rows.slice(0, 20)) console.log(`${k.padEnd(18)} ${(v / steps).toFixed(2).padStart(8)} ms ${((100 * v) / steps / step).toFixed(1).padStart(5)} %`);
+console.log(`${name}, ${threads} thread(s): ${step.toFixed(1)} ms per step, ${inKernels.toFixed(1)} ms in kernels and pool jobs, ${(step - inKernels).toFixed(1)} ms of JavaScript`);
+for (const [k, v] of rows.slice(0, 24)) console.log(`${k.padEnd(18)} ${(v / steps).toFixed(2).padStart(8)} ms ${((100 * v) / steps / step).toFixed(1).padStart(5)} %`);
