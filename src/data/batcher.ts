@@ -63,9 +63,16 @@ export interface BatchOptions {
   copy?: boolean;
 }
 
-/** Gathers rows order[start .. start + size) of `ds` into ids [size·F] and labels [size]. */
-export function fillBatch(ds: EncodedDataset, order: ArrayLike<number> | undefined, start: number, size: number, ids: Int32Array, labels: Float32Array): void {
+/**
+ * Gathers rows order[start .. start + size) of `ds` into ids [size·F] and labels [size], and into
+ * `dense` [size·nd] the rows' dense features when both are given.
+ */
+export function fillBatch(
+  ds: EncodedDataset & { dense?: Float32Array }, order: ArrayLike<number> | undefined, start: number, size: number,
+  ids: Int32Array, labels: Float32Array, dense?: Float32Array,
+): void {
   const F = ds.fields, src = ds.ids, y = ds.labels;
+  const x = dense && ds.dense, nd = x && ds.n > 0 ? x.length / ds.n : 0;
   if (ids.length < size * F || labels.length < size) throw new RangeError(`fillBatch: buffers hold ${ids.length / F | 0} rows, batch has ${size}`);
   for (let k = 0; k < size; k++) {
     const r = order ? order[start + k]! : start + k;
@@ -73,6 +80,7 @@ export function fillBatch(ds: EncodedDataset, order: ArrayLike<number> | undefin
     const o = r * F, d = k * F;
     for (let f = 0; f < F; f++) ids[d + f] = src[o + f]!;
     labels[k] = y[r]!;
+    if (nd) dense!.set(x!.subarray(r * nd, (r + 1) * nd), k * nd);
   }
 }
 

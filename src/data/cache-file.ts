@@ -5,7 +5,6 @@
 import { open } from "node:fs/promises";
 import { writeFileAtomic } from "../io/atomic.js";
 import { decodeCache, decodeCacheHeader, decodeCachePreamble, encodeCacheParts, type CacheHeader, type DatasetWithInputs, type DecodeCacheOptions } from "./cache.js";
-import type { EncodedDataset } from "./dataset.js";
 import { fileKind } from "./regular-file.js";
 
 /** Writes `ds` to `path` atomically, recording the FeatureMap hash that produced its ids (and its split). */

@@ -217,13 +217,7 @@ export class StreamCursor {
     const F = this.split.fields, nd = this.nd, perm = this.perm;
     if (this.segments.length === 1) {
       const ds = this.segments[0]!;
-      fillBatch(ds, perm, pos, size, ids, labels);
-      if (nd && dense) {
-        for (let k = 0; k < size; k++) {
-          const r = perm ? perm[pos + k]! : pos + k;
-          dense.set(ds.dense!.subarray(r * nd, (r + 1) * nd), k * nd);
-        }
-      }
+      fillBatch(ds, perm, pos, size, ids, labels, nd ? dense : undefined);
       return;
     }
     const off = this.offsets;

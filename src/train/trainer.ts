@@ -335,13 +335,7 @@ export class Trainer {
     const batchAt = (s: number): Batch => {
       const data = train as EncodedData;
       const size = Math.min(B, data.n - s * B);
-      fillBatch(data, order, s * B, size, ids.array, labels);
-      if (dense) {
-        for (let k = 0; k < size; k++) {
-          const r = order ? order[s * B + k]! : s * B + k;
-          dense.set(data.dense!.subarray(r * nd, (r + 1) * nd), k * nd);
-        }
-      }
+      fillBatch(data, order, s * B, size, ids.array, labels, dense);
       const bags = data.bags && batchBags(data.bags, order, s * B, size);
       return { ids, labels, dense, bags, size };
     };
