@@ -3,7 +3,8 @@
 // ("pool:<kernel>") timed by a wrapper, 3 warm-up steps then 10 timed; what is left of the step
 // is JavaScript (ops, tape, dispatch). Needs the bench build (`npx tsc -p tsconfig.bench.json`,
 // which `npm run bench` runs) and build/core[-threads].wasm.
-//   node scripts/kernel-profile.mjs [case, default dcn-criteo1m-alpt-b4] [threads, default 1]
+//   node scripts/kernel-profile.mjs [case, default dcn-criteo1m-alpt-b4] [threads, default 1] [--shapes]
+// --shapes: the GEMMs timed per layout and shape ("gemm xW 2048×429×400").
 // Used for the serial share of a 2-thread step: what is not split runs on one thread.
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -11,7 +12,12 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { init } = await import(`${root}build/bench/src/entry/default.js`);
 const { trainCases } = await import(`${root}build/bench/bench/train.bench.js`);
-const threads = Number(process.argv[3] ?? 1);
+const shapes = process.argv.includes("--shapes");
+const [caseName, threadsArg] = process.argv.slice(2).filter((a) => a !== "--shapes");
+const threads = Number(threadsArg ?? 1);
+const LAYOUT = ["xW", "dyWt", "xtdy"];
+/** The time's key: the kernel, and with --shapes a GEMM's layout and M×K×N. */
+const keyOf = (k, a) => (shapes && (k === "gemm" || k === "gemmRows") ? `${k} ${LAYOUT[a[0]]} ${a[4]}×${a[5]}×${a[6]}` : k);
 const e = await init(await readFile(`${root}build/core${threads > 1 ? "-threads" : ""}.wasm`), { simd: "exact", threads });
 if (e.info.threadsReason) throw new Error(`${threads} threads asked for, but ${e.info.threadsReason}`);
 
@@ -21,7 +27,8 @@ for (const [k, f] of Object.entries(e.active)) {
   timed[k] = typeof f !== "function" ? f : (...a) => {
     const t = performance.now();
     const r = f(...a);
-    ms.set(k, (ms.get(k) ?? 0) + performance.now() - t);
+    const key = keyOf(k, a);
+    ms.set(key, (ms.get(key) ?? 0) + performance.now() - t);
     return r;
   };
 }
@@ -31,11 +38,12 @@ if (e.pool) {
   e.pool.run = (kernel, parts) => {
     const t = performance.now();
     run(kernel, parts);
-    ms.set(`pool:${kernel}`, (ms.get(`pool:${kernel}`) ?? 0) + performance.now() - t);
+    const key = `pool:${keyOf(kernel, parts[0])}`;
+    ms.set(key, (ms.get(key) ?? 0) + performance.now() - t);
   };
 }
 
-const name = process.argv[2] ?? "dcn-criteo1m-alpt-b4";
+const name = caseName ?? "dcn-criteo1m-alpt-b4";
 const c = trainCases(e, false).find((x) => x.name === name);
 if (!c) throw new Error(`no train case ${name}`);
 c.setup();
@@ -47,4 +55,4 @@ const step = (performance.now() - t0) / steps;
 const rows = [...ms].sort((a, b) => b[1] - a[1]);
 const inKernels = rows.reduce((s, [, v]) => s + v / steps, 0);
 console.log(`${name}, ${threads} thread(s): ${step.toFixed(1)} ms per step, ${inKernels.toFixed(1)} ms in kernels and pool jobs, ${(step - inKernels).toFixed(1)} ms of JavaScript`);
-for (const [k, v] of rows.slice(0, 24)) console.log(`${k.padEnd(18)} ${(v / steps).toFixed(2).padStart(8)} ms ${((100 * v) / steps / step).toFixed(1).padStart(5)} %`);
+for (const [k, v] of rows.slice(0, shapes ? 40 : 24)) console.log(`${k.padEnd(shapes ? 34 : 18)} ${(v / steps).toFixed(2).padStart(8)} ms ${((100 * v) / steps / step).toFixed(1).padStart(5)} %`);
