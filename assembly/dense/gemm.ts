@@ -13,6 +13,8 @@
 //      multiply-add where the CPU has one, so one rounding per step instead of two).
 //      The tile starts from C (accumulate, or any K block after the first) or from zero.
 //      Edge tiles run the same kernel on a 4×8 scratch tile copied from and back to C.
+// A single output column (N = 1: the logit layer's three products) and x·W on fewer rows than
+// a tile skip packing, whose 8-wide panels would be mostly padding (columnXW, unpacked).
 // Every output is acc = (C or 0), then acc = acc + a·b for s = 0 .. S−1 in order, one f32
 // rounding per mul and per add: the bits do not depend on the blocking (TS twin: ref/dense).
 // The relaxed module keeps the order; its bits may differ between CPUs (FMA or not), never
@@ -68,7 +70,12 @@ export function gemmRows(
 ): void {
   const R = r1 - r0, r = <usize>r0;
   if (R <= 0) return;
-  if (layout == XW && R < MR) fewRowsXW(a + ((r * <usize>K) << 2), b, c + ((r * <usize>N) << 2), R, K, N, accumulate);
+  // a single output column (the logit layer) or fewer rows than a tile: no packing, whose
+  // 8-wide panels and 4×8 tiles would be 7/8 padding
+  if (layout == XW && N == 1 && R >= MR) columnXW(a + ((r * <usize>K) << 2), b, c + (r << 2), R, K, accumulate);
+  else if (layout == XW && (R < MR || N == 1)) unpacked(a + ((r * <usize>K) << 2), K, b, N, c + ((r * <usize>N) << 2), R, K, N, accumulate);
+  else if (layout == DYWT && N == 1) unpacked(a + (r << 2), 1, b, K, c + ((r * <usize>K) << 2), R, 1, K, accumulate);
+  else if (layout == XTDY && N == 1) unpacked(b, M, a + (r << 2), K, c + (r << 2), 1, M, R, accumulate);
   else if (layout == XW) blocked(a + ((r * <usize>K) << 2), K, false, b, N, false, c + ((r * <usize>N) << 2), N, R, K, N, accumulate, scratch);
   else if (layout == DYWT) blocked(a + ((r * <usize>N) << 2), N, false, b, N, true, c + ((r * <usize>K) << 2), K, R, N, K, accumulate, scratch);
   else if (layout == XTDY) blocked(a + (r << 2), K, true, b, N, false, c + ((r * <usize>N) << 2), N, R, M, N, accumulate, scratch);
@@ -114,19 +121,20 @@ function blocked(
 }
 
 /**
- * y[R,N] (+)= x[R,K]·W[K,N] for fewer rows than a tile (serving one row at a time): no packing,
- * which cost as much as the product at batch 1. Each output is acc = (C or 0), then
- * acc = madd(x[s], W[s, n], acc) for s = 0 .. K−1, the micro-kernel's order and operation, so
- * the bits are gemm's. W is read once, row by row; the R rows of C stay in L1.
+ * C[R,Q] (+)= A[R,S]·B[S,Q] without packing, for few rows of C (serving one row at a time, or
+ * the single row of a one-column dW), where packing cost as much as the product. Each output is
+ * acc = (C or 0), then acc = madd(A[r,s], B[s,q], acc) for s = 0 .. S−1, the micro-kernel's order
+ * and operation, so the bits are gemm's. B is read once, row by row (row stride ldb floats); the
+ * R rows of C (contiguous, Q floats each) stay in L1.
  */
-function fewRowsXW(a: usize, b: usize, c: usize, R: i32, K: i32, N: i32, accumulate: i32): void {
-  const rowBytes = <usize>N << 2;
+function unpacked(a: usize, lda: i32, b: usize, ldb: i32, c: usize, R: i32, S: i32, Q: i32, accumulate: i32): void {
+  const rowBytes = <usize>Q << 2;
   if (!accumulate) memory.fill(c, 0, <usize>R * rowBytes);
   const body = rowBytes & ~(<usize>15);
-  for (let s = 0; s < K; s++) {
-    const w = b + <usize>s * rowBytes;
+  for (let s = 0; s < S; s++) {
+    const w = b + ((<usize>s * <usize>ldb) << 2);
     for (let i = 0; i < R; i++) {
-      const x = v128.load32_splat(a + ((<usize>i * <usize>K + <usize>s) << 2));
+      const x = v128.load32_splat(a + ((<usize>i * <usize>lda + <usize>s) << 2));
       const y = c + <usize>i * rowBytes;
       let j: usize = 0;
       for (; j < body; j += 16) v128.store(y + j, madd(x, v128.load(w + j), v128.load(y + j)));
@@ -134,6 +142,40 @@ function fewRowsXW(a: usize, b: usize, c: usize, R: i32, K: i32, N: i32, accumul
       for (; j < rowBytes; j += 4) v128.store32_lane(y + j, madd(x, v128.load32_zero(w + j), v128.load32_zero(y + j)), 0);
     }
   }
+}
+
+/**
+ * y[R] (+)= x[R,K]·w[K] (x·W with one output column), four rows in the lanes of one
+ * accumulator: each step of 4 transposes a 4×4 block of x, then 4 madds with w[s] splat, so
+ * every output sums in gemm's order with gemm's operation. Rows past the last 4 go unpacked.
+ */
+function columnXW(a: usize, w: usize, c: usize, R: i32, K: i32, accumulate: i32): void {
+  const rowBytes = <usize>K << 2;
+  const body = rowBytes & ~(<usize>15);
+  let i = 0;
+  for (; i + MR <= R; i += MR) {
+    const r0 = a + <usize>i * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+    const out = c + (<usize>i << 2);
+    let acc = accumulate ? v128.load(out) : f32x4.splat(0);
+    let o: usize = 0;
+    for (; o < body; o += 16) {
+      const q0 = v128.load(r0 + o), q1 = v128.load(r1 + o), q2 = v128.load(r2 + o), q3 = v128.load(r3 + o);
+      const t0 = lo(q0, q1), t1 = hi(q0, q1), t2 = lo(q2, q3), t3 = hi(q2, q3);
+      acc = madd(f32x4.shuffle(t0, t2, 0, 1, 4, 5), v128.load32_splat(w + o), acc);
+      acc = madd(f32x4.shuffle(t0, t2, 2, 3, 6, 7), v128.load32_splat(w + o, 4), acc);
+      acc = madd(f32x4.shuffle(t1, t3, 0, 1, 4, 5), v128.load32_splat(w + o, 8), acc);
+      acc = madd(f32x4.shuffle(t1, t3, 2, 3, 6, 7), v128.load32_splat(w + o, 12), acc);
+    }
+    for (; o < rowBytes; o += 4) {
+      let x = v128.load32_zero(r0 + o);
+      x = v128.load32_lane(r1 + o, x, 1);
+      x = v128.load32_lane(r2 + o, x, 2);
+      x = v128.load32_lane(r3 + o, x, 3);
+      acc = madd(x, v128.load32_splat(w + o), acc);
+    }
+    v128.store(out, acc);
+  }
+  if (i < R) unpacked(a + <usize>i * rowBytes, K, w, 1, c + (<usize>i << 2), R - i, K, 1, accumulate);
 }
 
 /** acc + x·b: exact (mul, then add) or fused, as the module was built. */

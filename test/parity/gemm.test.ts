@@ -74,7 +74,8 @@ describe.each(LAYOUTS)("gemm %s", (layout) => {
   });
 
   it("wasm equals the reference across K and column blocks, and on larger shapes", () => {
-    for (const [M, K, N] of [[129, 77, 200], [9, 260, 530], [300, 7, 9], [5, 530, 9], [6, 9, 260]]) {
+    // the N = 1 shapes: the logit layer's products (one column, no packing)
+    for (const [M, K, N] of [[129, 77, 200], [9, 260, 530], [300, 7, 9], [5, 530, 9], [6, 9, 260], [67, 530, 1], [530, 67, 1], [2048, 429, 1]]) {
       checkParity(layout, M, K, N);
     }
   });

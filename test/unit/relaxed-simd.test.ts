@@ -7,7 +7,8 @@
 //     no less accurate than the exact core (a fused step rounds once, mul + add twice);
 //   - it is deterministic: the same call twice gives the same bits;
 //   - the kernels without a fused path give the exact core's bits;
-//   - x·W on fewer rows than a tile (no packing) gives the tile's bits on both cores.
+//   - x·W on fewer rows than a tile (no packing) gives the tile's bits on both cores;
+//   - the one-column products (N = 1, no packing) give the bits of the packed path on both cores.
 // Node 20 has relaxed SIMD behind a V8 flag; the test sets it as the package entry does.
 import { readFile } from "node:fs/promises";
 import { setFlagsFromString } from "node:v8";
@@ -121,6 +122,27 @@ describe("the relaxed-SIMD core", () => {
           const few = gemm(e, 0, a4.subarray(0, M * K), b, c4.subarray(0, M * N), M, K, N, acc);
           expect(few, `${e.simd}, M = ${M}, accumulate ${acc}`).toEqual(tile.subarray(0, M * N));
         }
+      }
+    }
+  });
+
+  it("one output column (N = 1: columnXW, unpacked) gives the bits of the packed path, on both cores", () => {
+    const [M, K, W] = [67, 530, 9]; // K crosses a reduction block; 67 rows leave 3 past the last tile
+    const column = (m: Float32Array, rows: number, cols: number) => Float32Array.from({ length: rows }, (_, r) => m[r * cols]);
+    for (const e of [exact, relaxed]) {
+      for (const acc of [false, true]) {
+        const x = values(M * K, 31), wide = values(K * W, 32), c0 = values(M * W, 33);
+        const w = column(wide, K, W);
+        // x·W: column 0 of x·W[K, 9]
+        const xw = gemm(e, 0, x, w, column(c0, M, W), M, K, 1, acc);
+        expect(xw, `${e.simd} xW accumulate ${acc}`).toEqual(column(gemm(e, 0, x, wide, c0, M, K, W, acc), M, W));
+        // xᵀ·dy: column 0 of xᵀ·dy[M, 9] (dy = wide's first M rows as [M, 9])
+        const dy = values(M * W, 34), dW0 = values(K * W, 35);
+        const xtdy = gemm(e, 2, x, column(dy, M, W), column(dW0, K, W), M, K, 1, acc);
+        expect(xtdy, `${e.simd} xtdy accumulate ${acc}`).toEqual(column(gemm(e, 2, x, dy, dW0, M, K, W, acc), K, W));
+        // dy·Wᵀ with N = 1 is the outer product dy[M, 1]·w[K]: x·W with K = 1 and N = K, packed
+        const d = column(dy, M, W), dx0 = values(M * K, 36);
+        expect(gemm(e, 1, d, w, dx0, M, K, 1, acc), `${e.simd} dyWt accumulate ${acc}`).toEqual(gemm(e, 0, d, w, dx0, M, 1, K, acc));
       }
     }
   });
