@@ -17,6 +17,6 @@ export { bagRowsF32, bagDequant, bagSegmentSumRows } from "./embed/bag";
 export { sgdRows, adamRows, adagradRows } from "./optim/sparse";
 export { reluForward, reluBackward } from "./dense/activation";
 export { bnStats, bnForward, bnColumnSums, bnInputGrad } from "./dense/batchnorm";
-export { crossForward, crossBackward } from "./dense/cross";
+export { crossForward, crossBackward, crossColumnGrads } from "./dense/cross";
 export { gemm, gemmRows, gemmScratchBytes, addBiasRows, sumRows } from "./dense/gemm";
 export { moveColumns, zeroFill } from "./dense/columns";

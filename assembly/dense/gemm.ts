@@ -355,15 +355,16 @@ export function addBiasRows(y: usize, bias: usize, M: i32, N: i32): void {
 }
 
 /**
- * out[n] = (accumulate ? out[n] : 0) + Σ_m dy[m, n], summed in increasing m; 16 columns
- * stay in four v128 accumulators while the loop walks down the rows.
+ * out[n] = (accumulate ? out[n] : 0) + Σ_m dy[m, n] for columns j0 ≤ n < j1, summed in
+ * increasing m; 16 columns stay in four v128 accumulators while the loop walks down the rows.
+ * Every column is its own sum, so threads may split the columns.
  * @param dy  f32 [M, N]
  * @param out f32 [N]
  */
-export function sumRows(dy: usize, M: i32, N: i32, out: usize, accumulate: i32): void {
-  const rowBytes = <usize>N << 2;
-  let j: usize = 0;
-  for (; j + 64 <= rowBytes; j += 64) {
+export function sumRows(dy: usize, M: i32, N: i32, out: usize, accumulate: i32, j0: i32, j1: i32): void {
+  const rowBytes = <usize>N << 2, end = <usize>j1 << 2;
+  let j = <usize>j0 << 2;
+  for (; j + 64 <= end; j += 64) {
     let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
     if (accumulate) {
       s0 = v128.load(out + j); s1 = v128.load(out + j, 16);
@@ -378,7 +379,7 @@ export function sumRows(dy: usize, M: i32, N: i32, out: usize, accumulate: i32):
     v128.store(out + j, s0); v128.store(out + j, s1, 16);
     v128.store(out + j, s2, 32); v128.store(out + j, s3, 48);
   }
-  for (; j + 16 <= rowBytes; j += 16) {
+  for (; j + 16 <= end; j += 16) {
     let s = accumulate ? v128.load(out + j) : f32x4.splat(0);
     let p = dy + j;
     for (let m = 0; m < M; m++) {
@@ -387,7 +388,7 @@ export function sumRows(dy: usize, M: i32, N: i32, out: usize, accumulate: i32):
     }
     v128.store(out + j, s);
   }
-  for (; j < rowBytes; j += 4) {
+  for (; j < end; j += 4) {
     let s: f32 = accumulate ? load<f32>(out + j) : 0;
     let p = dy + j;
     for (let m = 0; m < M; m++) {

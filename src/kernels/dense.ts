@@ -113,5 +113,5 @@ export function sumRows(dy: HeapF32, M: number, N: number, out: HeapF32, accumul
   checkLength(kernel, "dy", dy, M * N, `[M=${M}, N=${N}]`);
   checkLength(kernel, "out", out, N, `[N=${N}]`);
   checkDisjoint(kernel, ["out", "dy"], out, N, dy, M * N);
-  getEngine().active.sumRows(dy.ptr, M, N, out.ptr, accumulate ? 1 : 0);
+  forRows("sumRows", N, M, (j0, j1) => [dy.ptr, M, N, out.ptr, accumulate ? 1 : 0, j0, j1], 16); // split by columns
 }

@@ -4,7 +4,7 @@
 import { getEngine } from "../wasm/load.js";
 import type { HeapF32 } from "../wasm/heap.js";
 import { checkCount, checkLength } from "./check.js";
-import { forRows } from "./parallel.js";
+import { forRows, willSplit } from "./parallel.js";
 
 const ptr = (b: HeapF32 | undefined): number => (b ? b.ptr : 0);
 
@@ -84,7 +84,22 @@ export function crossBackward(
   if (dxl) checkLength("crossBackward", "dxl", dxl, B * D, `[${B}, ${D}]`);
   if (dw) checkLength("crossBackward", "dw", dw, D, `[${D}]`);
   if (db) checkLength("crossBackward", "db", db, D, `[${D}]`);
-  getEngine().active.crossBackward(x0.ptr, xl.ptr, w.ptr, s.ptr, dy.ptr, B, D, ptr(dx0), ptr(dxl), ptr(dw), ptr(db));
+  const at = (g: HeapF32 | undefined, row: number): number => (g ? g.ptr + row * D * 4 : 0);
+  // split: the rows without the column sums (storing ds), then the column sums by columns
+  const rows = (ds: number): void => forRows("crossBackward", B, 5 * D, (a, b) => [
+    x0.ptr + a * D * 4, xl.ptr + a * D * 4, w.ptr, s.ptr + a * 4, dy.ptr + a * D * 4, b - a, D, at(dx0, a), at(dxl, a), 0, 0, ds && ds + a * 4,
+  ]);
+  if (!dw && !db) return rows(0);
+  const e = getEngine();
+  if (!willSplit(B * 5 * D)) return e.active.crossBackward(x0.ptr, xl.ptr, w.ptr, s.ptr, dy.ptr, B, D, ptr(dx0), ptr(dxl), ptr(dw), ptr(db), 0);
+  const mark = e.heap.mark();
+  try {
+    const ds = e.heap.scratchF32(B, `cross ds [${B}]`);
+    rows(ds.ptr);
+    forRows("crossColumnGrads", D, 2 * B, (j0, j1) => [xl.ptr, dy.ptr, ds.ptr, B, D, ptr(dw), ptr(db), j0, j1], 4);
+  } finally {
+    e.heap.release(mark);
+  }
 }
 
 /** Column block move: dst[b, dstOff + j] (+)= src[b, srcOff + j] for b < B, j < width. */
@@ -105,5 +120,5 @@ export function moveColumns(
 /** Zero-fills the first n floats of a block. */
 export function zeroFill(b: HeapF32, n = b.length): void {
   checkLength("zeroFill", "block", b, n, `[${n}]`);
-  getEngine().active.zeroFill(b.ptr, n * 4);
+  forRows("zeroFill", n, 1, (r0, r1) => [b.ptr + r0 * 4, (r1 - r0) * 4], 16);
 }

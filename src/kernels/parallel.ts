@@ -28,7 +28,7 @@ export function forCheckedRows(
   check: () => number, align = 1,
 ): number {
   const e = getEngine();
-  const pool = e.pool && e.active === e.wasm && rows * floatsPerRow >= PARALLEL_MIN_FLOATS ? e.pool : undefined;
+  const pool = willSplit(rows * floatsPerRow) ? e.pool : undefined;
   const run = e.active[kernel] as (...a: number[]) => number | void;
   if (!pool) return run(...args(0, rows)) ?? -1;
   const bad = check();
@@ -36,6 +36,12 @@ export function forCheckedRows(
   const parts = splitRows(rows, pool.threads, align).filter(([r0, r1]) => r1 > r0);
   pool.run(kernel, parts.map(([r0, r1]) => args(r0, r1)));
   return -1;
+}
+
+/** Whether forRows splits a job of this many floats (a pool, the wasm backend, large enough). */
+export function willSplit(floats: number): boolean {
+  const e = getEngine();
+  return !!e.pool && e.active === e.wasm && floats >= PARALLEL_MIN_FLOATS;
 }
 
 /** Rows 0 .. rows as `threads` runs starting at multiples of `align` (the last ones may be empty). */

@@ -9,7 +9,7 @@ import { bagDequant, bagRowsF32, bagSegmentSumRows } from "./embed/bag.js";
 import { adagradRows, adamRows, sgdRows } from "./optim/sparse.js";
 import { reluBackward, reluForward } from "./dense/activation.js";
 import { bnColumnSums, bnForward, bnInputGrad, bnStats } from "./dense/batchnorm.js";
-import { crossBackward, crossForward } from "./dense/cross.js";
+import { crossBackward, crossColumnGrads, crossForward } from "./dense/cross.js";
 import { moveColumns, zeroFill } from "./dense/columns.js";
 import { addBiasRows, gemm, gemmRows, gemmScratchBytes, sumRows } from "./dense/gemm.js";
 import { gatherDequant } from "./quant/dequant.js";
@@ -25,7 +25,7 @@ const twins: Twins = {
   fillUniform, packCodes, unpackCodes, quantizeRows, gatherDequant, fakeQuantRows, lsqGradRows,
   coalesceIds, segmentSumRows, firstBadRow, firstNotPositive,
   gatherRowsF32, bagRowsF32, bagDequant, bagSegmentSumRows, sgdRows, adamRows, adagradRows,
-  reluForward, reluBackward, bnStats, bnForward, bnColumnSums, bnInputGrad, crossForward, crossBackward,
+  reluForward, reluBackward, bnStats, bnForward, bnColumnSums, bnInputGrad, crossForward, crossBackward, crossColumnGrads,
   moveColumns, zeroFill,
   gemm, gemmRows, gemmScratchBytes, addBiasRows, sumRows,
 };

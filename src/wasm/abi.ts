@@ -63,8 +63,9 @@ export interface CoreKernels {
   crossForward(x0: number, xl: number, w: number, bias: number, B: number, D: number, s: number, y: number): void;
   crossBackward(
     x0: number, xl: number, w: number, s: number, dy: number, B: number, D: number,
-    dx0: number, dxl: number, dw: number, db: number,
+    dx0: number, dxl: number, dw: number, db: number, dsOut: number,
   ): void;
+  crossColumnGrads(xl: number, dy: number, ds: number, B: number, D: number, dw: number, db: number, j0: number, j1: number): void;
   gemm(
     layout: number, a: number, b: number, c: number, M: number, K: number, N: number,
     accumulate: number, scratch: number,
@@ -75,7 +76,7 @@ export interface CoreKernels {
   ): void;
   gemmScratchBytes(layout: number, M: number, K: number, N: number): number;
   addBiasRows(y: number, bias: number, M: number, N: number): void;
-  sumRows(dy: number, M: number, N: number, out: number, accumulate: number): void;
+  sumRows(dy: number, M: number, N: number, out: number, accumulate: number, j0: number, j1: number): void;
   moveColumns(
     src: number, srcCols: number, srcOff: number, dst: number, dstCols: number, dstOff: number,
     B: number, width: number, accumulate: number,

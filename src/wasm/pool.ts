@@ -16,7 +16,7 @@
 
 /** Kernels the workers may run (their exports by name). */
 const KERNELS = [
-  "gemmRows", "addBiasRows", "reluForward", "reluBackward", "bnForward", "bnInputGrad", "crossForward", "moveColumns",
+  "gemmRows", "addBiasRows", "sumRows", "reluForward", "reluBackward", "bnForward", "bnInputGrad", "crossForward", "crossBackward", "crossColumnGrads", "moveColumns", "zeroFill",
   "gatherRowsF32", "gatherDequant", "segmentSumRows", "bagRowsF32", "bagDequant", "bagSegmentSumRows", "quantizeRows", "fakeQuantRows", "lsqGradRows", "sgdRows", "adamRows", "adagradRows",
 ] as const;
 export type PoolKernel = (typeof KERNELS)[number];

@@ -75,12 +75,12 @@ export function addBiasRows(m: RefMemory, y: number, bias: number, M: number, N:
   }
 }
 
-export function sumRows(m: RefMemory, dy: number, M: number, N: number, out: number, accumulate: number): void {
+export function sumRows(m: RefMemory, dy: number, M: number, N: number, out: number, accumulate: number, j0: number, j1: number): void {
   const { f32 } = m;
   const o = out >> 2;
-  if (!accumulate) f32.fill(0, o, o + N);
+  if (!accumulate) f32.fill(0, o + j0, o + j1);
   for (let i = 0; i < M; i++) {
     const row = (dy >> 2) + i * N;
-    for (let j = 0; j < N; j++) f32[o + j] = f(f32[o + j] + f32[row + j]);
+    for (let j = j0; j < j1; j++) f32[o + j] = f(f32[o + j] + f32[row + j]);
   }
 }
