@@ -3,7 +3,7 @@
 // ("pool:<kernel>") timed by a wrapper, 3 warm-up steps then 10 timed; what is left of the step
 // is JavaScript (ops, tape, dispatch). Needs the bench build (`npx tsc -p tsconfig.bench.json`,
 // which `npm run bench` runs) and build/core[-threads].wasm.
-//   node scripts/kernel-profile.mjs [case, default dcn-criteo1m-alpt-b4] [threads, default 1] [--shapes]
+//   node scripts/kernel-profile.mjs [case, default dcn-criteo1m-alpt-b4; infer/<case> for inference] [threads, default 1] [--shapes]
 // --shapes: the GEMMs timed per layout and shape ("gemm xW 2048×429×400").
 // Used for the serial share of a 2-thread step: what is not split runs on one thread.
 import { readFile } from "node:fs/promises";
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { init } = await import(`${root}build/bench/src/entry/default.js`);
-const { trainCases } = await import(`${root}build/bench/bench/train.bench.js`);
+const { trainCases, inferCases } = await import(`${root}build/bench/bench/train.bench.js`);
 const shapes = process.argv.includes("--shapes");
 const [caseName, threadsArg] = process.argv.slice(2).filter((a) => a !== "--shapes");
 const threads = Number(threadsArg ?? 1);
@@ -44,8 +44,10 @@ if (e.pool) {
 }
 
 const name = caseName ?? "dcn-criteo1m-alpt-b4";
-const c = trainCases(e, false).find((x) => x.name === name);
-if (!c) throw new Error(`no train case ${name}`);
+// "infer/<case>" profiles an inference case; a bare name is a train case
+const [cases, bare] = name.startsWith("infer/") ? [inferCases(e, false), name.slice(6)] : [trainCases(e, false), name];
+const c = cases.find((x) => x.name === bare);
+if (!c) throw new Error(`no ${name.startsWith("infer/") ? "infer" : "train"} case ${bare}`);
 c.setup();
 for (let i = 0; i < 3; i++) c.fn();
 ms.clear();
