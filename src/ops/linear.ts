@@ -1,11 +1,11 @@
 // linear: y = x·W + b,  x [B, K], W [K, N], b [N].
-// Backward: dx += dy·Wᵀ,  dW += xᵀ·dy,  db += Σ_b dy — each only when that input needs a
-// gradient, so a pass with frozen weights runs no weight-gradient GEMM (ALPT's second pass).
+// Backward: dx += dy·Wᵀ (written, not added, when dx has no gradient yet),  dW += xᵀ·dy,
+// db += Σ_b dy — each only when that input needs a gradient, so a pass with frozen weights runs no weight-gradient GEMM (ALPT's second pass).
 // linearConcat: y = [x₁ ‖ … ‖ x_m]·W + b without materializing the concatenation: each x_i
 // meets its own block of rows of W (a DCN head saves a [B, K] activation and its gradient).
 import { addBiasRows, gemm, sumRows } from "../kernels/dense.js";
 import { record } from "../tensor/tape.js";
-import { expectShape, gradOf, type Tensor } from "../tensor/tensor.js";
+import { expectShape, gradOf, gradToWrite, type Tensor } from "../tensor/tensor.js";
 import { HeapF32 } from "../wasm/heap.js";
 import { output } from "./output.js";
 
@@ -31,7 +31,10 @@ export function linearConcat(xs: readonly Tensor[], w: Tensor, b?: Tensor): Tens
     const dy = y.grad!;
     xs.forEach((x, i) => {
       const Ki = x.shape[1]!;
-      if (x.requiresGrad) gemm("dyWt", dy, rowBlock(w.data, offsets[i]!, Ki, N), gradOf(x), B, Ki, N, true);
+      if (x.requiresGrad) {
+        const [dx, accumulate] = gradToWrite(x);
+        gemm("dyWt", dy, rowBlock(w.data, offsets[i]!, Ki, N), dx, B, Ki, N, accumulate);
+      }
       if (w.requiresGrad) gemm("xtdy", x.data, dy, rowBlock(gradOf(w), offsets[i]!, Ki, N), B, Ki, N, true);
     });
     if (b?.requiresGrad) sumRows(dy, B, N, gradOf(b), true);
@@ -50,7 +53,10 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
   if (b) addBiasRows(y.data, b.data, B, N);
   return record(y, inputs, () => {
     const dy = y.grad!;
-    if (x.requiresGrad) gemm("dyWt", dy, w.data, gradOf(x), B, K, N, true);
+    if (x.requiresGrad) {
+      const [dx, accumulate] = gradToWrite(x);
+      gemm("dyWt", dy, w.data, dx, B, K, N, accumulate);
+    }
     if (w.requiresGrad) gemm("xtdy", x.data, dy, gradOf(w), B, K, N, true);
     if (b?.requiresGrad) sumRows(dy, B, N, gradOf(b), true);
   });

@@ -104,6 +104,17 @@ export function gradOf(t: Tensor): HeapF32 {
   return t.grad;
 }
 
+/**
+ * The gradient buffer of `t` for an op that writes every element of it: on first use scratch
+ * left as it is, with accumulate false (the op writes instead of adding to zeros: the same bits,
+ * one pass over the buffer less); afterwards the buffer, with accumulate true.
+ */
+export function gradToWrite(t: Tensor): [grad: HeapF32, accumulate: boolean] {
+  if (t.grad) return [t.grad, true];
+  t.grad = getEngine().heap.scratchF32(t.size, `grad ${t.name}`);
+  return [t.grad, false];
+}
+
 /** Throws unless `t` has the expected shape (undefined entries match anything). */
 export function expectShape(op: string, what: string, t: Tensor, shape: readonly (number | undefined)[]): void {
   const ok = t.shape.length === shape.length && shape.every((d, i) => d === undefined || d === t.shape[i]);

@@ -9,6 +9,7 @@ import { Linear } from "../../src/layers/linear.js";
 import { add } from "../../src/ops/elementwise.js";
 import { backward, scope } from "../../src/tensor/tape.js";
 import { Tensor } from "../../src/tensor/tensor.js";
+import { getEngine } from "../../src/wasm/load.js";
 import { engine } from "../helpers/engine.js";
 import { gradcheck } from "../helpers/gradcheck.js";
 
@@ -17,6 +18,24 @@ beforeAll(engine);
 describe("linear", () => {
   it.each([[1, 1, 1], [3, 5, 2], [4, 17, 9], [7, 3, 65]])("x [%i, %i] · W [., %i] + b", (B, K, N) => {
     expect(gradcheck((x, w, b) => linear(x, w, b), [[B, K], [K, N], [N]], { seed: B + K + N })).toBeLessThanOrEqual(1);
+  });
+  it("writes dx over stale scratch (its first gradient is not zero-filled, then not added to)", () => {
+    scope(() => {
+      const [B, K, N] = [6, 9, 5];
+      const { heap } = getEngine();
+      const x = Tensor.from(Array.from({ length: B * K }, (_, i) => (i % 7) - 3), [B, K], true);
+      const w = Tensor.from(Array.from({ length: K * N }, (_, i) => (i % 5) - 2), [K, N]);
+      const y = linear(x, w);
+      // a freed block of NaNs where dy and then dx will be allocated (the allocator reuses it)
+      const stale = heap.scratchF32(1024);
+      stale.array.fill(NaN);
+      heap.freeScratch(stale.ptr);
+      backward(y); // dy = 1: dx[b, k] = Σ_n W[k, n]
+      expect(x.grad!.ptr).toBeGreaterThanOrEqual(stale.ptr);
+      expect(x.grad!.ptr + B * K * 4).toBeLessThanOrEqual(stale.ptr + 1024 * 4);
+      const rowSums = Array.from({ length: K }, (_, k) => w.values.slice(k * N, (k + 1) * N).reduce((s, v) => s + v, 0));
+      expect(Array.from(x.grad!.array)).toEqual(Array.from({ length: B }, () => rowSums).flat());
+    });
   });
   it("without bias, and with a shared input", () => {
     expect(gradcheck((x, w) => add(linear(x, w), linear(x, w)), [[3, 4], [4, 4]])).toBeLessThanOrEqual(1);
