@@ -41,12 +41,18 @@ export interface RunOptions {
 
 const round = (x: number): number => Number(x.toPrecision(4));
 
+/** A case's result name on a setup: `suite/name[-t<threads>][-relaxed]`. */
+export function caseName(suite: string, c: BenchCase, opts: RunOptions): string {
+  const threads = opts.threads ?? 1;
+  return `${suite}/${c.name}${threads > 1 ? `-t${threads}` : ""}${opts.simd === "relaxed" ? "-relaxed" : ""}`;
+}
+
 /** Times every case (median latency) and prints its JSON line as soon as it is measured. */
 export async function runCases(suite: string, cases: BenchCase[], opts: RunOptions): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   for (const c of cases) {
-    const relaxed = opts.simd === "relaxed", threads = opts.threads ?? 1;
-    const name = `${suite}/${c.name}${threads > 1 ? `-t${threads}` : ""}${relaxed ? "-relaxed" : ""}`;
+    const threads = opts.threads ?? 1;
+    const name = caseName(suite, c, opts);
     if (opts.filter && !opts.filter.test(name)) continue;
     let value: number;
     c.setup?.();

@@ -1,5 +1,5 @@
 // `npm run bench -- <suite>[,<suite>…] [--quick] [--filter REGEX] [--simd exact|relaxed|both]
-// [--threads N[,M…]] [--rounds R] [--save]`: suites kernels, memory, step, gemm, train, infer,
+// [--threads N[,M…]] [--slices S] [--save]`: suites kernels, memory, step, gemm, train, infer,
 // data (the Criteo parser, data.bench.ts), peer (optional tfjs-wasm, PyTorch and ONNX Runtime
 // Node peers, peer-tfjs.bench.ts, peer-torch.bench.ts and peer-ort.bench.ts), or all; scale
 // (scale.bench.ts: prepare of 1 M and 5 M generated rows; scale-train.bench.ts: a streamed epoch
@@ -8,16 +8,19 @@
 // `--simd relaxed` runs the FMA core (cases named `<case>-relaxed`), `both` each core;
 // `--threads 1,2` each thread count (cases on more than one thread are named `<case>-t<N>`). A
 // full run of a suite that uses the GEMM measures exact/relaxed × 1/2 threads unless told. Several
-// setups run each in its own process (one engine per process), R rounds (default 3) with the
-// setups interleaved; each case keeps the median of its rounds. A full run writes the JSON and
+// setups run paired (paired.ts): a child process per setup keeps the case built, and the setups
+// take turns in S slices (default 8) of a few timed calls, so a ratio between setups is taken
+// within a slice; the suites without a fused path run on the exact core and one thread, in this
+// process. A full run writes the JSON and
 // the markdown to .cache/bench/node-<version>-<suites>.json|md, or to bench/results/ with --save
 // (a bench run leaves the source tree as it was unless asked).
-import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { init } from "../src/entry/default.js";
-import { runCases, saveResults, type BenchResult } from "./harness.js";
+import type { Engine } from "../src/wasm/load.js";
+import { caseName, runCases, saveResults, type BenchCase, type BenchResult } from "./harness.js";
+import { runPaired, servePaired } from "./paired.js";
 import { dataCases } from "./data.bench.js";
 import { kernelCases } from "./kernels.bench.js";
 import { memoryCases } from "./memory.bench.js";
@@ -32,6 +35,8 @@ import { markdownSummary } from "./summary.js";
 import { scaleTrainCases } from "./scale-train.bench.js";
 
 const SUITES = ["kernels", "memory", "step", "gemm", "train", "infer", "data", "peer", "scale"] as const;
+/** Suites that use the GEMM, measured on every setup (core × threads); the others on one exact thread. */
+const SETUP_SUITES: readonly string[] = ["gemm", "step", "train", "infer"];
 /** Suites that `all` leaves out (minutes of work; run them by name). */
 const NOT_IN_ALL: readonly string[] = ["scale"];
 
@@ -46,33 +51,21 @@ function option(args: string[], flag: string): string | undefined {
   return v;
 }
 
-/**
- * Runs this script once per (core build, threads) in a child process, `rounds` times over with
- * the setups interleaved (a machine that slows down for a while then touches every setup alike);
- * a case's value is the median of its rounds, with the rounds' values in the record.
- */
-function runPerSetup(args: string[], setups: [Simd, number][], rounds: number): BenchResult[] {
-  const byCase = new Map<string, BenchResult[]>();
-  const rest = args.filter((a, i) => !["--simd", "--threads", "--rounds", "--save"].includes(a) && !["--simd", "--threads", "--rounds"].includes(args[i - 1]!));
-  for (let round = 0; round < rounds; round++) {
-    for (const [simd, threads] of setups) {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...rest, "--simd", simd, "--threads", String(threads), "--no-files"], {
-        encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 28,
-      });
-      for (const line of out.split("\n")) {
-        if (!line.startsWith("{")) continue;
-        const r = JSON.parse(line) as BenchResult;
-        byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
-      }
-    }
-  }
-  return [...byCase.values()].map((runs) => {
-    const sorted = [...runs].sort((a, b) => a.value - b.value);
-    const mid = sorted[(sorted.length - 1) >> 1]!;
-    const r: BenchResult = runs.length > 1 ? { ...mid, rounds: runs.map((x) => x.value) } : mid;
-    process.stdout.write(JSON.stringify(r) + "\n");
-    return r;
-  });
+/** The cases of a suite measured on every setup, built on engine `e`. */
+function setupSuiteCases(suite: string, e: Engine, quick: boolean): BenchCase[] {
+  if (suite === "gemm") return gemmCases(e, quick);
+  if (suite === "step") return stepCases(e, quick);
+  if (suite === "train") return trainCases(e, quick);
+  if (suite === "infer") return inferCases(e, quick);
+  return [];
+}
+
+/** Loads the core of a setup with its threads. */
+async function engineFor(root: string, simd: Simd, threads: number): Promise<Engine> {
+  const file = `build/core${threads > 1 ? "-threads" : ""}${simd === "relaxed" ? "-relaxed" : ""}.wasm`;
+  const e = await init(await readFile(join(root, file)), { simd, threads });
+  if (e.info.threadsReason) throw new Error(`bench: ${threads} threads asked for, but ${e.info.threadsReason}`);
+  return e;
 }
 
 async function main(): Promise<void> {
@@ -82,7 +75,7 @@ async function main(): Promise<void> {
   const filter = filterText === undefined ? undefined : new RegExp(filterText);
   // chosen below; a full run of a suite that uses the GEMM measures every setup unless told which
   let simdArg = option(args, "--simd"), threadArg = option(args, "--threads");
-  const named = args.filter((a, i) => !a.startsWith("--") && !["--filter", "--simd", "--threads", "--rounds"].includes(args[i - 1]!));
+  const named = args.filter((a, i) => !a.startsWith("--") && !["--filter", "--simd", "--threads", "--slices"].includes(args[i - 1]!));
   const suite = named[0] ?? "all";
   const chosen = suite === "all" ? SUITES.filter((s) => !NOT_IN_ALL.includes(s)) : suite.split(",");
   for (const s of chosen) {
@@ -99,10 +92,31 @@ async function main(): Promise<void> {
   if (threadList.some((t) => !Number.isInteger(t) || t < 1 || t > 256)) throw new Error(`bench: --threads expects thread counts such as 1 or 1,2, got "${threadArg}"`);
   const root = process.cwd();
   const setups = (simdArg === "both" ? (["exact", "relaxed"] as const) : [simdArg as Simd]).flatMap((simd) => threadList.map((t): [Simd, number] => [simd, t]));
-  const rounds = Number(option(args, "--rounds") ?? (quick ? 1 : 3));
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`bench: --rounds expects an integer ≥ 1, got "${option(args, "--rounds")}"`);
-  const results = setups.length > 1 ? runPerSetup(args, setups, rounds) : await runSuites(chosen, root, { quick, filter, simd: setups[0]![0], threads: setups[0]![1] });
-  if (args.includes("--no-files")) return;
+  const slices = Number(option(args, "--slices") ?? (quick ? 1 : 8));
+  if (!Number.isInteger(slices) || slices < 1) throw new Error(`bench: --slices expects an integer ≥ 1, got "${option(args, "--slices")}"`);
+  if (args.includes("--serve")) {
+    // a child of runPaired: build this setup's cases and answer the parent
+    const [simd, threads] = setups[0]!;
+    const e = await engineFor(root, simd, threads);
+    const cases = new Map<string, BenchCase>();
+    for (const s of chosen.filter((x) => SETUP_SUITES.includes(x))) {
+      for (const c of setupSuiteCases(s, e, quick)) {
+        const name = caseName(s, c, { quick, simd, threads });
+        if (!filter || filter.test(name)) cases.set(name, c);
+      }
+    }
+    return servePaired(cases, { threads, simd, quick: quick || undefined });
+  }
+  let results: BenchResult[];
+  if (setups.length > 1) {
+    const own = args.filter((a, i) => !["--simd", "--threads", "--slices", "--save"].includes(a) && !["--simd", "--threads", "--slices"].includes(args[i - 1]!));
+    const paired = chosen.filter((x) => SETUP_SUITES.includes(x));
+    const rest = chosen.filter((x) => !SETUP_SUITES.includes(x));
+    results = paired.length ? await runPaired(fileURLToPath(import.meta.url), [paired.join(","), ...own.filter((a) => a !== suite)], setups, slices) : [];
+    if (rest.length) results.push(...(await runSuites(rest, root, { quick, filter, simd: "exact", threads: 1 })));
+  } else {
+    results = await runSuites(chosen, root, { quick, filter, simd: setups[0]![0], threads: setups[0]![1] });
+  }
   const command = `npm run bench -- ${args.join(" ")}`.trim();
   const markdown = markdownSummary(results, command, new Date().toISOString().slice(0, 10), quick);
   process.stderr.write("\n" + markdown);
@@ -117,9 +131,7 @@ async function main(): Promise<void> {
 /** Runs the chosen suites on the core `opts.simd` with `opts.threads` in this process. */
 async function runSuites(chosen: string[], root: string, opts: { quick: boolean; filter?: RegExp; simd: Simd; threads: number }): Promise<BenchResult[]> {
   const { quick, filter, simd, threads } = opts;
-  const file = `build/core${threads > 1 ? "-threads" : ""}${simd === "relaxed" ? "-relaxed" : ""}.wasm`;
-  const e = await init(await readFile(join(root, file)), { simd, threads });
-  if (e.info.threadsReason) throw new Error(`bench: ${threads} threads asked for, but ${e.info.threadsReason}`);
+  const e = await engineFor(root, simd, threads);
   const results: BenchResult[] = [];
   // the exact core on one thread runs everything; the other setups the suites that use the GEMM
   const base = simd === "exact" && threads === 1;
@@ -128,10 +140,7 @@ async function runSuites(chosen: string[], root: string, opts: { quick: boolean;
     // no kernel but the GEMM has a fused path: kernels, memory, data and the peer run on the exact core only
     if (s === "kernels" && base) results.push(...(await runCases("kernels", kernelCases(e, quick), o)));
     if (s === "memory" && base) results.push(...(await runCases("memory", [...memoryCases(), ...peakRssCases(quick)], o)));
-    if (s === "gemm") results.push(...(await runCases("gemm", gemmCases(e, quick), o)));
-    if (s === "step") results.push(...(await runCases("step", stepCases(e, quick), o)));
-    if (s === "train") results.push(...(await runCases("train", trainCases(e, quick), o)));
-    if (s === "infer") results.push(...(await runCases("infer", inferCases(e, quick), o)));
+    if (SETUP_SUITES.includes(s)) results.push(...(await runCases(s, setupSuiteCases(s, e, quick), o)));
     if (s === "data" && base) results.push(...(await runCases("data", await dataCases(root, quick), o)));
     if (s === "scale" && base) results.push(...(await runCases("scale", [...scaleCases(root, quick), ...(await scaleTrainCases(root, quick, filter))], o)));
     if (s === "peer" && base) {

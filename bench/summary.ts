@@ -2,6 +2,7 @@
 // the peers (tfjs-wasm, PyTorch) measured in the same run, and one table per suite. Pure: results
 // in, text out.
 import type { BenchResult } from "./harness.js";
+import type { PairedRatio } from "./paired.js";
 
 /** A figure the product promises (issue 7), single thread on the reference machine. */
 interface Target {
@@ -114,12 +115,16 @@ export function markdownSummary(results: BenchResult[], command: string, date: s
       const t = x.includes("-t") ? Number(x.match(/-t(\d+)/)![1]) : 1;
       return `${t} thread${t > 1 ? "s" : ""} ${x.endsWith("relaxed") ? "relaxed" : "exact"}`;
     };
-    lines.push("", "## Threads and FMA against one exact thread (same run)", "",
-      `| case | 1 thread exact | ${present.map(label).join(" | ")} |`, `|---|---|${present.map(() => "---|").join("")}`);
+    const slices = results.map((r) => (r.paired as PairedRatio | undefined)?.slices).find((n) => n !== undefined);
+    lines.push("", "## Threads and FMA against one exact thread (same run)", "");
+    if (slices) lines.push(`Ratios are paired: the setups took turns in ${slices} slices of a few calls each, and a ratio is the median over the slices of this setup's rate against one exact thread's in the same slice (its range in brackets), so the machine's drift between minutes cancels out of it; the absolute rates keep it.`, "");
+    lines.push(`| case | 1 thread exact | ${present.map(label).join(" | ")} |`, `|---|---|${present.map(() => "---|").join("")}`);
     for (const b of bases) {
       const cells = present.map((x) => {
         const r = byCase.get(b.case + x);
         if (!r) return "";
+        const p = r.paired as PairedRatio | undefined;
+        if (p) return `${fmt(r.value)} (${fmt(p.median)}×, ${fmt(p.min)}–${fmt(p.max)})`;
         const ratio = r.unit === "ms" ? b.value / r.value : r.value / b.value;
         return `${fmt(r.value)} (${fmt(ratio)}×)`;
       });
