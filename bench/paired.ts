@@ -43,9 +43,9 @@ const round = (x: number): number => Number(x.toPrecision(4));
 /**
  * The child's side: answers the parent's requests on `cases`, keyed by their result names
  * (`suite/name[-tN][-relaxed]`), until the parent disconnects. `setup` describes the child's
- * engine in every record (threads, simd).
+ * engine in every record (threads, simd). `now`: tinybench's clock (a test's stand-in clock).
  */
-export function servePaired(cases: Map<string, BenchCase>, setup: Record<string, unknown>): void {
+export function servePaired(cases: Map<string, BenchCase>, setup: Record<string, unknown>, now?: () => number): void {
   const handle = async (m: Request): Promise<Reply> => {
     if (m.op === "list") {
       return { cases: [...cases].filter(([, c]) => c.fn).map(([name, c]) => ({ name, unit: c.unit, work: c.work ?? 1, meta: { ...c.meta, runtime: `node-${process.versions.node}`, ...setup } })) };
@@ -55,7 +55,7 @@ export function servePaired(cases: Map<string, BenchCase>, setup: Record<string,
     if (m.op === "setup") {
       c.setup?.();
       // the warm-up of a full run (harness.ts): V8 tiers wasm up in the background
-      const warm = new Bench({ time: 1000, iterations: 5, warmup: false });
+      const warm = new Bench({ time: 1000, iterations: 5, warmup: false, ...(now ? { now } : {}) });
       warm.add(m.name, c.fn);
       await warm.run();
       return { ok: true };
@@ -64,7 +64,7 @@ export function servePaired(cases: Map<string, BenchCase>, setup: Record<string,
       c.teardown?.();
       return { ok: true };
     }
-    const bench = new Bench({ time: 0, iterations: m.calls, warmup: false });
+    const bench = new Bench({ time: 0, iterations: m.calls, warmup: false, ...(now ? { now } : {}) });
     bench.add(m.name, c.fn);
     await bench.run();
     const r = bench.tasks[0]!.result;

@@ -75,4 +75,14 @@ describe("markdownSummary", () => {
     expect(md).toContain("| dcn-criteo1m-fp32 | 8,000 | samples/s | 7,900–8,100 |");
     expect(md).toContain("9,000–15,000 **spread 42 %: too wide to trust**");
   });
+  it("gives paired ratios as the median of the slices with their range", () => {
+    const paired = (median: number, min: number, max: number) => ({ paired: { against: "train/dcn-criteo1m-fp32", median, min, max, slices: 8 } });
+    const md = markdownSummary([
+      r("train/dcn-criteo1m-fp32", 8000, "samples/s"),
+      r("train/dcn-criteo1m-fp32-t2", 12000, "samples/s", { threads: 2, ...paired(1.85, 1.8, 1.9) }),
+    ], "npm run bench -- train", "2026-11-27", false);
+    expect(md).toContain("took turns in 8 slices");
+    // the ratio is the paired one, not 12,000 / 8,000 of the drifting absolute rates
+    expect(md).toContain("| train/dcn-criteo1m-fp32 | 8,000 samples/s | 12,000 (1.85×, 1.8–1.9) |");
+  });
 });
