@@ -9,7 +9,7 @@
 // built (resume.ts). Outputs are checked before the data is read: a missing or unwritable folder
 // fails at once.
 import { dataConfigToJSON } from "../data/prepare-config.js";
-import { withDataInputs } from "./data-inputs.js";
+import { withFolderInputs } from "./data-inputs.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
 import { decodeCheckpoint, encodeCheckpointParts, type DecodedCheckpoint, readFileBytesOf, restoreCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
@@ -236,10 +236,9 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const prepared = await openPrepared(data);
   const lr = settings.lr as number | undefined;
   const optimizerSettings = { kind: (settings.optimizer as "adam" | "adamw" | "sgd" | undefined) ?? "adam", lr: lr ?? 1e-3, weightDecay: (settings.weightDecay as number | undefined) ?? 0 };
-  let modelOptions = modelOptionsOf(settings, prepared.featureMap.fieldSizes);
-  // config datasets: dense inputs per row (prepare --config, numeric features with a normaliser);
-  // the bag fields' poolings come with the loaded split (withDataInputs below)
-  if (prepared.manifest.denseFeatures) modelOptions.denseFeatures = prepared.manifest.denseFeatures;
+  // config datasets: dense inputs per row (numeric features with a normaliser) and the bag fields'
+  // poolings, from the folder (its manifest and data config), once: the plan and the model agree
+  const modelOptions = withFolderInputs(modelOptionsOf(settings, prepared.featureMap.fieldSizes), prepared, data);
   // the heap the run needs, from the options, before the data is loaded or anything allocated
   const maxMemoryMB = (settings.maxMemoryMb as number | undefined) ?? 4096;
   const plan = memoryPlanOf(modelName, modelOptions, settings, optimizerSettings.kind, maxMemoryMB, p, experiment);
@@ -256,14 +255,9 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     printPlan(plan, heapCeilingBytes({ maxMemoryMB }), modelName, out, data);
     return 0;
   }
-  if (streamed && prepared.manifest.bagFields) {
-    throw new UsageError(`${data}: its splits have ${prepared.manifest.bagFields} bag (multi-valued) field(s), which streaming from shards does not carry yet: train with --no-stream`);
-  }
   const train: EncodedData | ShardedSplit = streamed ? trainSplit : await prepared.split("train");
   const valid: EncodedData | ShardedSplit | undefined = validSplit && (streamed ? validSplit : await prepared.split("valid"));
   const rowsOf = (d: EncodedData | ShardedSplit) => (isSharded(d) ? d.rows : d.n);
-  // dense features and bag fields, when the prepared data has them (data-inputs.ts); streamed: the manifest's dense features (above)
-  if (!isSharded(train)) modelOptions = withDataInputs(modelOptions, train, `${data} (train)`);
   await startEngine(out, { maxMemoryMB, threads: settings.threads as number | undefined, simd: settings.simd as SimdMode | undefined });
   let model: CtrModel;
   let optimizer: Optimizer | undefined;
