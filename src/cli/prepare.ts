@@ -101,7 +101,7 @@ const MB = 1024 * 1024;
 const mb = (bytes: number) => (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
 
 /** Removes caches of an earlier prepare into the same folder that the new manifest does not list. */
-async function removeStaleShards(dir: string, manifest: DatasetManifest): Promise<void> {
+export async function removeStaleShards(dir: string, manifest: DatasetManifest): Promise<void> {
   const listed = new Set(Object.values(manifest.splits).flatMap((s) => s.shards.map((x) => x.file)));
   for (const f of await readdir(dir)) {
     if (/^(train|valid|test)(-\d{5})?\.cache$/.test(f) && !listed.has(f)) await rm(join(dir, f), { force: true });
