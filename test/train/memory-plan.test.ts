@@ -89,6 +89,56 @@ describe("the plan against the heap", () => {
   });
 });
 
+describe("the plan with bag fields", () => {
+  it.each(METHODS.map((e) => [JSON.stringify(e), e] as const))("DCN with 2 bag fields of their longest bags (12 and 5 ids), %s: peak within [1, 1.2] of the plan", (_, embedding) => {
+    const { heap } = getEngine();
+    const threads = getEngine().info.threads ?? 1;
+    const B = 256, lengths = [12, 5];
+    const o: ModelOptions = { fieldSizes: [40_000, 9_000, 500, 30, 20_000, 3_000], bagPooling: ["mean", "sum"], embeddingDim: 8, denseFeatures: 3, hiddenUnits: [64, 32], crossLayers: 2, embedding };
+    const plan = planMemory("DCN", o, { batchSize: B, threads, bagIds: 12 + 5 });
+    // one id per bag (what a folder without bag lengths assumes) plans less
+    expect(planMemory("DCN", o, { batchSize: B, threads }).batch.total).toBeLessThan(plan.batch.total);
+    const base = heap.bytesInUse;
+    heap.peakBytesInUse = base;
+    const m = createModel("DCN", o);
+    const opt = createOptimizer(m, { kind: "adam", lr: 1e-3 });
+    try {
+      const F = 4, ids = heap.allocI32(B * F, "batch ids");
+      try {
+        const r = rng(`bags ${JSON.stringify(embedding)}`);
+        const labels = new Float32Array(B), dense = new Float32Array(B * 3);
+        for (let step = 0; step < 2; step++) {
+          let offset = 0;
+          for (let f = 0; f < F; f++) {
+            for (let b = 0; b < B; b++) ids.array[b * F + f] = offset + Math.floor(r() * o.fieldSizes[f]!);
+            offset += o.fieldSizes[f]!;
+          }
+          const offsets = new Int32Array(2 * B + 1), bagIds: number[] = [];
+          for (let b = 0; b < B; b++) {
+            for (let j = 0; j < 2; j++) {
+              const lo = offset + (j ? o.fieldSizes[4]! : 0);
+              for (let k = 0; k < lengths[j]!; k++) bagIds.push(lo + Math.floor(r() * o.fieldSizes[4 + j]!));
+              offsets[2 * b + j + 1] = bagIds.length;
+            }
+            labels[b] = r() < 0.3 ? 1 : 0;
+          }
+          dense.forEach((_, i) => (dense[i] = r()));
+          trainStep(m, { ids, labels, dense, bags: { fields: 2, pooling: ["mean", "sum"], offsets, ids: Int32Array.from(bagIds) }, size: B }, opt);
+        }
+      } finally {
+        ids.free();
+      }
+      const peak = heap.peakBytesInUse - base;
+      const ratio = plan.totalBytes / peak;
+      expect(ratio, `plan ${plan.totalBytes} B, heap peak ${peak} B`).toBeGreaterThanOrEqual(1);
+      expect(ratio, `plan ${plan.totalBytes} B, heap peak ${peak} B`).toBeLessThanOrEqual(1.2);
+    } finally {
+      m.dispose();
+      for (const b of opt.state().buffers.values()) b.free();
+    }
+  });
+});
+
 describe("the figures and the limit", () => {
   it("bytes per row of the table: fp32 + Adam 192, + Adagrad 68, alpt 4-bit + Adagrad 24 (Δ with its Adam), 20 with Adagrad for Δ", () => {
     const rows = (e: ModelOptions["embedding"]) => planMemory("DCN", { fieldSizes: [1000, 24], embeddingDim: 16, embedding: e }).table.bytesPerRow;
