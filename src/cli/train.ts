@@ -215,7 +215,8 @@ function printPlan(plan: MemoryPlan | undefined, ceiling: number, model: string,
   const mb = (b: number) => formatBytes(b);
   out.text(`memory plan of ${model} (${planLabel(plan)}, ${plan.rows.toLocaleString("en")} rows × dim ${plan.dim}, batch ${plan.batchSize}):`);
   const count = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
-  out.text(`  inputs  ${count(fields, "single-valued field")}, ${count(denseFeatures, "dense input")}, ${count(bagNames.length, "bag field")}${bagNames.length ? ` (${bagNames.map((b, j) => `${b} ${bagPooling[j]}`).join(", ")}; ${assumed})` : ""}`);
+  // config datasets: what the model takes besides the single-valued ids
+  if (denseFeatures || bagNames.length) out.text(`  inputs  ${count(fields, "single-valued field")}, ${count(denseFeatures, "dense input")}, ${count(bagNames.length, "bag field")}${bagNames.length ? ` (${bagNames.map((b, j) => `${b} ${bagPooling[j]}`).join(", ")}; ${assumed})` : ""}`);
   out.text(`  table   ${mb(plan.table.total).padStart(10)}  ${+plan.table.bytesPerRow.toFixed(2)} B/row: weights ${mb(plan.table.weights)}, codes ${mb(plan.table.codes)}, Δ ${mb(plan.table.delta)}, row optimizer ${mb(plan.table.optimizer)}, Δ optimizer ${mb(plan.table.deltaOptimizer)}`);
   out.text(`  dense   ${mb(plan.dense.total).padStart(10)}  parameters ${mb(plan.dense.parameters)}, gradients ${mb(plan.dense.gradients)}, buffers ${mb(plan.dense.buffers)}, optimizer ${mb(plan.dense.optimizer)}`);
   out.text(`  batch   ${mb(plan.batch.total).padStart(10)}  ids ${mb(plan.batch.ids)}, activations ${mb(plan.batch.activations)}, embedding update ${mb(plan.batch.embeddingUpdate)}`);
