@@ -45,7 +45,8 @@ than --shard-rows rows: DIR/train-00000.cache, DIR/train-00001.cache, …). The 
 the training rows (the first fraction of --split, or all of INPUT with --valid/--test).
 Malformed rows are reported as file:line:column and skipped (or fatal with --strict).
 Your own data: alpt prepare FILE --infer-config --out data.json, edit it, then alpt prepare --config data.json
-(docs/YOUR-DATA.md).`,
+(docs/YOUR-DATA.md); --config folders are written in shards of --shard-rows rows too, with their dense
+inputs and bag fields, and the manifest records the training rows' bag lengths (mean, longest).`,
 };
 
 

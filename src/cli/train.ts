@@ -85,14 +85,17 @@ above 4 GiB (wasm32) or --max-memory-mb the run stops with the figure and the ta
 e.g. "fp32 + Adam needs 6.61 GB > 4 GiB (wasm32) …: alpt train --method alpt --bits 4
 --embedding-optimizer adagrad needs 0.94 GB" (33.8 M rows × dim 16). --dry-run prints that plan and stops (docs/SCALE.md),
 with the host memory of the data (outside the heap): every row in memory, or when streamed the
-shuffle buffer, the prefetched shard and the validation predictions.
+shuffle buffer, the prefetched shard and the validation predictions. A config dataset's plan has an
+inputs line: its dense inputs and bag fields (from the folder), each batch's bag ids counted at the
+longest bags the prepare recorded (one per bag for older folders).
 
 Streaming: with --stream, or by default when a split has several shards or more than 2^27 ids
 (3.4 M Criteo rows), the train and valid splits are read a shard at a time: per epoch a seeded
 shard order, a shuffle buffer of --shuffle-buffer ROWS (whole shards, default two of the largest)
 whose rows are permuted (seed, epoch), and the next shard loaded while the buffer trains. The
 batch sequence is a pure function of the seed; when the buffer holds the whole split it is the
-in-memory one (the same model). --no-stream loads the splits whole. Memory: docs/SCALE.md.
+in-memory one (the same model). --no-stream loads the splits whole. Dense inputs and bag fields
+(prepare --config) are streamed with their rows. Memory: docs/SCALE.md.
 
 Example: alpt train --data prepared --model DCN --method alpt --bits 4 --epochs 2 --out dcn-b4.safetensors`,
 };
