@@ -102,9 +102,8 @@ export function planMemory(name: string, o: ModelOptions, { batchSize = 2048, de
   const B = batchSize, S = s.fields, Fb = o.bagPooling?.length ?? 0, F = S - Fb, Dt = s.dim;
   const n = B * (F + (Fb ? bagIds ?? Fb : 0));
   const U = Math.min(n, t.rows);
-  // qat-lsq's bag lookup fake-quantizes every looked-up row before pooling
-  const bagRows = Fb && t.method === "qat-lsq" ? aligned(4 * n * Dt) : 0;
-  const activations = 4 * B * activationWidths(name, o) + threads * gemmPackingBytes(name, o, B) + bagRows;
+  // (qat-lsq's bag lookup holds [n, dim] fake-quantized rows, freed before the activations peak)
+  const activations = 4 * B * activationWidths(name, o) + threads * gemmPackingBytes(name, o, B);
   // the embedding update: coalesced ids (unique, inverse) and its hash table, the rows' gradient
   // [U, dim]; qat-lsq/lpt/alpt the updated rows; alpt's second pass adds the fake-quantized rows,
   // their pass-2 gradient and the Δ gradient (pass-2 activations reuse pass 1's space)
