@@ -14,6 +14,7 @@ import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./
 import { DATA_FORMATS, openModel, openPrepared, readerOptions, requireFile } from "./files.js";
 import { predictStream } from "../data/stream.js";
 import { shouldStream } from "./stream-split.js";
+import { folderInputs } from "./data-inputs.js";
 
 export const spec: CommandSpec = {
   name: "eval",
@@ -54,13 +55,11 @@ export async function run(p: Parsed, out: Output): Promise<number> {
       const split = flag<string>(p, "split") ?? (prepared.manifest.splits.test ? "test" : "valid");
       source = `${dataDir} (${split})`;
       const shards = await prepared.shards(split);
-      const bagFields = prepared.manifest.bagFields ?? 0;
-      if (bagFields && flag<boolean>(p, "stream")) throw new UsageError(`${dataDir}: its splits have ${bagFields} bag (multi-valued) field(s), which streaming from shards does not carry yet: drop --stream`);
-      if (!bagFields && shouldStream(shards, flag<boolean>(p, "stream"))) {
+      if (shouldStream(shards, flag<boolean>(p, "stream"))) {
         const t0 = performance.now();
         // consecutive batches of the predictor's batch size, as predictIds makes of rows in memory
-        const nd = prepared.manifest.denseFeatures ?? 0;
-        const r = await predictStream(shards, flag<number>(p, "batch-size") ?? 2048, (b, out) => out.set(m.predictor.predictIds(b.ids, b.dense)), nd);
+        const { denseFeatures, bagPooling } = folderInputs(prepared, dataDir);
+        const r = await predictStream(shards, flag<number>(p, "batch-size") ?? 2048, (b, out) => out.set(m.predictor.predictIds(b.ids, b.dense, b.bags)), denseFeatures, bagPooling);
         scored = { ...r, seconds: (performance.now() - t0) / 1000 };
       } else ds = await prepared.split(split);
     } else {

@@ -94,6 +94,8 @@ export interface DatasetManifest {
   dataConfig?: string;
   denseFeatures?: number;
   bagFields?: number;
+  /** Config datasets with bag fields: ids per bag of each bag field over the training rows (absent in folders prepared before it was recorded). */
+  bagLengths?: { mean: number[]; max: number[] };
 }
 
 export const DATASET_FORMAT = "alpt-dataset";
@@ -140,6 +142,12 @@ function checkManifest(m: Record<string, unknown>, dir: string, mpath: string): 
     memberPath(dir, m.dataConfig, "dataConfig", at("dataConfig"));
     if (!(TABLE_FORMATS as readonly unknown[]).includes(m.dataFormat)) throw new Error(`${at("dataFormat")}: dataFormat = ${showValue(m.dataFormat)}, expected ${TABLE_FORMATS.join(", ")} (a config dataset)`);
     for (const k of ["denseFeatures", "bagFields"]) if (!isCount(m[k], 0)) throw new Error(`${at(k)}: ${k} = ${showValue(m[k])} must be an integer ≥ 0`);
+    const bl = m.bagLengths as { mean?: unknown; max?: unknown } | undefined, Fb = m.bagFields as number;
+    const lengths = (v: unknown, ok: (x: unknown) => boolean) => Array.isArray(v) && v.length === Fb && v.every(ok);
+    if (bl !== undefined && !(typeof bl === "object" && bl !== null && Object.keys(bl).every((k) => k === "mean" || k === "max")
+      && lengths(bl.mean, (x) => typeof x === "number" && x >= 0 && Number.isFinite(x)) && lengths(bl.max, (x) => isCount(x, 0)))) {
+      throw new Error(`${at("bagLengths")}: bagLengths must be { mean: [${Fb} numbers ≥ 0], max: [${Fb} integers ≥ 0] } (ids per bag of each bag field)`);
+    }
   } else if (!(DATA_FORMATS as readonly unknown[]).includes(m.dataFormat)) throw new Error(`${at("dataFormat")}: dataFormat = ${showValue(m.dataFormat)}, expected ${DATA_FORMATS.join(" or ")}`);
   if (!isCount(m.fields, 1)) throw new Error(`${at("fields")}: fields = ${showValue(m.fields)} must be an integer ≥ 1`);
   if (!isCount(m.totalRows, 1)) throw new Error(`${at("totalRows")}: totalRows = ${showValue(m.totalRows)} must be an integer ≥ 1`);

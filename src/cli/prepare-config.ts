@@ -1,15 +1,19 @@
 // `alpt prepare --config data.json [--out DIR]`: a dataset config (data/config.ts; FuxiCTR's keys
 // too) → a prepared folder with the layout of files.ts plus data_config.json (the resolved config
 // and the fitted normalisers, what `predict` needs to encode raw rows as prepare did); the caches
-// carry the dense inputs and bag fields (cache.ts version 2).
+// carry the dense inputs and bag fields (cache.ts version 2), each split written in shards of
+// --shard-rows rows as they fill (data/prepare-config-shards.ts), and the manifest records the
+// training rows' bag lengths (bagLengths: mean and max ids per bag field, for the memory plan).
 // `alpt prepare FILE --infer-config [--out data.json]`: a starting config from the first rows of
 // FILE (data/infer-config.ts), printed or written for the user to edit.
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { writeCacheFile } from "../data/cache-file.js";
 import { ConfigError, resolveDatasetConfig, type DatasetConfig } from "../data/config.js";
 import { inferConfig } from "../data/infer-config.js";
 import { summarizeSkipped } from "../data/no-rows.js";
-import { dataConfigToJSON, prepareFromConfig } from "../data/prepare-config.js";
+import { rowPlan } from "../data/encode-row.js";
+import { dataConfigToJSON } from "../data/prepare-config.js";
+import { prepareConfigShards } from "../data/prepare-config-shards.js";
+import { DEFAULT_SHARD_ROWS } from "../data/prepare-shards.js";
 import { readRegularText } from "../data/regular-file.js";
 import { formatRowError } from "../data/schema.js";
 import { readFileBytes } from "../data/source.js";
@@ -18,6 +22,7 @@ import { UsageError, flag, type Output, type Parsed } from "./args.js";
 import { DATASET_FORMAT, DATASET_VERSION, SPLIT_NAMES, requireFile, type DatasetManifest } from "./files.js";
 import { parseJsonFile } from "./config.js";
 import { prepareOutputFolder, removeEmptyFolders } from "./targets.js";
+import { removeStaleShards } from "./prepare.js";
 
 /** The file of a prepared folder that holds the config and the fitted normalisers. */
 export const DATA_CONFIG_FILE = "data_config.json";
@@ -77,48 +82,51 @@ export async function runConfigPrepare(p: Parsed, out: Output): Promise<number> 
   const dir = flag<string>(p, "out") ?? "prepared";
   const created = await prepareOutputFolder(dir, "--out");
   try {
-    return await writeFolder(dir, resolved, cpath, { split, strict: flag<boolean>(p, "strict") ?? false }, out);
+    return await writeFolder(dir, resolved, cpath, { split, strict: flag<boolean>(p, "strict") ?? false, shardRows: flag<number>(p, "shard-rows") ?? DEFAULT_SHARD_ROWS }, out);
   } catch (e) {
     await removeEmptyFolders(created);
     throw e;
   }
 }
 
-async function writeFolder(dir: string, config: ReturnType<typeof resolveDatasetConfig>, cpath: string, o: { split?: number[]; strict: boolean }, out: Output): Promise<number> {
+async function writeFolder(dir: string, config: ReturnType<typeof resolveDatasetConfig>, cpath: string, o: { split?: number[]; strict: boolean; shardRows: number }, out: Output): Promise<number> {
   const t0 = performance.now();
-  const prep = await prepareFromConfig(config, { where: cpath, strict: o.strict, ...(o.split ? { split: o.split } : {}) });
+  // out of core: the fitted FeatureMap and normalisers are written first, then each split in shards as it is encoded
+  const prep = await prepareConfigShards(config, {
+    where: cpath, strict: o.strict, dir, shardRows: o.shardRows, ...(o.split ? { split: o.split } : {}),
+    onFitted: async (fitted) => {
+      await writeFileAtomic(join(dir, "feature_map.json"), new TextEncoder().encode(JSON.stringify(fitted.featureMap.toJSON())));
+      await writeFileAtomic(join(dir, DATA_CONFIG_FILE), json(dataConfigToJSON(resolveDatasetConfig(config, cpath), fitted)));
+    },
+  });
   let skipped = 0;
   for (const [file, stats] of prep.stats) {
     skipped += stats.skipped;
     if (stats.skipped) out.note(`${file}: skipped ${stats.skipped} malformed row(s) (${summarizeSkipped(stats)}); first: ${stats.errors.slice(0, 3).map(formatRowError).join("; ")}`);
   }
   const fm = prep.fitted.featureMap;
-  if ((prep.splits.get("train")?.n ?? 0) === 0) throw new Error(`${config.train}: no training rows for the split fractions`);
-  await writeFileAtomic(join(dir, "feature_map.json"), new TextEncoder().encode(JSON.stringify(fm.toJSON())));
-  await writeFileAtomic(join(dir, DATA_CONFIG_FILE), json(dataConfigToJSON(prep.config, prep.fitted)));
-  const train = prep.splits.get("train")!;
+  const plan = rowPlan(prep.config);
   const manifest: DatasetManifest = {
     format: DATASET_FORMAT, version: DATASET_VERSION, dataFormat: config.format, source: resolve(config.train!), featureMap: "feature_map.json",
     featureMapHash: fm.hash, fields: fm.numFields, totalRows: fm.totalRows, splits: {}, skippedRows: skipped,
-    dataConfig: DATA_CONFIG_FILE, denseFeatures: train.dense ? prep.fitted.dense.length : 0, bagFields: train.bags?.fields ?? 0,
+    dataConfig: DATA_CONFIG_FILE, denseFeatures: plan.denseCount, bagFields: plan.bagFields, ...(prep.bagLengths ? { bagLengths: prep.bagLengths } : {}),
   };
-  for (const name of SPLIT_NAMES) {
-    const ds = prep.splits.get(name);
-    if (!ds) continue;
-    if (ds.n === 0) {
-      out.note(`note: the ${name} split is empty: not written`);
+  for (const s of prep.splits) {
+    if (s.rows === 0) {
+      out.note(`note: the ${s.name} split is empty: not written`);
       continue;
     }
-    await writeCacheFile(join(dir, `${name}.cache`), ds, fm.hash, name);
-    manifest.splits[name] = { rows: ds.n, shards: [{ file: `${name}.cache`, rows: ds.n }] };
+    manifest.splits[s.name] = { rows: s.rows, shards: s.shards };
   }
   await writeFileAtomic(join(dir, "dataset.json"), json(manifest));
+  await removeStaleShards(dir, manifest);
   const seconds = (performance.now() - t0) / 1000;
   const rows = Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.rows]));
-  const F = train.fields, D = manifest.denseFeatures ?? 0, Fb = manifest.bagFields ?? 0;
-  out.record({ event: "done", command: "prepare", out: dir, format: config.format, config: cpath, fields: F, denseFeatures: D, bagFields: Fb, embeddingRows: fm.totalRows, fieldSizes: fm.fieldSizes, rows, skippedRows: skipped, featureMapHash: fm.hash, seconds });
+  const shards = Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.shards.length]));
+  const F = plan.fields, D = plan.denseCount, Fb = plan.bagFields;
+  out.record({ event: "done", command: "prepare", out: dir, format: config.format, config: cpath, fields: F, denseFeatures: D, bagFields: Fb, embeddingRows: fm.totalRows, fieldSizes: fm.fieldSizes, rows, shards, skippedRows: skipped, featureMapHash: fm.hash, ...(prep.bagLengths ? { bagLengths: prep.bagLengths } : {}), seconds });
   out.text(`prepared ${config.train} (${config.format}, config ${cpath}) into ${dir}/`);
-  out.text(`  rows: ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en")}`).join(", ")}${skipped ? ` (${skipped} malformed rows skipped)` : ""}`);
+  out.text(`  rows: ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en")}${shards[k]! > 1 ? ` (${shards[k]} shards)` : ""}`).join(", ")}${skipped ? ` (${skipped} malformed rows skipped)` : ""}`);
   const count = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
   out.text(`  ${count(F, "categorical field")}, ${count(D, "dense input")}, ${count(Fb, "bag field")}; ${fm.totalRows.toLocaleString("en")} embedding rows, FeatureMap ${fm.hash}`);
   out.text(`  ${seconds.toFixed(2)} s`);

@@ -45,7 +45,8 @@ than --shard-rows rows: DIR/train-00000.cache, DIR/train-00001.cache, …). The 
 the training rows (the first fraction of --split, or all of INPUT with --valid/--test).
 Malformed rows are reported as file:line:column and skipped (or fatal with --strict).
 Your own data: alpt prepare FILE --infer-config --out data.json, edit it, then alpt prepare --config data.json
-(docs/YOUR-DATA.md).`,
+(docs/YOUR-DATA.md); --config folders are written in shards of --shard-rows rows too, with their dense
+inputs and bag fields, and the manifest records the training rows' bag lengths (mean, longest).`,
 };
 
 
@@ -101,7 +102,7 @@ const MB = 1024 * 1024;
 const mb = (bytes: number) => (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
 
 /** Removes caches of an earlier prepare into the same folder that the new manifest does not list. */
-async function removeStaleShards(dir: string, manifest: DatasetManifest): Promise<void> {
+export async function removeStaleShards(dir: string, manifest: DatasetManifest): Promise<void> {
   const listed = new Set(Object.values(manifest.splits).flatMap((s) => s.shards.map((x) => x.file)));
   for (const f of await readdir(dir)) {
     if (/^(train|valid|test)(-\d{5})?\.cache$/.test(f) && !listed.has(f)) await rm(join(dir, f), { force: true });

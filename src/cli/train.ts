@@ -9,7 +9,7 @@
 // built (resume.ts). Outputs are checked before the data is read: a missing or unwritable folder
 // fails at once.
 import { dataConfigToJSON } from "../data/prepare-config.js";
-import { withDataInputs } from "./data-inputs.js";
+import { bagAssumption, folderInputs, withFolderInputs, type FolderInputs } from "./data-inputs.js";
 import type { EmbeddingOptions } from "../embedding/options.js";
 import { decodeCheckpoint, encodeCheckpointParts, type DecodedCheckpoint, readFileBytesOf, restoreCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
@@ -85,14 +85,17 @@ above 4 GiB (wasm32) or --max-memory-mb the run stops with the figure and the ta
 e.g. "fp32 + Adam needs 6.61 GB > 4 GiB (wasm32) …: alpt train --method alpt --bits 4
 --embedding-optimizer adagrad needs 0.94 GB" (33.8 M rows × dim 16). --dry-run prints that plan and stops (docs/SCALE.md),
 with the host memory of the data (outside the heap): every row in memory, or when streamed the
-shuffle buffer, the prefetched shard and the validation predictions.
+shuffle buffer, the prefetched shard and the validation predictions. A config dataset's plan has an
+inputs line: its dense inputs and bag fields (from the folder), each batch's bag ids counted at the
+longest bags the prepare recorded (one per bag for older folders).
 
 Streaming: with --stream, or by default when a split has several shards or more than 2^27 ids
 (3.4 M Criteo rows), the train and valid splits are read a shard at a time: per epoch a seeded
 shard order, a shuffle buffer of --shuffle-buffer ROWS (whole shards, default two of the largest)
 whose rows are permuted (seed, epoch), and the next shard loaded while the buffer trains. The
 batch sequence is a pure function of the seed; when the buffer holds the whole split it is the
-in-memory one (the same model). --no-stream loads the splits whole. Memory: docs/SCALE.md.
+in-memory one (the same model). --no-stream loads the splits whole. Dense inputs and bag fields
+(prepare --config) are streamed with their rows. Memory: docs/SCALE.md.
 
 Example: alpt train --data prepared --model DCN --method alpt --bits 4 --epochs 2 --out dcn-b4.safetensors`,
 };
@@ -185,8 +188,8 @@ function buildError(message: string, model: string, settings: Settings, config: 
  * the figure and the table methods that would fit. Invalid options are left to createModel's
  * messages (they name the setting). Kernel threads: --threads, else the most `auto` starts (8).
  */
-function memoryPlanOf(model: string, o: ModelOptions, settings: Settings, denseKind: "adam" | "adamw" | "sgd", maxMemoryMB: number, p: Parsed, experiment: string | undefined): MemoryPlan | undefined {
-  const planOptions = { batchSize: (settings.batchSize as number | undefined) ?? 2048, denseOptimizer: { kind: denseKind }, threads: (settings.threads as number | undefined) ?? 8 };
+function memoryPlanOf(model: string, o: ModelOptions, settings: Settings, denseKind: "adam" | "adamw" | "sgd", maxMemoryMB: number, p: Parsed, experiment: string | undefined, bagIds: number): MemoryPlan | undefined {
+  const planOptions = { batchSize: (settings.batchSize as number | undefined) ?? 2048, denseOptimizer: { kind: denseKind }, threads: (settings.threads as number | undefined) ?? 8, ...(bagIds ? { bagIds } : {}) };
   try {
     checkModelOptions(model, o);
     resolveOptions({ ...o.embedding, rows: 1, dim: 1 });
@@ -204,18 +207,26 @@ function memoryPlanOf(model: string, o: ModelOptions, settings: Settings, denseK
 }
 
 /** `--dry-run`: the plan, part by part, against the ceiling, and the other table methods. */
-function printPlan(plan: MemoryPlan | undefined, ceiling: number, model: string, out: Output, data?: DataMemory): void {
+function printPlan(plan: MemoryPlan | undefined, ceiling: number, model: string, out: Output, data: DataMemory, inputs: FolderInputs & { fields: number }): void {
   if (!plan) throw new UsageError(`--dry-run: the settings do not describe a model that can be built (run without --dry-run for the error)`);
-  out.record({ event: "plan", command: "train", ceilingBytes: ceiling, fits: plan.totalBytes <= ceiling, ...plan, ...(data ? { data } : {}) });
+  const { fields, denseFeatures, bagNames, bagPooling, bagLengths, bagIdsPlanned, bagIdsMean } = inputs;
+  const assumed = bagAssumption(inputs);
+  out.record({
+    event: "plan", command: "train", ceilingBytes: ceiling, fits: plan.totalBytes <= ceiling, ...plan, data,
+    inputs: { fields, denseFeatures, bagFields: bagNames.length, bagNames, bagPooling, bagLengths: bagLengths ?? null, bagIdsPlanned, bagIdsMean, assumed },
+  });
   const mb = (b: number) => formatBytes(b);
   out.text(`memory plan of ${model} (${planLabel(plan)}, ${plan.rows.toLocaleString("en")} rows × dim ${plan.dim}, batch ${plan.batchSize}):`);
+  const count = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+  // config datasets: what the model takes besides the single-valued ids
+  if (denseFeatures || bagNames.length) out.text(`  inputs  ${count(fields, "single-valued field")}, ${count(denseFeatures, "dense input")}, ${count(bagNames.length, "bag field")}${bagNames.length ? ` (${bagNames.map((b, j) => `${b} ${bagPooling[j]}`).join(", ")}; ${assumed})` : ""}`);
   out.text(`  table   ${mb(plan.table.total).padStart(10)}  ${+plan.table.bytesPerRow.toFixed(2)} B/row: weights ${mb(plan.table.weights)}, codes ${mb(plan.table.codes)}, Δ ${mb(plan.table.delta)}, row optimizer ${mb(plan.table.optimizer)}, Δ optimizer ${mb(plan.table.deltaOptimizer)}`);
   out.text(`  dense   ${mb(plan.dense.total).padStart(10)}  parameters ${mb(plan.dense.parameters)}, gradients ${mb(plan.dense.gradients)}, buffers ${mb(plan.dense.buffers)}, optimizer ${mb(plan.dense.optimizer)}`);
   out.text(`  batch   ${mb(plan.batch.total).padStart(10)}  ids ${mb(plan.batch.ids)}, activations ${mb(plan.batch.activations)}, embedding update ${mb(plan.batch.embeddingUpdate)}`);
   out.text(`  total   ${mb(plan.totalBytes).padStart(10)}  of a ceiling of ${formatCeiling(ceiling)}: ${plan.totalBytes <= ceiling ? "fits" : "does not fit"}`);
-  if (data) {
+  {
     const how = data.streamed ? `streamed: at most ${data.trainRows.toLocaleString("en")} train rows (shuffle buffer + carry + prefetched shard)` : "every row in memory";
-    out.text(`  data    ${mb(data.total).padStart(10)}  outside the heap, ${how}: train ${mb(data.train)}, valid ${mb(data.valid)} (${data.rowBytes} B/row)`);
+    out.text(`  data    ${mb(data.total).padStart(10)}  outside the heap, ${how}: train ${mb(data.train)}, valid ${mb(data.valid)} (${+data.rowBytes.toFixed(1)} B/row)`);
   }
 }
 
@@ -236,13 +247,13 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const prepared = await openPrepared(data);
   const lr = settings.lr as number | undefined;
   const optimizerSettings = { kind: (settings.optimizer as "adam" | "adamw" | "sgd" | undefined) ?? "adam", lr: lr ?? 1e-3, weightDecay: (settings.weightDecay as number | undefined) ?? 0 };
-  let modelOptions = modelOptionsOf(settings, prepared.featureMap.fieldSizes);
-  // config datasets: dense inputs per row (prepare --config, numeric features with a normaliser);
-  // the bag fields' poolings come with the loaded split (withDataInputs below)
-  if (prepared.manifest.denseFeatures) modelOptions.denseFeatures = prepared.manifest.denseFeatures;
+  // config datasets: dense inputs per row (numeric features with a normaliser) and the bag fields'
+  // poolings, from the folder (its manifest and data config), once: the plan and the model agree
+  const inputs = folderInputs(prepared, data);
+  const modelOptions = withFolderInputs(modelOptionsOf(settings, prepared.featureMap.fieldSizes), inputs);
   // the heap the run needs, from the options, before the data is loaded or anything allocated
   const maxMemoryMB = (settings.maxMemoryMb as number | undefined) ?? 4096;
-  const plan = memoryPlanOf(modelName, modelOptions, settings, optimizerSettings.kind, maxMemoryMB, p, experiment);
+  const plan = memoryPlanOf(modelName, modelOptions, settings, optimizerSettings.kind, maxMemoryMB, p, experiment, inputs.bagIdsPlanned);
   // streamed (data/stream.ts) or loaded whole (cli/stream-split.ts decides)
   const trainSplit = await prepared.shards("train");
   const validSplit = prepared.manifest.splits.valid ? await prepared.shards("valid") : undefined;
@@ -250,20 +261,15 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const shuffleBuffer = settings.shuffleBuffer as number | undefined;
   if (flag<boolean>(p, "dry-run")) {
     const data = planDataMemory({
-      fields: trainSplit.fields, denseFeatures: prepared.manifest.denseFeatures ?? 0, batchSize: (settings.batchSize as number | undefined) ?? 2048, streamed, train: splitShape(trainSplit),
+      fields: trainSplit.fields, denseFeatures: inputs.denseFeatures, bagFields: inputs.bagNames.length, bagIds: inputs.bagIdsMean, batchSize: (settings.batchSize as number | undefined) ?? 2048, streamed, train: splitShape(trainSplit),
       ...(validSplit ? { valid: splitShape(validSplit) } : {}), ...(shuffleBuffer !== undefined ? { bufferRows: shuffleBuffer } : {}),
     });
-    printPlan(plan, heapCeilingBytes({ maxMemoryMB }), modelName, out, data);
+    printPlan(plan, heapCeilingBytes({ maxMemoryMB }), modelName, out, data, { ...inputs, fields: trainSplit.fields });
     return 0;
-  }
-  if (streamed && prepared.manifest.bagFields) {
-    throw new UsageError(`${data}: its splits have ${prepared.manifest.bagFields} bag (multi-valued) field(s), which streaming from shards does not carry yet: train with --no-stream`);
   }
   const train: EncodedData | ShardedSplit = streamed ? trainSplit : await prepared.split("train");
   const valid: EncodedData | ShardedSplit | undefined = validSplit && (streamed ? validSplit : await prepared.split("valid"));
   const rowsOf = (d: EncodedData | ShardedSplit) => (isSharded(d) ? d.rows : d.n);
-  // dense features and bag fields, when the prepared data has them (data-inputs.ts); streamed: the manifest's dense features (above)
-  if (!isSharded(train)) modelOptions = withDataInputs(modelOptions, train, `${data} (train)`);
   await startEngine(out, { maxMemoryMB, threads: settings.threads as number | undefined, simd: settings.simd as SimdMode | undefined });
   let model: CtrModel;
   let optimizer: Optimizer | undefined;

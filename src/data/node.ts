@@ -6,3 +6,5 @@ export { readCacheFile, writeCacheFile } from "./cache-file.js";
 export { fileKind, readRegularFile, readRegularText, statRegularFile } from "./regular-file.js";
 export { DEFAULT_SHARD_ROWS, prepareShards, shardFileName } from "./prepare-shards.js";
 export type { PrepareShardsOptions, ShardedPrepared, WrittenShard, WrittenSplit } from "./prepare-shards.js";
+export { prepareConfigShards } from "./prepare-config-shards.js";
+export type { BagLengths, ConfigShardsOptions, ConfigShardsPrepared } from "./prepare-config-shards.js";

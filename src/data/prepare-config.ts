@@ -6,6 +6,12 @@
 // encodes every row with encodeCells — the function the predictor calls on raw rows. A row with a
 // bad cell (label not 0/1, a number that is not one) is reported as file:line:column and skipped
 // in every pass alike, so the split counts and the fitted rows agree.
+// The fit holds the vocabulary counts, and per numeric feature no values: a normaliser is fitted
+// as the values go (DenseFit: the mean and variance updated in row order), a bucketized feature
+// keeps a count per distinct value (ValueCounts: its quantiles and bucket counts are those of the
+// full list of values, exactly). So memory follows the distinct values, not the rows, except for
+// the encoded rows: prepareFromConfig holds them all; prepareConfigShards (prepare-config-shards.ts)
+// writes them a shard at a time through encodeRows and a RowSink.
 import type { BagData } from "./bag-fields.js";
 import type { DatasetWithInputs } from "./cache.js";
 import { resolveDatasetConfig, type DatasetConfig, type Normalizer } from "./config.js";
@@ -96,6 +102,11 @@ class Grow<T extends Int32Array | Float32Array | Float64Array> {
   done(): T {
     return this.a.length === this.length ? this.a : (this.a.slice(0, this.length) as T);
   }
+  /** Empties it, letting go of its array. */
+  clear(): void {
+    this.a = this.make(0);
+    this.length = 0;
+  }
 }
 
 /** The reason a row cannot be used (same check in every pass), or undefined. */
@@ -142,30 +153,83 @@ export function quantileBoundaries(values: Float64Array, k: number): number[] {
   return out.length ? out : [xs[0]!];
 }
 
-/** Fits a dense normaliser on the values of the training rows (NaN = missing). */
-export function fitDense(name: string, normalizer: Normalizer, values: ArrayLike<number>, fillNa?: number): FittedDense {
-  let n = 0, mean = 0, m2 = 0, lo = Infinity, hi = -Infinity, rawSum = 0;
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i]!;
-    if (Number.isNaN(x)) continue;
-    rawSum += x;
-    const g = preNormalize(normalizer, x);
-    n++;
-    const d = g - mean;
-    mean += d / n;
-    m2 += d * (g - mean);
-    if (g < lo) lo = g;
-    if (g > hi) hi = g;
+/** The values of a numeric feature as a count per distinct value (NaN = missing), in order of first appearance. */
+export class ValueCounts {
+  readonly counts = new Map<number, number>();
+  add(x: number): void {
+    this.counts.set(x, (this.counts.get(x) ?? 0) + 1);
   }
-  const fill = fillNa ?? (n ? rawSum / n : 0);
-  if (normalizer === "none" || n === 0) return { name, normalizer, fill, shift: 0, scale: 1 };
-  if (normalizer === "minmax") return { name, normalizer, fill, shift: lo, scale: hi > lo ? hi - lo : 1 };
-  const std = Math.sqrt(m2 / n);
-  return { name, normalizer, fill, shift: mean, scale: std > 0 ? std : 1 };
+
+  /** quantileBoundaries of the values (NaN left out), from the counts: the same boundaries. */
+  quantileBoundaries(k: number): number[] {
+    const xs = Float64Array.from([...this.counts.keys()].filter((x) => !Number.isNaN(x))).sort();
+    let m = 0;
+    for (const x of xs) m += this.counts.get(x)!;
+    if (m === 0) return [0];
+    const out: number[] = [];
+    let at = 0, below = this.counts.get(xs[0]!)!; // xs[at] holds the ranks [below − count, below)
+    for (let j = 1; j < k; j++) {
+      const rank = Math.min(m - 1, Math.floor((j * m) / k));
+      while (rank >= below) below += this.counts.get(xs[++at]!)!;
+      const v = xs[at]!;
+      if (out.length === 0 || v > out[out.length - 1]!) out.push(v);
+    }
+    return out.length ? out : [xs[0]!];
+  }
 }
 
-/** Reads a config's data (see the file header). `input`: a config object (ours or FuxiCTR's keys). */
-export async function prepareFromConfig(input: unknown, o: ConfigPrepareOptions = {}): Promise<PreparedConfig> {
+/** A dense normaliser fitted as the values come (the same arithmetic, in the same order, as over a list of them). */
+export class DenseFit {
+  private n = 0;
+  private mean = 0;
+  private m2 = 0;
+  private lo = Infinity;
+  private hi = -Infinity;
+  private rawSum = 0;
+  constructor(readonly normalizer: Normalizer) {}
+
+  /** One value of a training row (NaN = missing, not counted). */
+  add(x: number): void {
+    if (Number.isNaN(x)) return;
+    this.rawSum += x;
+    const g = preNormalize(this.normalizer, x);
+    this.n++;
+    const d = g - this.mean;
+    this.mean += d / this.n;
+    this.m2 += d * (g - this.mean);
+    if (g < this.lo) this.lo = g;
+    if (g > this.hi) this.hi = g;
+  }
+
+  fitted(name: string, fillNa?: number): FittedDense {
+    const { n, normalizer, lo, hi } = this;
+    const fill = fillNa ?? (n ? this.rawSum / n : 0);
+    if (normalizer === "none" || n === 0) return { name, normalizer, fill, shift: 0, scale: 1 };
+    if (normalizer === "minmax") return { name, normalizer, fill, shift: lo, scale: hi > lo ? hi - lo : 1 };
+    const std = Math.sqrt(this.m2 / n);
+    return { name, normalizer, fill, shift: this.mean, scale: std > 0 ? std : 1 };
+  }
+}
+
+/** Fits a dense normaliser on the values of the training rows (NaN = missing). */
+export function fitDense(name: string, normalizer: Normalizer, values: ArrayLike<number>, fillNa?: number): FittedDense {
+  const fit = new DenseFit(normalizer);
+  for (let i = 0; i < values.length; i++) fit.add(values[i]!);
+  return fit.fitted(name, fillNa);
+}
+
+/** A config opened for its passes: the resolved config, its row plan, a reader per file, the split fractions. */
+export interface ConfigPasses {
+  config: DatasetConfig;
+  where: string;
+  plan: RowPlan;
+  fractions: number[];
+  /** Opens `path` with the config's reader (quiet: no errors reported). */
+  reader(path: string, quiet: boolean): Promise<TableReader>;
+}
+
+/** Resolves a config and the readers of its files (see the file header). */
+export async function configPasses(input: unknown, o: ConfigPrepareOptions = {}): Promise<ConfigPasses> {
   const config = resolveDatasetConfig(input, o.where);
   const where = o.where ?? "dataset config";
   if (!config.train) throw new Error(`${where}: train: no training file (give "train" or FuxiCTR's "train_data")`);
@@ -177,39 +241,49 @@ export async function prepareFromConfig(input: unknown, o: ConfigPrepareOptions 
     ...(config.quote !== undefined ? { quote: config.quote } : {}), ...((config.columns ?? columns) ? { columns: config.columns ?? columns } : {}),
     strict: quiet ? false : o.strict, ...(quiet ? {} : { onError: o.onError }),
   });
-  /** Calls fn on each usable row (rowProblem undefined); reports the others when not quiet. */
-  const each = async (path: string, quiet: boolean, fn: (row: TableRow) => boolean | void): Promise<TableReader> => {
-    const r = await reader(path, quiet);
+  const fractions = o.split ?? config.split ?? (config.valid || config.test ? [1] : [0.8, 0.1, 0.1]);
+  if (fractions.length > 1 && (config.valid || config.test)) throw new Error(`${where}: split fractions and valid/test files exclude each other`);
+  return { config, where, plan, fractions, reader };
+}
+
+/** What fitConfig returns: the fitted inputs, the rows fitted on, and the usable rows of the train file when they were counted (split fractions). */
+export interface ConfigFit {
+  fit: FittedInputs;
+  fitRows: number;
+  trainRows?: number;
+}
+
+/** The counting pass (split fractions) and the fitting pass over the training rows. */
+export async function fitConfig(c: ConfigPasses): Promise<ConfigFit> {
+  const { config, plan, fractions, where } = c;
+  /** Calls fn on each usable row (rowProblem undefined), quietly. */
+  const each = async (path: string, fn: (row: TableRow) => boolean | void): Promise<void> => {
+    const r = await c.reader(path, true);
     outer: for await (const rows of r.rowBatches()) {
       for (const row of rows) {
-        const bad = rowProblem(config, plan, row.cells);
-        if (bad) {
-          r.stats.rows--;
-          if (!quiet) r.fail(row.line, row.columns[bad.cell] ?? 0, bad.reason, bad.reason.replace(/ = .*/, " malformed"));
-          continue;
-        }
+        if (rowProblem(config, plan, row.cells)) continue;
         if (fn(row) === false) break outer;
       }
     }
-    return r;
   };
-
-  const fractions = o.split ?? config.split ?? (config.valid || config.test ? [1] : [0.8, 0.1, 0.1]);
-  if (fractions.length > 1 && (config.valid || config.test)) throw new Error(`${where}: split fractions and valid/test files exclude each other`);
-  let fitRows = Infinity;
+  let fitRows = Infinity, trainRows: number | undefined;
   if (fractions[0]! < 1) {
     let n = 0;
-    await each(config.train, true, () => void n++);
+    await each(config.train!, () => void n++);
+    trainRows = n;
     fitRows = Math.floor(n * fractions[0]! + 1e-6);
   }
 
   // fit: vocabularies (categorical, sequence, bucketized), boundaries, normalisers
   const specs = plan.fieldSpecs.map((f) => ({ ...f }));
   const counts = specs.map(() => new Map<Token, number>());
-  const numeric = plan.features.map(() => new Grow(new Float64Array(0), (n) => new Float64Array(n)));
+  const numeric = plan.features.map((e) => {
+    const f = e.feature;
+    return f.type !== "numeric" ? undefined : e.dense >= 0 ? new DenseFit(f.normalizer) : new ValueCounts();
+  });
   let fitted = 0;
-  const count = (field: number, t: Token) => counts[field]!.set(t, (counts[field]!.get(t) ?? 0) + 1);
-  await each(config.train, true, (row) => {
+  const count = (field: number, t: Token, times = 1) => counts[field]!.set(t, (counts[field]!.get(t) ?? 0) + times);
+  await each(config.train!, (row) => {
     if (fitted >= fitRows) return false;
     fitted++;
     plan.features.forEach((e, k) => {
@@ -218,54 +292,68 @@ export async function prepareFromConfig(input: unknown, o: ConfigPrepareOptions 
         const t = cell ?? f.fillNa ?? null;
         if (t !== null) count(e.field, t as string);
       } else if (f.type === "sequence") for (const v of sequenceValues(f, cell)) count(e.field, v);
-      else numeric[k]!.push(numberOf(cell)!);
+      else numeric[k]!.add(numberOf(cell)!);
     });
   });
   const dense: FittedDense[] = [];
   plan.features.forEach((e, k) => {
-    const f = e.feature;
+    const f = e.feature, acc = numeric[k];
     if (f.type !== "numeric") return;
-    const values = numeric[k]!.done();
-    if (e.dense >= 0) {
-      dense[e.dense] = fitDense(f.name, f.normalizer, values, f.fillNa);
+    if (acc instanceof DenseFit) {
+      dense[e.dense] = acc.fitted(f.name, f.fillNa);
       return;
     }
+    const values = acc as ValueCounts;
     const spec = specs[e.field]!;
-    if (f.bucketize && "quantiles" in f.bucketize) spec.boundaries = quantileBoundaries(values.filter((x) => !Number.isNaN(x)), f.bucketize.quantiles);
-    for (const x0 of values) {
+    if (f.bucketize && "quantiles" in f.bucketize) spec.boundaries = values.quantileBoundaries(f.bucketize.quantiles);
+    // distinct values in order of first appearance: the buckets' first appearances and counts are the rows'
+    for (const [x0, times] of values.counts) {
       const x = Number.isNaN(x0) ? f.fillNa : x0;
-      if (x !== undefined) count(e.field, applyTransform(spec.transform ?? "none", x, spec.boundaries));
+      if (x !== undefined) count(e.field, applyTransform(spec.transform ?? "none", x, spec.boundaries), times);
     }
   });
   if (plan.fields === 0) throw new Error(`${where}: features: at least one categorical (or bucketized numeric) feature is needed; the rest can be numeric or sequence features`);
   const infos = new FeatureMapBuilder({ fields: specs }).fields;
   const vocabs = infos.map((info, f) => vocabularyOf(info, [...counts[f]!.keys()], [...counts[f]!.values()]));
   const featureMap = new FeatureMap(infos, vocabs, fitted);
-  const fit: FittedInputs = { featureMap, dense };
+  return { fit: { featureMap, dense }, fitRows: fitted, ...(trainRows !== undefined ? { trainRows } : {}) };
+}
 
+/** Rows [start, end) of each split of `n` rows by `fractions` (by line order; the last takes the rest). */
+export function splitRanges(n: number, fractions: readonly number[]): [number, number][] {
+  const out: [number, number][] = [];
+  let start = 0, c = 0;
+  fractions.forEach((fr, k) => {
+    c += fr;
+    const end = k === fractions.length - 1 ? n : Math.min(n, Math.max(start, Math.floor(n * c + 1e-6)));
+    out.push([start, end]);
+    start = end;
+  });
+  return out;
+}
+
+/** Reads a config's data (see the file header). `input`: a config object (ours or FuxiCTR's keys). */
+export async function prepareFromConfig(input: unknown, o: ConfigPrepareOptions = {}): Promise<PreparedConfig> {
+  const c = await configPasses(input, o);
+  const { config, fractions } = c;
+  const { fit, fitRows } = await fitConfig(c);
   // encode each file
   const stats = new Map<string, ReaderStats>();
   const encodeFile = async (path: string): Promise<DatasetWithInputs> => {
-    const { dataset, stats: st } = await encodeTable(config, fit, await reader(path, false), { labeled: true });
+    const { dataset, stats: st } = await encodeTable(config, fit, await c.reader(path, false), { labeled: true });
     stats.set(path, st);
     return dataset;
   };
   const splits = new Map<SplitName, DatasetWithInputs>();
-  const train = await encodeFile(config.train);
+  const train = await encodeFile(config.train!);
   if (fractions.length === 1) splits.set("train", train);
   else {
     const names: SplitName[] = ["train", "valid", "test"];
-    let start = 0, c = 0;
-    fractions.forEach((fr, k) => {
-      c += fr;
-      const end = k === fractions.length - 1 ? train.n : Math.min(train.n, Math.max(start, Math.floor(train.n * c + 1e-6)));
-      splits.set(names[k]!, sliceInputs(train, start, end));
-      start = end;
-    });
+    splitRanges(train.n, fractions).forEach(([start, end], k) => splits.set(names[k]!, sliceInputs(train, start, end)));
   }
   if (config.valid) splits.set("valid", await encodeFile(config.valid));
   if (config.test) splits.set("test", await encodeFile(config.test));
-  return { config, fitted: fit, splits, stats, fitRows: fitted };
+  return { config, fitted: fit, splits, stats, fitRows };
 }
 
 /** Options of encodeRawFile. */
@@ -303,17 +391,35 @@ export interface EncodedTable {
 /** Encodes every usable row of an open table reader (bad rows reported through it and skipped). */
 async function encodeTable(config: DatasetConfig, fit: FittedInputs, r: TableReader, o: { labeled: boolean }): Promise<EncodedTable> {
   const plan = rowPlan(config, o.labeled);
-  const featureMap = fit.featureMap;
-  const path = r.file;
+  const sink = new RowSink(plan, fit.featureMap, true);
+  await encodeRows(config, fit, plan, r, (row) => sink.push(row));
+  if (sink.n === 0) throw noUsableRows(r);
+  const lines = sink.lines!.done();
+  return { dataset: sink.take(), lines, stats: r.stats };
+}
+
+/** The error of a file without usable rows. */
+export function noUsableRows(r: TableReader): NoRowsError {
+  const e = r.stats.errors[0];
+  return new NoRowsError(`${r.file}: no usable rows (${r.stats.skipped} malformed, ${r.stats.blank} blank)${e ? `; first: ${e.file}:${e.line}:${e.column}: ${e.reason}` : ""}`);
+}
+
+/** A row as encodeRows hands it over: views valid until the callback returns. */
+export interface EncodedRowView {
+  ids: Int32Array;
+  label: number;
+  dense: Float32Array;
+  /** The ids of each bag field. */
+  bags: readonly (readonly number[])[];
+  line: number;
+}
+
+/** Encodes the usable rows of `r` one by one into `onRow` (awaited when it returns a promise); bad rows are reported through the reader and skipped. */
+export async function encodeRows(config: DatasetConfig, fit: FittedInputs, plan: RowPlan, r: TableReader, onRow: (row: EncodedRowView) => void | Promise<void>): Promise<void> {
   const F = plan.fields, D = plan.denseCount, Fb = plan.bagFields;
-  const ids = new Grow(new Int32Array(0), (n) => new Int32Array(n));
-  const labels = new Grow(new Float32Array(0), (n) => new Float32Array(n));
-  const dv = new Grow(new Float32Array(0), (n) => new Float32Array(n));
-  const offsets = new Grow(new Int32Array(0), (n) => new Int32Array(n));
-  const bagIds = new Grow(new Int32Array(0), (n) => new Int32Array(n));
-  const lines = new Grow(new Int32Array(0), (n) => new Int32Array(n));
-  if (Fb) offsets.push(0);
-  const rowBags: (readonly number[])[] = new Array<readonly number[]>(Fb);
+  const ids = new Int32Array(F), dense = new Float32Array(D);
+  const bags: (readonly number[])[] = new Array<readonly number[]>(Fb);
+  const out = { ids, idsAt: 0, dense, denseAt: 0, bag: (k: number, xs: readonly number[]) => (bags[k] = xs) };
   for await (const rows of r.rowBatches()) {
     for (const row of rows) {
       const bad = rowProblem(config, plan, row.cells);
@@ -322,29 +428,63 @@ async function encodeTable(config: DatasetConfig, fit: FittedInputs, r: TableRea
         r.fail(row.line, row.columns[bad.cell] ?? 0, bad.reason, bad.reason.replace(/ = .*/, " malformed"));
         continue;
       }
-      const idsAt = ids.length, denseAt = dv.length;
-      const out = { ids: ids.reserve(F), idsAt, dense: dv.reserve(D), denseAt, bag: (k: number, xs: readonly number[]) => (rowBags[k] = xs) };
       const y = encodeCells(config, fit, plan, row.cells, out);
-      if (typeof y !== "number") throw new Error(`${path}:${row.line}: ${y.reason}`); // rowProblem let it through: a bug
-      ids.length += F;
-      dv.length += D;
-      labels.push(y);
-      lines.push(row.line);
-      for (let k = 0; k < Fb; k++) {
-        for (const id of rowBags[k]!) bagIds.push(id);
-        offsets.push(bagIds.length);
-      }
+      if (typeof y !== "number") throw new Error(`${r.file}:${row.line}: ${y.reason}`); // rowProblem let it through: a bug
+      const p = onRow({ ids, label: y, dense, bags, line: row.line });
+      if (p) await p;
     }
   }
-  const n = labels.length;
-  if (n === 0) throw new NoRowsError(`${path}: no usable rows (${r.stats.skipped} malformed, ${r.stats.blank} blank)${r.stats.errors[0] ? `; first: ${r.stats.errors[0].file}:${r.stats.errors[0].line}:${r.stats.errors[0].column}: ${r.stats.errors[0].reason}` : ""}`);
-  const ds: DatasetWithInputs = createDataset(ids.done(), labels.done(), F, featureMap.fieldNames.slice(0, F));
-  if (D) {
-    ds.dense = dv.done();
-    ds.denseNames = plan.denseNames;
+}
+
+/** Encoded rows gathered into a dataset with inputs (take() hands them over and starts again). */
+export class RowSink {
+  private ids = new Grow(new Int32Array(0), (n) => new Int32Array(n));
+  private labels = new Grow(new Float32Array(0), (n) => new Float32Array(n));
+  private dense = new Grow(new Float32Array(0), (n) => new Float32Array(n));
+  private offsets = new Grow(new Int32Array(0), (n) => new Int32Array(n));
+  private bagIds = new Grow(new Int32Array(0), (n) => new Int32Array(n));
+  /** The 1-based line of each row, when kept. */
+  lines: Grow<Int32Array> | undefined;
+
+  constructor(private readonly plan: RowPlan, private readonly featureMap: FeatureMap, keepLines = false) {
+    if (plan.bagFields) this.offsets.push(0);
+    if (keepLines) this.lines = new Grow(new Int32Array(0), (n) => new Int32Array(n));
   }
-  if (Fb) ds.bags = { fields: Fb, pooling: plan.pooling, names: plan.bagNames, offsets: offsets.done(), ids: bagIds.done() };
-  return { dataset: ds, lines: lines.done(), stats: r.stats };
+
+  /** Rows gathered. */
+  get n(): number {
+    return this.labels.length;
+  }
+
+  push(row: EncodedRowView): void {
+    const F = this.plan.fields, D = this.plan.denseCount;
+    this.ids.reserve(F).set(row.ids, this.ids.length);
+    this.ids.length += F;
+    if (D) {
+      this.dense.reserve(D).set(row.dense, this.dense.length);
+      this.dense.length += D;
+    }
+    this.labels.push(row.label);
+    this.lines?.push(row.line);
+    for (const bag of row.bags) {
+      for (const id of bag) this.bagIds.push(id);
+      this.offsets.push(this.bagIds.length);
+    }
+  }
+
+  /** The rows gathered as a dataset (fresh arrays); the sink is empty after. */
+  take(): DatasetWithInputs {
+    const { plan } = this, F = plan.fields;
+    const ds: DatasetWithInputs = createDataset(this.ids.done(), this.labels.done(), F, this.featureMap.fieldNames.slice(0, F));
+    if (plan.denseCount) {
+      ds.dense = this.dense.done();
+      ds.denseNames = plan.denseNames;
+    }
+    if (plan.bagFields) ds.bags = { fields: plan.bagFields, pooling: plan.pooling, names: plan.bagNames, offsets: this.offsets.done(), ids: this.bagIds.done() };
+    for (const g of [this.ids, this.labels, this.dense, this.offsets, this.bagIds]) g.clear();
+    if (plan.bagFields) this.offsets.push(0);
+    return ds;
+  }
 }
 
 /** Rows [start, end) of a dataset with inputs (ids, labels, dense as views; bag offsets rebased, copied). */

@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { countLines } from "./byte-lines.js";
 import { parseSlots, type SlotRows } from "./byte-rows.js";
-import { encodeCacheParts } from "./cache.js";
+import { encodeCacheParts, type DatasetWithInputs } from "./cache.js";
 import { createDataset, splitByOrder } from "./dataset.js";
 import type { DelimitedOptions, ReaderStats } from "./delimited.js";
 import { FeatureMap, MISSING_ID, OOV_ID, RESERVED_IDS, vocabularyOf, type FeatureMapOptions, type FieldInfo, type Token } from "./feature-map.js";
@@ -327,7 +327,47 @@ export function shardFileName(split: string, k: number): string {
   return `${split}-${String(k).padStart(5, "0")}.cache`;
 }
 
-/** The rows of one split, buffered up to a shard and written shard by shard. */
+/**
+ * The shard files of one split: each dataset written is its next shard (cache.ts, atomically).
+ * A split known to fit one shard is <split>.cache; a larger one <split>-00000.cache, …; a split of
+ * unknown size that ends with one shard is renamed to <split>.cache by finish().
+ */
+export class SplitShards {
+  /** Rows written so far. */
+  rows = 0;
+  private readonly shards: { file: string; rows: number }[] = [];
+
+  constructor(
+    private readonly dir: string, readonly name: string, private readonly hash: string, private readonly shardRows: number,
+    private readonly expected: number | undefined, private readonly onShard: (s: Omit<WrittenShard, "elapsedMs">) => void,
+  ) {}
+
+  /** Writes `ds` (rows with their inputs) as the next shard. */
+  async write(ds: DatasetWithInputs): Promise<void> {
+    if (ds.n === 0) return;
+    const k = this.shards.length;
+    const single = this.expected !== undefined && this.expected <= this.shardRows;
+    const file = single ? `${this.name}.cache` : shardFileName(this.name, k);
+    const parts = encodeCacheParts(ds, this.hash, this.name);
+    await writeFileAtomic(join(this.dir, file), parts);
+    const bytes = parts.reduce((s, x) => s + x.length, 0);
+    this.shards.push({ file, rows: ds.n });
+    this.rows += ds.n;
+    this.onShard({ split: this.name, shard: k, file, rows: ds.n, bytes });
+  }
+
+  /** The shards written, in row order (a split of unknown size with one shard gets the plain name). */
+  async finish(): Promise<{ file: string; rows: number }[]> {
+    if (this.expected === undefined && this.shards.length === 1) {
+      const plain = `${this.name}.cache`;
+      await rename(join(this.dir, this.shards[0]!.file), join(this.dir, plain));
+      this.shards[0]!.file = plain;
+    }
+    return this.shards;
+  }
+}
+
+/** The rows of one split, buffered up to a shard and written shard by shard (SplitShards). */
 class SplitWriter {
   ids = new Int32Array(0);
   labels = new Float32Array(0);
@@ -335,13 +375,15 @@ class SplitWriter {
   used = 0;
   /** Rows of the split so far. */
   rows = 0;
-  private readonly shards: { file: string; rows: number }[] = [];
+  private readonly files: SplitShards;
 
   constructor(
-    private readonly dir: string, readonly name: string, private readonly F: number, private readonly fieldNames: readonly string[],
-    private readonly hash: string, private readonly shardRows: number, private readonly expected: number | undefined,
-    private readonly onShard: (s: Omit<WrittenShard, "elapsedMs">) => void,
-  ) {}
+    dir: string, readonly name: string, private readonly F: number, private readonly fieldNames: readonly string[],
+    hash: string, private readonly shardRows: number, private readonly expected: number | undefined,
+    onShard: (s: Omit<WrittenShard, "elapsedMs">) => void,
+  ) {
+    this.files = new SplitShards(dir, name, hash, shardRows, expected, onShard);
+  }
 
   /** Rows the buffer can take before a flush (grows it while the split's size is unknown). */
   room(): number {
@@ -361,15 +403,7 @@ class SplitWriter {
   /** Writes the buffered rows as the next shard. */
   async flush(): Promise<void> {
     if (this.used === 0) return;
-    const k = this.shards.length;
-    const single = this.expected !== undefined && this.expected <= this.shardRows;
-    const file = single ? `${this.name}.cache` : shardFileName(this.name, k);
-    const ds = createDataset(this.ids.subarray(0, this.used * this.F), this.labels.subarray(0, this.used), this.F, this.fieldNames);
-    const parts = encodeCacheParts(ds, this.hash, this.name);
-    await writeFileAtomic(join(this.dir, file), parts);
-    const bytes = parts.reduce((s, x) => s + x.length, 0);
-    this.shards.push({ file, rows: this.used });
-    this.onShard({ split: this.name, shard: k, file, rows: this.used, bytes });
+    await this.files.write(createDataset(this.ids.subarray(0, this.used * this.F), this.labels.subarray(0, this.used), this.F, this.fieldNames));
     this.used = 0;
     // a known split keeps its buffer for the next shard only if that one is as large
     if (this.expected !== undefined && this.expected - this.rows < this.labels.length) {
@@ -383,11 +417,6 @@ class SplitWriter {
     await this.flush();
     this.ids = new Int32Array(0);
     this.labels = new Float32Array(0);
-    if (this.expected === undefined && this.shards.length === 1) {
-      const plain = `${this.name}.cache`;
-      await rename(join(this.dir, this.shards[0]!.file), join(this.dir, plain));
-      this.shards[0]!.file = plain;
-    }
-    return this.shards;
+    return this.files.finish();
   }
 }

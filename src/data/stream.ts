@@ -11,6 +11,9 @@
 //                 fill, so every batch but the pass's last has B rows: ceil(n / B) batches
 //   prefetch      while a buffer trains, the next shard's load() is under way
 //
+// Rows travel with their inputs: the ids and label, the dense features and the bag fields (their
+// variable-length ids: a batch's bags are gathered with offsets from 0, bag-batch.ts).
+//
 // Memory: the buffer (≤ bufferRows + B − 1 rows, or one shard if a shard is larger) plus the
 // prefetched shard. Deterministic: the batch sequence is a pure function of (split, seed, epoch,
 // bufferRows, B). When one fill holds the whole split (a one-shard split, or bufferRows ≥ n) the
@@ -20,13 +23,15 @@
 // The cursor is pull-based and never blocks: next() returns a batch size, or a promise (a shard
 // still loading, or a tick that lets the event loop advance a prefetch) to await before calling
 // again — the synchronous training loop stays synchronous between shards.
+import { batchBags } from "./bag-batch.js";
+import type { BagData, BagPooling } from "./bag-fields.js";
 import { fillBatch, permutation } from "./batcher.js";
 import { createDataset, type EncodedDataset } from "./dataset.js";
 import type { ShardedSplit } from "./shard-source.js";
 import { mix32 } from "../util/rng.js";
 
-/** A dataset row source with optional dense features [n, denseFeatures] (as the Trainer's EncodedData). */
-type Rows = EncodedDataset & { dense?: Float32Array };
+/** A dataset row source with optional dense features [n, denseFeatures] and bag fields (as the Trainer's EncodedData). */
+type Rows = EncodedDataset & { dense?: Float32Array; bags?: BagData };
 
 /** Options of a pass over a sharded split. */
 export interface StreamPassOptions {
@@ -41,6 +46,8 @@ export interface StreamPassOptions {
   bufferRows?: number;
   /** Dense features per row to gather (0: none). */
   denseFeatures?: number;
+  /** The poolings of the bag fields to gather (the model's bagPooling; default none): every shard must have these. */
+  bagPooling?: readonly BagPooling[];
   /** Yield to the event loop every this many batches while a prefetch is in flight (default 4). */
   tickEvery?: number;
 }
@@ -85,6 +92,7 @@ export class StreamCursor {
   private readonly seed: number;
   private readonly epoch: number;
   private readonly nd: number;
+  private readonly bagPooling: readonly BagPooling[];
   private readonly tickEvery: number;
   /** Position in `order` of the next shard to take into the buffer. */
   private next_ = 0;
@@ -104,9 +112,11 @@ export class StreamCursor {
   private closed = false;
   /** Peak rows held (buffer + a prefetched shard), for tests and the memory plan. */
   peakRows = 0;
+  /** The bag fields of the batch next() last returned (offsets from 0), when the pass gathers bags. */
+  bags: BagData | undefined;
 
   constructor(readonly split: ShardedSplit, options: StreamPassOptions) {
-    const { batchSize, shuffle = true, seed = 0, epoch = 1, denseFeatures = 0, tickEvery = 4 } = options;
+    const { batchSize, shuffle = true, seed = 0, epoch = 1, denseFeatures = 0, bagPooling = [], tickEvery = 4 } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`stream: batchSize = ${batchSize} must be a positive integer`);
     const bufferRows = options.bufferRows ?? defaultShuffleBuffer(split);
     if (!Number.isSafeInteger(bufferRows) || bufferRows < 0) throw new RangeError(`stream: bufferRows = ${bufferRows} must be an integer ≥ 0`);
@@ -120,6 +130,7 @@ export class StreamCursor {
     this.seed = seed >>> 0;
     this.epoch = epoch;
     this.nd = denseFeatures;
+    this.bagPooling = [...bagPooling];
     this.tickEvery = tickEvery;
     const S = split.shards.length;
     // a buffer that holds the whole split permutes all of it: the shards keep their file order
@@ -163,6 +174,10 @@ export class StreamCursor {
     if (ds.n !== shard.rows) throw new Error(`${shard.name}: holds ${ds.n} rows, the split says ${shard.rows}`);
     if (ds.fields !== this.split.fields) throw new Error(`${shard.name}: has ${ds.fields} fields, the split ${this.split.fields}`);
     if (this.nd && (!ds.dense || ds.dense.length < ds.n * this.nd)) throw new Error(`${shard.name}: has no ${this.nd} dense features per row`);
+    const Fb = this.bagPooling.length;
+    if (Fb && (ds.bags?.fields !== Fb || ds.bags.pooling.join() !== this.bagPooling.join() || ds.bags.offsets.length < ds.n * Fb + 1)) {
+      throw new Error(`${shard.name}: has ${ds.bags ? `bag fields pooled ${JSON.stringify(ds.bags.pooling)}` : "no bag fields"}, the pass takes ${Fb} pooled ${JSON.stringify(this.bagPooling)}`);
+    }
     this.next_++;
     return ds;
   }
@@ -206,21 +221,23 @@ export class StreamCursor {
   private copyLeft(): Rows {
     const k = this.left, F = this.split.fields, nd = this.nd;
     const ids = new Int32Array(k * F), labels = new Float32Array(k), dense = nd ? new Float32Array(k * nd) : undefined;
-    this.gather(this.pos, k, ids, labels, dense);
+    const bags = this.gather(this.pos, k, ids, labels, dense);
     const ds = createDataset(ids, labels, F) as Rows;
     if (dense) ds.dense = dense;
+    if (bags) ds.bags = bags;
     return ds;
   }
 
-  /** Rows pos .. pos + size of the permuted buffer into ids, labels (and dense). */
-  private gather(pos: number, size: number, ids: Int32Array, labels: Float32Array, dense?: Float32Array): void {
-    const F = this.split.fields, nd = this.nd, perm = this.perm;
+  /** Rows pos .. pos + size of the permuted buffer into ids, labels (and dense); returns their bags when the pass gathers them. */
+  private gather(pos: number, size: number, ids: Int32Array, labels: Float32Array, dense?: Float32Array): BagData | undefined {
+    const F = this.split.fields, nd = this.nd, perm = this.perm, Fb = this.bagPooling.length;
     if (this.segments.length === 1) {
       const ds = this.segments[0]!;
       fillBatch(ds, perm, pos, size, ids, labels, nd ? dense : undefined);
-      return;
+      return Fb ? batchBags(ds.bags!, perm, pos, size) : undefined;
     }
     const off = this.offsets;
+    const segment = new Int32Array(Fb ? size : 0), row = new Int32Array(Fb ? size : 0);
     for (let k = 0; k < size; k++) {
       const g = perm ? perm[pos + k]! : pos + k;
       let j = 0;
@@ -229,12 +246,41 @@ export class StreamCursor {
       ids.set(ds.ids.subarray(r * F, (r + 1) * F), k * F);
       labels[k] = ds.labels[r]!;
       if (nd && dense) dense.set(ds.dense!.subarray(r * nd, (r + 1) * nd), k * nd);
+      if (Fb) {
+        segment[k] = j;
+        row[k] = r;
+      }
     }
+    return Fb ? this.gatherBags(segment, row) : undefined;
+  }
+
+  /** The bags of rows row[k] of segments segment[k], k < size, with offsets from 0. */
+  private gatherBags(segment: Int32Array, row: Int32Array): BagData {
+    const Fb = this.bagPooling.length, size = segment.length;
+    let nnz = 0;
+    for (let k = 0; k < size; k++) {
+      const o = this.segments[segment[k]!]!.bags!.offsets, r = row[k]!;
+      nnz += o[(r + 1) * Fb]! - o[r * Fb]!;
+    }
+    const offsets = new Int32Array(size * Fb + 1), ids = new Int32Array(nnz);
+    let at = 0;
+    for (let k = 0; k < size; k++) {
+      const b = this.segments[segment[k]!]!.bags!, r = row[k]!;
+      for (let j = 0; j < Fb; j++) {
+        offsets[k * Fb + j] = at;
+        const lo = b.offsets[r * Fb + j]!, hi = b.offsets[r * Fb + j + 1]!;
+        ids.set(b.ids.subarray(lo, hi), at);
+        at += hi - lo;
+      }
+    }
+    offsets[size * Fb] = at;
+    const first = this.segments[segment[0] ?? 0]!.bags!;
+    return { fields: Fb, pooling: this.bagPooling, offsets, ids, ...(first.names ? { names: first.names } : {}) };
   }
 
   /**
-   * The next batch into ids [B·F], labels [B] (and dense [B·nd]): its size, 0 after the last; or a
-   * promise to await before calling again.
+   * The next batch into ids [B·F], labels [B] (and dense [B·nd]; its bags in `bags`): its size, 0
+   * after the last; or a promise to await before calling again.
    */
   next(ids: Int32Array, labels: Float32Array, dense?: Float32Array): number | Promise<void> {
     if (this.closed) throw new Error("stream: next() after close()");
@@ -250,8 +296,9 @@ export class StreamCursor {
     }
     this.ticked = false;
     const size = Math.min(B, this.left);
+    this.bags = undefined;
     if (size === 0) return 0;
-    this.gather(this.pos, size, ids, labels, dense);
+    this.bags = this.gather(this.pos, size, ids, labels, dense);
     this.pos += size;
     this.drawn++;
     return size;
@@ -272,6 +319,7 @@ export interface StreamBatch {
   ids: Int32Array;
   labels: Float32Array;
   dense?: Float32Array;
+  bags?: BagData;
   size: number;
 }
 
@@ -291,6 +339,7 @@ export async function* streamBatches(split: ShardedSplit, options: StreamPassOpt
       if (r === 0) return;
       const b: StreamBatch = { ids: buf.ids.subarray(0, r * F), labels: buf.labels.subarray(0, r), size: r };
       if (buf.dense) b.dense = buf.dense.subarray(0, r * nd);
+      if (cursor.bags) b.bags = cursor.bags;
       yield b;
       if (!options.reuse) buf = alloc();
     }
@@ -306,10 +355,11 @@ export async function* streamBatches(split: ShardedSplit, options: StreamPassOpt
  */
 export async function predictStream(
   split: ShardedSplit, batchSize: number, predictBatch: (batch: StreamBatch, out: Float32Array<ArrayBuffer>) => void, denseFeatures = 0,
+  bagPooling: readonly BagPooling[] = [],
 ): Promise<{ predictions: Float32Array; labels: Float32Array }> {
   const predictions = new Float32Array(split.rows), labels = new Float32Array(split.rows);
   let at = 0;
-  for await (const b of streamBatches(split, { batchSize, shuffle: false, denseFeatures, reuse: true })) {
+  for await (const b of streamBatches(split, { batchSize, shuffle: false, denseFeatures, bagPooling, reuse: true })) {
     predictBatch(b, predictions.subarray(at, at + b.size));
     labels.set(b.labels, at);
     at += b.size;

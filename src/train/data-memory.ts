@@ -2,14 +2,18 @@
 // `alpt train --dry-run`: in memory, every row of the train and valid splits; streamed
 // (data/stream.ts), the shuffle buffer, the < B rows it carries over, its permutation and the
 // prefetched shard for training, and for validation two shards (the one predicted and the next)
-// plus the predictions and labels (f32 each) of every row. A row is its F i32 ids, an f32 label
-// and its f32 dense inputs, if any.
+// plus the predictions and labels (f32 each) of every row. A row is its F i32 ids, an f32 label,
+// its f32 dense inputs and its bag fields (an i32 offset per bag field and its bags' i32 ids), if any.
 
 /** What the data's memory depends on. */
 export interface DataMemoryOptions {
   fields: number;
   /** Dense inputs per row (config datasets), default 0. */
   denseFeatures?: number;
+  /** Bag fields (config datasets), default 0. */
+  bagFields?: number;
+  /** Ids of the bag fields per row, all together (default one per bag field). */
+  bagIds?: number;
   batchSize: number;
   train: SplitShape;
   valid?: SplitShape;
@@ -38,7 +42,8 @@ export interface DataMemory {
 
 /** The host bytes of the training data (see the file header). */
 export function planDataMemory(o: DataMemoryOptions): DataMemory {
-  const rowBytes = 4 * o.fields + 4 + 4 * (o.denseFeatures ?? 0);
+  const Fb = o.bagFields ?? 0;
+  const rowBytes = 4 * o.fields + 4 + 4 * (o.denseFeatures ?? 0) + (Fb ? 4 * Fb + 4 * (o.bagIds ?? Fb) : 0);
   if (!o.streamed) {
     const train = o.train.rows * rowBytes, valid = (o.valid?.rows ?? 0) * (rowBytes + 4); // + the predictions
     return { streamed: false, rowBytes, trainRows: o.train.rows, train, valid, total: train + valid };

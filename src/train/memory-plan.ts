@@ -11,7 +11,10 @@
 //            + batch and table − Δ optimizer + init
 //   batch    the trainer's batch ids, the activations of one step (forward widths × batch, the
 //            gradients alive at the backward peak) and the embedding update's scratch (coalesced
-//            ids, row gradients, alpt's second pass); U = min(batch × fields, rows) distinct rows
+//            ids, row gradients, alpt's second pass); U = min(batch × ids per row, rows) distinct
+//            rows. With bag fields a row has F single-valued ids and the bags' ids (PlanOptions
+//            bagIds: what the data says, else one per bag), looked up through the bag layout (its
+//            ids, offsets and poolings) and pooled into F + Fb embedded fields
 //
 // The table and dense parts are what createModel allocates, to the byte (16-byte aligned). The
 // batch part is an upper bound: test/train/memory-plan.test.ts checks the whole plan against the
@@ -34,6 +37,8 @@ export interface PlanOptions {
   denseOptimizer?: DenseOptimizerPlan;
   /** Kernel threads (each packs its own GEMM panels); default 8, the most `auto` starts. */
   threads?: number;
+  /** Ids of the bag fields per row, all bag fields together (e.g. Σ of their longest bags); default one per bag field. */
+  bagIds?: number;
 }
 
 /** Bytes of one training run, by part (all in heap bytes). */
@@ -64,7 +69,7 @@ const FIRST_ORDER = new Set(["LR", "FM", "WideDeep", "DeepFM"]);
  * optimizer `denseOptimizer` (default Adam, as the Trainer). Nothing is allocated; options are
  * assumed valid (createModel checks them: models/options-check.ts).
  */
-export function planMemory(name: string, o: ModelOptions, { batchSize = 2048, denseOptimizer = {}, threads = 8 }: PlanOptions = {}): MemoryPlan {
+export function planMemory(name: string, o: ModelOptions, { batchSize = 2048, denseOptimizer = {}, threads = 8, bagIds }: PlanOptions = {}): MemoryPlan {
   const t = tableOptions(name, o);
   const s = modelShape(name, o);
   const table = { weights: 0, codes: 0, delta: 0, optimizer: 0, deltaOptimizer: 0, total: 0, bytesPerRow: 0 };
@@ -93,8 +98,11 @@ export function planMemory(name: string, o: ModelOptions, { batchSize = 2048, de
   });
   dense.total = dense.parameters + dense.gradients + dense.buffers + dense.optimizer;
 
-  const B = batchSize, F = s.fields, n = B * F, Dt = s.dim;
+  // S embedded fields: F single-valued, Fb bags of bagIds ids per row together; n ids looked up
+  const B = batchSize, S = s.fields, Fb = o.bagPooling?.length ?? 0, F = S - Fb, Dt = s.dim;
+  const n = B * (F + (Fb ? bagIds ?? Fb : 0));
   const U = Math.min(n, t.rows);
+  // (qat-lsq's bag lookup holds [n, dim] fake-quantized rows, freed before the activations peak)
   const activations = 4 * B * activationWidths(name, o) + threads * gemmPackingBytes(name, o, B);
   // the embedding update: coalesced ids (unique, inverse) and its hash table, the rows' gradient
   // [U, dim]; qat-lsq/lpt/alpt the updated rows; alpt's second pass adds the fake-quantized rows,
@@ -105,7 +113,9 @@ export function planMemory(name: string, o: ModelOptions, { batchSize = 2048, de
   const ids2 = aligned(4 * n) * 2;
   let update = ids2 + Math.max(hash, rowsF32 * (t.method === "fp32" ? 1 : 2) + (t.method === "qat-lsq" ? aligned(4 * U) : 0));
   if (t.method === "alpt") update = Math.max(update, ids2 + 3 * rowsF32 + aligned(4 * U));
-  const batch = { ids: aligned(4 * n), activations, embeddingUpdate: update, total: 0 };
+  // the trainer's batch ids [B, F]; with bags the bag layout's ids [n], offsets [B·S + 1] and poolings [S]
+  const layout = Fb ? aligned(4 * Math.max(1, n)) + aligned(4 * (B * S + 1)) + aligned(4 * S) : 0;
+  const batch = { ids: aligned(4 * B * F) + layout, activations, embeddingUpdate: update, total: 0 };
   batch.total = batch.ids + batch.activations + batch.embeddingUpdate;
 
   // a packed table is quantized from w₀ in chunks of INIT_CHUNK rows (embedding/table.ts), before

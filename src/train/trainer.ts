@@ -218,7 +218,6 @@ export class Trainer {
     if (isSharded(d)) {
       // the shards' own shapes are checked as they load (data/stream.ts)
       if (d.fields !== m.fields) throw new RangeError(`Trainer: ${what} has ${d.fields} fields, the model ${m.fields}`);
-      if (m.bagFields) throw new RangeError(`Trainer: ${what} is streamed from shards, which do not carry bag fields yet (the model takes ${m.bagFields}): load it in memory`);
       return;
     }
     if (d.fields !== m.fields) throw new RangeError(`Trainer: ${what} has ${d.fields} fields, the model ${m.fields}`);
@@ -276,8 +275,8 @@ export class Trainer {
     try {
       const { predictions: p, labels: y } = (yield predictStream(data, B, (b, out) => {
         ids.array.set(b.ids);
-        predict(this.model, { ids, labels: b.labels, dense: b.dense, size: b.size }, out);
-      }, this.model.denseFeatures)) as Awaited<ReturnType<typeof predictStream>>;
+        predict(this.model, { ids, labels: b.labels, dense: b.dense, bags: b.bags, size: b.size }, out);
+      }, this.model.denseFeatures, this.model.bagPooling)) as Awaited<ReturnType<typeof predictStream>>;
       return { auc: aucOf(y, p), logloss: loglossOf(y, p) };
     } finally {
       ids.free();
@@ -340,12 +339,12 @@ export class Trainer {
       return { ids, labels, dense, bags, size };
     };
     // streamed training: a pass per epoch, and its next batch (waiting while a shard loads)
-    const streamOptions = (epoch: number) => ({ batchSize: B, shuffle: o.shuffle, seed: o.seed, epoch, bufferRows: o.shuffleBuffer, denseFeatures: nd });
+    const streamOptions = (epoch: number) => ({ batchSize: B, shuffle: o.shuffle, seed: o.seed, epoch, bufferRows: o.shuffleBuffer, denseFeatures: nd, bagPooling: this.model.bagPooling });
     let cursor: StreamCursor | undefined;
     function* streamedBatch(): Waits<Batch> {
       for (;;) {
         const r = cursor!.next(ids.array, labels, dense);
-        if (typeof r === "number") return { ids, labels, dense, size: r };
+        if (typeof r === "number") return { ids, labels, dense, bags: cursor!.bags, size: r };
         yield r;
       }
     }
@@ -365,7 +364,7 @@ export class Trainer {
     function* replay(bs: StreamBatch[]): Generator<Batch> {
       for (const b of bs) {
         ids.array.set(b.ids);
-        yield { ids, labels: b.labels, dense: b.dense, size: b.size };
+        yield { ids, labels: b.labels, dense: b.dense, bags: b.bags, size: b.size };
       }
     }
     const validate = function* (this: Trainer, epoch: number, midEpoch: boolean): Waits<boolean> {

@@ -1,7 +1,9 @@
 // `alpt prepare --config` and `--infer-config` end to end (the built CLI): a generated click log
 // with a header, 3 categorical, 2 numeric and 1 multi-valued column → a prepared folder whose
 // caches hold the ids, dense inputs and bags that prepareDataset(config) computes in process;
-// openPrepared reads them back with the config; errors name the config key's place.
+// openPrepared reads them back with the config; errors name the config key's place. With
+// --shard-rows the splits are shards, trained and evaluated streamed as in memory; the dry run's
+// plan names the bag fields and their lengths.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,6 +91,67 @@ describe("alpt prepare --config", () => {
     expect(r.stderr).toMatch(/bad\.json:\d+:7: features\[0\]\.embedding_dim: unknown key/);
     const both = await cli.alpt("prepare", "log.csv", "--config", "data.json", "--infer-config");
     expect(both.code).toBe(2);
+  });
+});
+
+describe("prepare --config in shards, streamed with its bag fields and dense inputs", () => {
+  const small = ["--method", "alpt", "--bits", "4", "--embedding-dim", "4", "--batch-size", "64", "--hidden-units", "16", "--cross-layers", "1", "--epochs", "2", "--threads", "1", "--no-resume-file", "--json"];
+  const last = (stdout: string) => JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>;
+
+  it("--shard-rows writes shards; train --stream on one shard = --no-stream; several shards train and eval streamed", async () => {
+    writeFileSync(join(cli.dir, "sh.csv"), clickLog(900));
+    writeFileSync(join(cli.dir, "sh.json"), JSON.stringify({ ...CONFIG, train: "sh.csv" }));
+    const one = await cli.alpt("prepare", "--config", "sh.json", "--out", "sh1", "--json");
+    expect(one.stderr).toBe("");
+    const many = await cli.alpt("prepare", "--config", "sh.json", "--out", "sh5", "--shard-rows", "150", "--json");
+    expect(many.stderr).toBe("");
+    expect(last(many.stdout)).toMatchObject({ rows: { train: 720, valid: 90, test: 90 }, shards: { train: 5, valid: 1, test: 1 } });
+    const m1 = await openPrepared(join(cli.dir, "sh1")), m5 = await openPrepared(join(cli.dir, "sh5"));
+    expect(m5.manifest.splits.train!.shards.map((x) => x.file)).toEqual(["train-00000.cache", "train-00001.cache", "train-00002.cache", "train-00003.cache", "train-00004.cache"]);
+    expect(m5.manifest.bagLengths).toEqual(m1.manifest.bagLengths);
+    expect(m1.manifest.bagLengths!.max).toEqual([3]); // max_len
+    // the same rows either way
+    for (const name of ["train", "valid"]) {
+      const x = await m5.split(name), y = await m1.split(name);
+      expect([...x.ids, ...x.bags!.offsets, ...x.bags!.ids, ...x.dense!]).toEqual([...y.ids, ...y.bags!.offsets, ...y.bags!.ids, ...y.dense!]);
+    }
+    const a = await cli.alpt("train", "--data", "sh1", ...small, "--no-stream", "--out", "sa.safetensors");
+    const b = await cli.alpt("train", "--data", "sh1", ...small, "--stream", "--out", "sb.safetensors");
+    expect(a.stderr).toBe("");
+    expect(b.stderr).toBe("");
+    const ra = last(a.stdout), rb = last(b.stdout);
+    expect(rb.valAuc).toBe(ra.valAuc);
+    expect(rb.valLogloss).toBe(ra.valLogloss);
+    const c = await cli.alpt("train", "--data", "sh5", ...small, "--out", "sc.safetensors");
+    expect(c.stderr).toBe("");
+    expect(last(c.stdout).valAuc).toBeGreaterThan(0.4);
+    const ea = await cli.alpt("eval", "sa.safetensors", "--data", "sh5", "--split", "valid", "--no-stream", "--json");
+    const eb = await cli.alpt("eval", "sa.safetensors", "--data", "sh5", "--split", "valid", "--stream", "--batch-size", "50", "--json");
+    expect(eb.stderr).toBe("");
+    expect(last(eb.stdout)).toMatchObject({ streamed: true, auc: last(ea.stdout).auc, logloss: last(ea.stdout).logloss });
+  }, 120_000);
+
+  it("the dry run's plan names the dense inputs and bag fields and counts the bags' ids", async () => {
+    const r = await cli.alpt("train", "--data", "sh5", "--dry-run", "--batch-size", "100", "--json");
+    expect(r.stderr).toBe("");
+    const plan = last(r.stdout) as { inputs: Record<string, unknown>; batch: { ids: number }; data: { rowBytes: number } };
+    const m = (await openPrepared(join(cli.dir, "sh5"))).manifest;
+    expect(plan.inputs).toMatchObject({ fields: 3, denseFeatures: 2, bagFields: 1, bagNames: ["tags"], bagPooling: ["sum"], bagLengths: m.bagLengths, bagIdsPlanned: 3 });
+    // the batch's ids: [B, F] single-valued, then the bag layout's ids [B·(F + 3)], offsets [B·4 + 1] and poolings [4]
+    const al = (x: number) => Math.ceil(x / 16) * 16;
+    expect(plan.batch.ids).toBe(al(4 * 100 * 3) + al(4 * 100 * 6) + al(4 * (100 * 4 + 1)) + al(16));
+    // a row in memory: 3 ids, a label, 2 dense inputs, a bag offset and the mean bag's ids
+    expect(plan.data.rowBytes).toBeCloseTo(4 * 3 + 4 + 8 + 4 + 4 * m.bagLengths!.mean[0]!, 6);
+    const t = await cli.alpt("train", "--data", "sh5", "--dry-run");
+    expect(t.stdout).toMatch(/\n {2}inputs {2}3 single-valued fields, 2 dense inputs, 1 bag field \(tags sum; ids per bag in the training rows: tags mean [\d.]+, max 3; the heap plan assumes the longest bags \(3 ids per row\), the data the mean \([\d.]+\)\)/);
+    // a folder prepared before bag lengths were recorded: one id per bag, said so
+    const mpath = join(cli.dir, "sh5", "dataset.json");
+    const old = JSON.parse(readFileSync(mpath, "utf8"));
+    delete old.bagLengths;
+    writeFileSync(mpath, JSON.stringify(old, null, 2));
+    const o = await cli.alpt("train", "--data", "sh5", "--dry-run");
+    expect(o.stderr).toBe("");
+    expect(o.stdout).toMatch(/tags: one id per bag assumed \(the folder does not record its bag lengths: prepare it again to count them\)/);
   });
 });
 

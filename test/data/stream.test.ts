@@ -1,11 +1,12 @@
 // The streaming batch source (data/stream.ts): every row once per pass, the same sequence for the
 // same seed, the in-memory shuffle when one fill holds the split, file order unshuffled, a bounded
-// buffer, and shards read from cache files.
+// buffer, shards read from cache files, and bag fields that travel with their rows.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { batches, shuffledOrder } from "../../src/data/batcher.js";
+import type { DatasetWithInputs } from "../../src/data/cache.js";
 import { createDataset, type EncodedDataset } from "../../src/data/dataset.js";
 import { shardsOf } from "../../src/data/shards-of.js";
 import type { ShardedSplit } from "../../src/data/shard-source.js";
@@ -126,5 +127,72 @@ describe("streamed batches", () => {
     // a shard holding other rows than the manifest says
     const short: ShardedSplit = { rows: 1000, fields: F, shards: [{ rows: 1000, name: "short.cache", load: async () => rowsDataset(999) }] };
     await expect(rowsOfPass(short, { batchSize: 40 })).rejects.toThrow(/short\.cache: holds 999 rows, the split says 1000/);
+  });
+});
+
+describe("bag fields in streamed batches", () => {
+  /** rowsDataset(n) with 2 bag fields: row r's bag j holds (r + j) % 4 ids r·10 + j·1e6 + k, and one dense input r. */
+  function withBags(n: number): DatasetWithInputs {
+    const ds: DatasetWithInputs = rowsDataset(n);
+    const offsets = new Int32Array(2 * n + 1), ids: number[] = [];
+    for (let r = 0; r < n; r++) {
+      for (let j = 0; j < 2; j++) {
+        for (let k = 0; k < (r + j) % 4; k++) ids.push(r * 10 + j * 1e6 + k);
+        offsets[2 * r + j + 1] = ids.length;
+      }
+    }
+    ds.bags = { fields: 2, pooling: ["sum", "mean"], names: ["a", "b"], offsets, ids: Int32Array.from(ids) };
+    ds.dense = Float32Array.from({ length: n }, (_, r) => r);
+    return ds;
+  }
+  /** Checks each row's bags and dense input against its ids; returns the rows of the pass. */
+  async function checkedRows(split: ShardedSplit, o: StreamPassOptions): Promise<number[]> {
+    const rows: number[] = [];
+    for await (const b of streamBatches(split, { ...o, denseFeatures: 1, bagPooling: ["sum", "mean"] })) {
+      expect(b.bags!.offsets.length).toBe(2 * b.size + 1);
+      expect(b.bags!.offsets[0]).toBe(0);
+      expect(b.bags!.offsets[2 * b.size]).toBe(b.bags!.ids.length);
+      for (let k = 0; k < b.size; k++) {
+        const r = b.ids[k * F]!;
+        expect(b.dense![k]).toBe(r);
+        for (let j = 0; j < 2; j++) {
+          const got = Array.from(b.bags!.ids.subarray(b.bags!.offsets[2 * k + j]!, b.bags!.offsets[2 * k + j + 1]!));
+          expect(got).toEqual(Array.from({ length: (r + j) % 4 }, (_, q) => r * 10 + j * 1e6 + q));
+        }
+        rows.push(r);
+      }
+    }
+    return rows;
+  }
+
+  it("every row once per pass with its own bags: several shards, a small buffer (carried rows), cache files, file order", async () => {
+    const ds = withBags(1000);
+    const dir = await mkdtemp(join(tmpdir(), "alpt-stream-bags-"));
+    dirs.push(dir);
+    for (const split of [shardsOf(ds, 130), await shardFiles(dir, ds, 130)]) {
+      const a = await checkedRows(split, { batchSize: 48, seed: 3, epoch: 2, bufferRows: 260 });
+      expect([...a].sort((x, y) => x - y)).toEqual(Array.from({ length: 1000 }, (_, r) => r));
+      expect(await checkedRows(split, { batchSize: 48, seed: 3, epoch: 2, bufferRows: 260 })).toEqual(a);
+      expect(await checkedRows(split, { batchSize: 48, shuffle: false })).toEqual(Array.from({ length: 1000 }, (_, r) => r));
+    }
+  });
+
+  it("one shard held whole: the in-memory batches' bags (batchBags over shuffledOrder)", async () => {
+    const ds = withBags(500);
+    const mem = [...batches(ds, { batchSize: 64, order: shuffledOrder(ds.n, 9, 4), copy: true })];
+    const got: DatasetWithInputs["bags"][] = [];
+    for await (const b of streamBatches(shardsOf(ds, 500), { batchSize: 64, seed: 9, epoch: 4, bagPooling: ["sum", "mean"] })) got.push(b.bags);
+    expect(got.map((b) => [Array.from(b!.offsets), Array.from(b!.ids)])).toEqual(mem.map((b) => [Array.from(b.bags!.offsets), Array.from(b.bags!.ids)]));
+  });
+
+  it("names a shard without the bag fields the pass takes", async () => {
+    const cursor = new StreamCursor(shardsOf(rowsDataset(10), 10), { batchSize: 4, bagPooling: ["mean"] });
+    await expect((async () => {
+      for (;;) {
+        const r = cursor.next(new Int32Array(4 * F), new Float32Array(4));
+        if (typeof r === "number") return r;
+        await r;
+      }
+    })()).rejects.toThrow(/memory\[0\]: has no bag fields, the pass takes 1 pooled \["mean"\]/);
   });
 });

@@ -2,7 +2,7 @@
 // createModel and the dense optimizer allocate, to the byte; the whole plan is never below the heap
 // peak of a built model and two training steps and at most 20 % above it (batches of mostly
 // distinct ids; the plan assumes every id of a batch distinct, so repeated ids make it more
-// conservative). A run too large for wasm32 (33.7 M rows × 16, fp32 + Adam) is refused with the
+// conservative; with bag fields, planned at their longest bags). A run too large for wasm32 (33.7 M rows × 16, fp32 + Adam) is refused with the
 // figure and the methods that fit, computed from the options without allocating anything.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createModel, type ModelOptions } from "../../src/models/registry.js";
@@ -85,6 +85,58 @@ describe("the plan against the heap", () => {
         m.dispose();
         for (const b of opt.state().buffers.values()) b.free();
       }
+    }
+  });
+});
+
+describe("the plan with bag fields", () => {
+  it.each(METHODS.map((e) => [JSON.stringify(e), e] as const))("DCN with 2 bag fields of their longest bags (60 and 30 ids), %s: peak within [1, 1.2] of the plan", (_, embedding) => {
+    const { heap } = getEngine();
+    const threads = getEngine().info.threads ?? 1;
+    const B = 1024, lengths = [60, 30];
+    const o: ModelOptions = { fieldSizes: [400, 90, 50, 30, 20_000, 3_000], bagPooling: ["mean", "sum"], embeddingDim: 8, denseFeatures: 3, hiddenUnits: [64, 32], crossLayers: 2, embedding };
+    const plan = planMemory("DCN", o, { batchSize: B, threads, bagIds: 60 + 30 });
+    // one id per bag (what a folder without bag lengths assumes) plans less
+    expect(planMemory("DCN", o, { batchSize: B, threads }).batch.total).toBeLessThan(plan.batch.total);
+    const base = heap.bytesInUse;
+    heap.peakBytesInUse = base;
+    const m = createModel("DCN", o);
+    const opt = createOptimizer(m, { kind: "adam", lr: 1e-3 });
+    try {
+      const F = 4, ids = heap.allocI32(B * F, "batch ids");
+      try {
+        const r = rng(`bags ${JSON.stringify(embedding)}`);
+        const labels = new Float32Array(B), dense = new Float32Array(B * 3);
+        for (let step = 0; step < 2; step++) {
+          let offset = 0;
+          for (let f = 0; f < F; f++) {
+            for (let b = 0; b < B; b++) ids.array[b * F + f] = offset + Math.floor(r() * o.fieldSizes[f]!);
+            offset += o.fieldSizes[f]!;
+          }
+          const offsets = new Int32Array(2 * B + 1), bagIds: number[] = [];
+          for (let b = 0; b < B; b++) {
+            for (let j = 0; j < 2; j++) {
+              const lo = offset + (j ? o.fieldSizes[4]! : 0);
+              for (let k = 0; k < lengths[j]!; k++) bagIds.push(lo + Math.floor(r() * o.fieldSizes[4 + j]!));
+              offsets[2 * b + j + 1] = bagIds.length;
+            }
+            labels[b] = r() < 0.3 ? 1 : 0;
+          }
+          dense.forEach((_, i) => (dense[i] = r()));
+          trainStep(m, { ids, labels, dense, bags: { fields: 2, pooling: ["mean", "sum"], offsets, ids: Int32Array.from(bagIds) }, size: B }, opt);
+        }
+      } finally {
+        ids.free();
+      }
+      const peak = heap.peakBytesInUse - base;
+      const ratio = plan.totalBytes / peak;
+      // planned with one id per bag (a folder without bag lengths), the same run needs more than planned
+      expect(planMemory("DCN", o, { batchSize: B, threads }).totalBytes / peak).toBeLessThan(0.8);
+      expect(ratio, `plan ${plan.totalBytes} B, heap peak ${peak} B`).toBeGreaterThanOrEqual(1);
+      expect(ratio, `plan ${plan.totalBytes} B, heap peak ${peak} B`).toBeLessThanOrEqual(1.2);
+    } finally {
+      m.dispose();
+      for (const b of opt.state().buffers.values()) b.free();
     }
   });
 });
