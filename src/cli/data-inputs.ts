@@ -1,14 +1,10 @@
 // The inputs of prepared data beyond its ids: dense numeric features and bag (multi-valued)
 // fields, and the model options they imply (denseFeatures, bagPooling: the bag fields are the last
 // of the FeatureMap's fields, models/base.ts) — of a prepared folder from its manifest and data
-// config (folderInputs: known before any split is read, so the memory plan and the model agree),
-// or of a split in memory (EncodedData: train/trainer.ts).
+// config (folderInputs: known before any split is read, so the memory plan and the model agree).
 import type { BagPooling } from "../data/bag-fields.js";
-import { checkBagData } from "../data/bag-batch.js";
-import type { EncodedDataset } from "../data/dataset.js";
 import { rowPlan } from "../data/encode-row.js";
 import type { ModelOptions } from "../models/registry.js";
-import type { EncodedData } from "../train/trainer.js";
 import type { Prepared } from "./files.js";
 
 /** The inputs of a prepared folder beyond its single-valued ids (folderInputs). */
@@ -50,23 +46,5 @@ export function bagAssumption(inputs: FolderInputs): string {
 /** `o` with a folder's dense width and bag poolings (unchanged for a folder with neither). */
 export function withFolderInputs(o: ModelOptions, inputs: Pick<FolderInputs, "denseFeatures" | "bagPooling">): ModelOptions {
   const { denseFeatures, bagPooling } = inputs;
-  return { ...o, ...(denseFeatures ? { denseFeatures } : {}), ...(bagPooling.length ? { bagPooling } : {}) };
-}
-
-/** The dense width and the bag poolings of a split (0 and [] when it has neither); checked. */
-export function dataInputs(ds: EncodedDataset, what: string): { denseFeatures: number; bagPooling: BagPooling[] } {
-  const d = ds as EncodedData;
-  let denseFeatures = 0;
-  if (d.dense) {
-    denseFeatures = ds.n ? d.dense.length / ds.n : 0;
-    if (!Number.isInteger(denseFeatures)) throw new Error(`${what}: ${d.dense.length} dense values for ${ds.n} rows is not a whole number per row`);
-  }
-  if (d.bags) checkBagData(d.bags, ds.n, `${what}: bags`);
-  return { denseFeatures, bagPooling: d.bags ? [...d.bags.pooling] : [] };
-}
-
-/** `o` with the split's dense width and bag poolings (unchanged for a split with neither). */
-export function withDataInputs(o: ModelOptions, ds: EncodedDataset, what: string): ModelOptions {
-  const { denseFeatures, bagPooling } = dataInputs(ds, what);
   return { ...o, ...(denseFeatures ? { denseFeatures } : {}), ...(bagPooling.length ? { bagPooling } : {}) };
 }

@@ -19,7 +19,7 @@ import { formatRowError } from "../data/schema.js";
 import { readFileBytes } from "../data/source.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError, flag, type Output, type Parsed } from "./args.js";
-import { DATASET_FORMAT, DATASET_VERSION, SPLIT_NAMES, requireFile, type DatasetManifest } from "./files.js";
+import { DATASET_FORMAT, DATASET_VERSION, requireFile, type DatasetManifest } from "./files.js";
 import { parseJsonFile } from "./config.js";
 import { prepareOutputFolder, removeEmptyFolders } from "./targets.js";
 import { removeStaleShards } from "./prepare.js";
