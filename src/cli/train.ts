@@ -236,7 +236,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   const prepared = await openPrepared(data);
   const lr = settings.lr as number | undefined;
   const optimizerSettings = { kind: (settings.optimizer as "adam" | "adamw" | "sgd" | undefined) ?? "adam", lr: lr ?? 1e-3, weightDecay: (settings.weightDecay as number | undefined) ?? 0 };
-  let modelOptions = modelOptionsOf(settings, prepared.featureMap.fieldSizes);
+  let modelOptions = modelOptionsOf(settings, prepared.featureMapText.fieldSizes);
   // config datasets: dense inputs per row (prepare --config, numeric features with a normaliser);
   // the bag fields' poolings come with the loaded split (withDataInputs below)
   if (prepared.manifest.denseFeatures) modelOptions.denseFeatures = prepared.manifest.denseFeatures;
@@ -270,7 +270,8 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   let resumeFrom: TrainerOptions["resume"];
   if (resume) {
     const ck = resume.checkpoint;
-    if (JSON.stringify(ck.info.featureMap) !== JSON.stringify(prepared.featureMap.toJSON())) {
+    // by fingerprint: the checkpoint's recorded hash (checked against its map on load) and the folder's text
+    if (ck.info.featureMapHash !== prepared.featureMapText.hash) {
       throw new Error(`${data}: its FeatureMap differs from the one ${resume.path} was trained with; resume on the same prepared folder`);
     }
     ({ model, optimizer } = restoreCheckpoint(ck, (m) => createOptimizer(m, optimizerSettings), resume.path) as { model: CtrModel; optimizer: Optimizer });
@@ -354,9 +355,10 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   };
   if (valid) options.onEval = (ev) => line(ev.epoch, ev.step, ev.metrics, ev.midEpoch);
   else options.onEpochEnd = (ev) => line(ev.epoch, ev.step);
-  const featureMap = prepared.featureMap.toJSON();
+  // the FeatureMap as read from the folder (its text, not a parsed map: the vocabulary is never parsed here)
+  const featureMap = prepared.featureMapText;
   // config datasets: the config and fitted normalisers go into the checkpoint (predict encodes raw rows with them)
-  const dataConfig = prepared.dataConfig ? dataConfigToJSON(prepared.dataConfig.config, prepared.dataConfig.fitted) : undefined;
+  const dataConfig = prepared.dataConfigJson ? dataConfigToJSON(prepared.dataConfigJson.config, prepared.dataConfigJson) : undefined;
   const resumePath = resumePathOf(outPath);
   if (resumeFile) {
     options.onEpochDone = (state, bestWeights) => {
