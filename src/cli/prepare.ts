@@ -21,6 +21,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { DATA_FORMATS, DATASET_FORMAT, DATASET_VERSION, SPLIT_NAMES, readerOptions, requireFile, type DatasetManifest } from "./files.js";
 import { prepareOutputFolder, removeEmptyFolders } from "./targets.js";
+import { stageFolder, type StagedFolder } from "../io/staged-folder.js";
 import { runConfigPrepare, runInferConfig } from "./prepare-config.js";
 
 export const spec: CommandSpec = {
@@ -153,7 +154,20 @@ async function trackedOpen(path: string, passNames: readonly string[], status: S
   };
 }
 
+/**
+ * Prepares into a staging subfolder of `dir` (io/staged-folder.ts) and switches the new files in at
+ * the end: a run that fails leaves a folder holding an earlier prepared dataset as it was.
+ */
 async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<number> {
+  const staged = await stageFolder(dir);
+  try {
+    return await prepareStaged(dir, staged, o, out);
+  } finally {
+    await staged.discard();
+  }
+}
+
+async function prepareStaged(dir: string, staged: StagedFolder, o: PrepareRun, out: Output): Promise<number> {
   const { input, format, minCount, strict, shardRows, validFile, testFile, fractions, shown } = o;
   const t0 = performance.now();
   const status = new StatusLine({ mode: shown.mode, ...(shown.intervalMs !== undefined ? { intervalMs: shown.intervalMs } : {}) });
@@ -171,7 +185,7 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
     else status.note(`wrote ${s.file}: ${s.rows.toLocaleString("en")} rows of ${s.split}, ${mb(s.bytes)} MB, at ${formatDuration(s.elapsedMs / 1000)}`);
   };
   const passNames = fractions[0]! < 1 ? ["counting lines", "counting values", "encoding into shards"] : ["counting values", "encoding into shards"];
-  const common = { dir, shardRows, onShard, onProgress };
+  const common = { dir: staged.path, shardRows, onShard, onProgress };
   const prep = await prepareShards({
     ...common, open: await trackedOpen(input, passNames, status, shown, out, counter),
     reader: readerOptions(format, input, { strict }), featureMap: { minCount }, fractions, splitNames: SPLIT_NAMES,
@@ -191,7 +205,7 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
   const trainRows = splits.find((s) => s.name === "train")!.rows;
   if (trainRows === 0) throw new Error(`${input}: no training rows: the ${prep.n} usable row(s) are too few for --split ${fractions.join(",")}`);
 
-  await writeFileAtomic(join(dir, "feature_map.json"), new TextEncoder().encode(JSON.stringify(fm.toJSON())));
+  await writeFileAtomic(join(staged.path, "feature_map.json"), new TextEncoder().encode(JSON.stringify(fm.toJSON())));
   const manifest: DatasetManifest = {
     format: DATASET_FORMAT, version: DATASET_VERSION, dataFormat: format, source: resolve(input), featureMap: "feature_map.json",
     featureMapHash: fm.hash, fields: fm.numFields, totalRows: fm.totalRows, splits: {}, skippedRows: skipped,
@@ -203,7 +217,8 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
     }
     manifest.splits[s.name] = { rows: s.rows, shards: s.shards };
   }
-  await writeFileAtomic(join(dir, "dataset.json"), new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"));
+  await writeFileAtomic(join(staged.path, "dataset.json"), new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"));
+  await staged.commit("dataset.json");
   await removeStaleShards(dir, manifest);
   const seconds = (performance.now() - t0) / 1000;
   const rows = Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.rows]));

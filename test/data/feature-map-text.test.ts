@@ -6,14 +6,15 @@ import { describe, expect, it } from "vitest";
 import { FeatureMap } from "../../src/data/feature-map.js";
 import { FeatureMapText, countVocabularies } from "../../src/data/feature-map-text.js";
 import { encodeCheckpoint } from "../../src/io/checkpoint.js";
+import type { RawRow } from "../../src/data/schema.js";
 import { createModel } from "../../src/models/registry.js";
 import { engine } from "../helpers/engine.js";
 
 const tricky = ['"vocab":[1,2]', "a,b", "[", "]", "{", "}", "\\", '\\"', "é", "😀", "\u0000", "vocab", '"', ",,,", "x\ny"];
 
 async function sampleMap(): Promise<FeatureMap> {
-  const rows = [] as { values: (string | number | null)[] }[];
-  for (let i = 0; i < 40; i++) rows.push({ values: [tricky[i % tricky.length]!, i % 7, i % 3 === 0 ? null : `c${i % 5}`] });
+  const rows: RawRow[] = [];
+  for (let i = 0; i < 40; i++) rows.push({ label: i % 2, line: i + 1, values: [tricky[i % tricky.length]!, i % 7, i % 3 === 0 ? null : `c${i % 5}`] });
   return FeatureMap.fit(rows, {
     fields: [{ name: "vocab", type: "categorical" }, { name: "n", type: "numeric", transform: "log1p" }, { name: "c", type: "categorical" }],
     fieldOptions: { c: { maxSize: 3 } },
