@@ -139,7 +139,8 @@ async function settingsOf(p: Parsed, out: Output): Promise<{ settings: Settings;
   if (resumePath) {
     if (configPath) throw new UsageError("--resume takes the settings of the saved run; drop --config");
     await statRegularFile(resumePath, "resume file"); // a device or a folder is refused before it is read
-    const checkpoint = decodeCheckpoint(await readFileBytesOf(resumePath), resumePath);
+    // its FeatureMap summarised, not parsed: resuming compares it with the folder's by fingerprint
+    const checkpoint = decodeCheckpoint(await readFileBytesOf(resumePath), resumePath, { featureMapText: true });
     const training = checkResumeInfo(checkpoint.info.training, resumePath);
     const settings = { ...training.settings };
     for (const st of SETTINGS) {

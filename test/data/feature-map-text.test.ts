@@ -1,11 +1,12 @@
 // FeatureMapText (data/feature-map-text.ts): the summary of a FeatureMap's JSON text read without
 // parsing its vocabulary equals the parsed map's (sizes, offsets, hash), for tokens that look like
 // JSON syntax too; what fromJSON refuses outside the tokens is refused; a checkpoint written with
-// the text is byte for byte the one written with the parsed map's JSON form.
+// the text is byte for byte the one written with the parsed map's JSON form, and decoded for resuming
+// gives the text back without parsing its tokens.
 import { describe, expect, it } from "vitest";
 import { FeatureMap } from "../../src/data/feature-map.js";
 import { FeatureMapText, countVocabularies } from "../../src/data/feature-map-text.js";
-import { encodeCheckpoint } from "../../src/io/checkpoint.js";
+import { decodeCheckpoint, encodeCheckpoint } from "../../src/io/checkpoint.js";
 import type { RawRow } from "../../src/data/schema.js";
 import { createModel } from "../../src/models/registry.js";
 import { engine } from "../helpers/engine.js";
@@ -63,6 +64,14 @@ describe("FeatureMapText", () => {
       const old = encodeCheckpoint(model, { model: "DCN", modelOptions, featureMap: map.toJSON(), dataFormat: "criteo" });
       const light = encodeCheckpoint(model, { model: "DCN", modelOptions, featureMap: FeatureMapText.read(JSON.stringify(map.toJSON())), dataFormat: "criteo" });
       expect(Buffer.from(light).equals(Buffer.from(old))).toBe(true);
+      // decoded for resuming: the map summarised (its hash verified against the text), not parsed
+      const d = decodeCheckpoint(light, "c.safetensors", { featureMapText: true });
+      expect(d.info.featureMap).toBeInstanceOf(FeatureMapText);
+      expect((d.info.featureMap as FeatureMapText).text).toBe(JSON.stringify(map.toJSON()));
+      expect(d.info.featureMapHash).toBe(map.hash);
+      const full = decodeCheckpoint(light, "c.safetensors");
+      expect(full.info.featureMap).toEqual(map.toJSON());
+      expect(full.info.featureMapHash).toBe(map.hash);
     } finally {
       model.dispose();
     }
