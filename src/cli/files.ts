@@ -197,7 +197,8 @@ function checkManifest(m: Record<string, unknown>, dir: string, mpath: string): 
 
 /**
  * Opens a folder written by `alpt prepare`. Everything it claims is checked: the manifest's keys,
- * that its paths stay inside the folder, the FeatureMap's hash, fields and rows; each split, when
+ * that its paths stay inside the folder, the FeatureMap's hash, fields and rows (read as a
+ * FeatureMapText: the tokens are parsed and checked only when `featureMap` is first used); each split, when
  * read, against its manifest entry (rows), the FeatureMap (hash, field names, id ranges) and its
  * own checksum, with 0/1 labels. Errors name the file (and line:column of the key) and the problem.
  */
