@@ -55,6 +55,21 @@ describe("train without parsing the FeatureMap's vocabulary", () => {
     expect(bad.stderr).toMatch(/other: its FeatureMap differs from the one a\.resume\.safetensors was trained with; resume on the same prepared folder/);
   }, 120_000);
 
+  it("opens a folder whose feature_map.json is not prepare's bytes (re-indented) by parsing it, keeping the canonical text", async () => {
+    cpSync(join(cli.dir, "prep"), join(cli.dir, "indented"), { recursive: true });
+    const fpath = join(cli.dir, "indented", "feature_map.json");
+    const text = readFileSync(fpath, "utf8");
+    writeFileSync(fpath, JSON.stringify(JSON.parse(text), null, 2));
+    const prepared = await openPrepared(join(cli.dir, "indented"));
+    expect(prepared.featureMapText.text).toBe(text);
+    expect(prepared.featureMapText.hash).toBe(prepared.manifest.featureMapHash);
+    // a token changed without the manifest's hash: refused as before, naming both files
+    const json = JSON.parse(text) as { fields: { vocab: unknown[] }[] };
+    json.fields[20]!.vocab.reverse();
+    writeFileSync(fpath, JSON.stringify(json));
+    await expect(openPrepared(join(cli.dir, "indented"))).rejects.toThrow(/indented\/feature_map\.json: its hash [0-9a-f]{16} differs from .*indented\/dataset\.json's featureMapHash [0-9a-f]{16}: the folder was modified/);
+  });
+
   it("trains on a map with garbled tokens (the hash updated to match); prepared.featureMap, predict and eval refuse it, naming the token", async () => {
     cpSync(join(cli.dir, "prep"), join(cli.dir, "garbled"), { recursive: true });
     const fpath = join(cli.dir, "garbled", "feature_map.json"), mpath = join(cli.dir, "garbled", "dataset.json");
