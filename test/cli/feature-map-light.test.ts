@@ -1,6 +1,7 @@
 // `alpt train` opens a prepared folder without parsing its FeatureMap's vocabulary
 // (data/feature-map-text.ts): the checkpoint carries the feature_map.json text as read — what the
-// parsed map's JSON form was — the resume check compares fingerprints, and a map whose tokens are
+// parsed map's JSON form was — the resume check compares fingerprints, a feature_map.json
+// written otherwise (re-indented) is parsed and its canonical text kept, and a map whose tokens are
 // garbled (its manifest hash updated to match) is trained on and then refused where the tokens
 // are read (the folder's parsed map, predict, eval) with an error naming the token.
 import { readFileSync, writeFileSync, cpSync } from "node:fs";
