@@ -15,10 +15,10 @@ import { Trainer } from "../src/train/trainer.js";
 const [dir = ".cache/scale/prep-5m", bufferArg = "1000000", batchArg = "2048", embeddingArg = '{"method":"alpt","bits":4,"optimizer":"adagrad"}'] = process.argv.slice(2);
 const e = await init(await readFile(join(process.cwd(), "build/core.wasm")));
 const prepared = await openPrepared(dir);
-const fm = prepared.featureMap;
+const fm = prepared.featureMapText; // the summary: the vocabulary is not parsed (as in `alpt train`)
 const split = await prepared.shards("train");
 if (typeof global.gc === "function") global.gc();
-// what opening the folder costs (the FeatureMap, which the CLI keeps for the checkpoint), before any row is read
+// what opening the folder costs (the FeatureMap's text, which the CLI keeps for the checkpoint), before any row is read
 const rssOpenedMiB = process.memoryUsage().rss / 2 ** 20;
 const model = createModel("DCN", {
   fieldSizes: fm.fieldSizes, embeddingDim: 16, crossLayers: 3, hiddenUnits: [400, 400, 400], batchNorm: false, seed: 1,

@@ -49,8 +49,8 @@ export async function run(p: Parsed, out: Output): Promise<number> {
     let scored: { predictions: Float32Array; labels: Float32Array; seconds: number } | undefined;
     if (dataDir) {
       const prepared = await openPrepared(dataDir);
-      if (fm && fm.hash !== prepared.featureMap.hash) {
-        throw new Error(`${dataDir} was prepared with FeatureMap ${prepared.featureMap.hash}, the model was trained with ${fm.hash}: ids would not match (use --input with the raw file)`);
+      if (fm && fm.hash !== prepared.featureMapText.hash) {
+        throw new Error(`${dataDir} was prepared with FeatureMap ${prepared.featureMapText.hash}, the model was trained with ${fm.hash}: ids would not match (use --input with the raw file)`);
       }
       const split = flag<string>(p, "split") ?? (prepared.manifest.splits.test ? "test" : "valid");
       source = `${dataDir} (${split})`;

@@ -28,8 +28,10 @@ import { readRegularText } from "../data/regular-file.js";
 import type { DatasetWithInputs } from "../data/cache.js";
 import { joinShards } from "../data/join-shards.js";
 import type { DatasetConfig } from "../data/config.js";
-import type { FittedInputs } from "../data/encode-row.js";
-import { dataConfigFromJSON } from "../data/prepare-config.js";
+import type { FittedDense, FittedInputs } from "../data/encode-row.js";
+import { checkDataConfig } from "../data/prepare-config.js";
+import { FeatureMapText } from "../data/feature-map-text.js";
+import { fingerprint } from "../data/hash.js";
 import { TABLE_FORMATS } from "../data/formats/table.js";
 
 /** Raw data formats the commands read. */
@@ -106,9 +108,17 @@ export const DATASET_VERSION = 2;
 export interface Prepared {
   dir: string;
   manifest: DatasetManifest;
-  featureMap: FeatureMap;
-  /** Config datasets: the config and what was fitted (to encode raw rows as prepare did). */
-  dataConfig?: { config: DatasetConfig; fitted: FittedInputs };
+  /**
+   * The FeatureMap file as read, summarised without its vocabulary (field names and sizes, hash):
+   * what training and evaluating ids need, and what checkpoints carry (data/feature-map-text.ts).
+   */
+  featureMapText: FeatureMapText;
+  /** The full FeatureMap, parsed (tokens validated) on first use: only encoding raw rows needs it. */
+  readonly featureMap: FeatureMap;
+  /** Config datasets: the config and the fitted normalisers, checked against the FeatureMap's fields. */
+  dataConfigJson?: { config: DatasetConfig; dense: FittedDense[] };
+  /** Config datasets: the config and what was fitted (to encode raw rows as prepare did; parses the FeatureMap). */
+  readonly dataConfig?: { config: DatasetConfig; fitted: FittedInputs };
   /** The whole split in memory (its shards read, verified and joined); config datasets also carry `dense` [n, D] and `bags`. */
   split(name: string): Promise<DatasetWithInputs>;
   /** The split as shards, each read and verified only when loaded (data/shard-source.ts). */
@@ -195,7 +205,8 @@ function checkManifest(m: Record<string, unknown>, dir: string, mpath: string): 
 
 /**
  * Opens a folder written by `alpt prepare`. Everything it claims is checked: the manifest's keys,
- * that its paths stay inside the folder, the FeatureMap's hash, fields and rows; each split, when
+ * that its paths stay inside the folder, the FeatureMap's hash, fields and rows (read as a
+ * FeatureMapText: the tokens are parsed and checked only when `featureMap` is first used); each split, when
  * read, against its manifest entry (rows), the FeatureMap (hash, field names, id ranges) and its
  * own checksum, with 0/1 labels. Errors name the file (and line:column of the key) and the problem.
  */
@@ -211,27 +222,22 @@ export async function openPrepared(dir: string): Promise<Prepared> {
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`${mpath}: expected a JSON object (the manifest of a prepared folder)`);
   const manifest = checkManifest(parsed as Record<string, unknown>, dir, mpath);
   const fpath = join(dir, manifest.featureMap);
-  let featureMap: FeatureMap;
-  let parsedMap: unknown;
-  try {
-    parsedMap = parseJsonFile(await readRegularText(fpath, "FeatureMap"), fpath, "data", true);
-    featureMap = FeatureMap.fromJSON(parsedMap as Parameters<typeof FeatureMap.fromJSON>[0]);
-  } catch (e) {
-    throw new Error(`${fpath}: ${(e as Error).message.replace(`FeatureMap ${fpath}: `, "").replace(`${fpath}: `, "")}`);
-  }
-  if (featureMap.hash !== manifest.featureMapHash) throw new Error(`${fpath}: its hash ${featureMap.hash} differs from ${mpath}'s featureMapHash ${manifest.featureMapHash.slice(0, 40)}: the folder was modified`);
-  if (featureMap.numFields !== manifest.fields) throw new Error(`${mpath}: fields = ${manifest.fields}, the FeatureMap has ${featureMap.numFields} fields: the folder was modified`);
-  if (featureMap.totalRows !== manifest.totalRows) throw new Error(`${mpath}: totalRows = ${manifest.totalRows}, the FeatureMap has ${featureMap.totalRows} embedding rows: the folder was modified`);
-  let dataConfig: Prepared["dataConfig"];
+  const featureMapText = await readFeatureMapText(fpath, manifest.featureMapHash, mpath);
+  if (featureMapText.numFields !== manifest.fields) throw new Error(`${mpath}: fields = ${manifest.fields}, the FeatureMap has ${featureMapText.numFields} fields: the folder was modified`);
+  if (featureMapText.totalRows !== manifest.totalRows) throw new Error(`${mpath}: totalRows = ${manifest.totalRows}, the FeatureMap has ${featureMapText.totalRows} embedding rows: the folder was modified`);
+  let parsedMap: FeatureMap | undefined;
+  const featureMapOf = (): FeatureMap => (parsedMap ??= parseFeatureMapText(featureMapText, fpath));
+  let dataConfigJson: Prepared["dataConfigJson"];
   if (manifest.dataConfig !== undefined) {
     const cpath = join(dir, manifest.dataConfig);
     try {
-      dataConfig = dataConfigFromJSON(parseJsonFile(await readRegularText(cpath, "data config"), cpath, "data"), featureMap, cpath);
+      dataConfigJson = checkDataConfig(parseJsonFile(await readRegularText(cpath, "data config"), cpath, "data"), featureMapText.fieldNames, cpath);
     } catch (e) {
       throw new Error(`${(e as Error).message.startsWith(cpath) ? "" : `${cpath}: `}${(e as Error).message}`);
     }
-    if (dataConfig.fitted.dense.length !== manifest.denseFeatures) throw new Error(`${mpath}: denseFeatures = ${manifest.denseFeatures}, ${cpath} has ${dataConfig.fitted.dense.length}: the folder was modified`);
+    if (dataConfigJson.dense.length !== manifest.denseFeatures) throw new Error(`${mpath}: denseFeatures = ${manifest.denseFeatures}, ${cpath} has ${dataConfigJson.dense.length}: the folder was modified`);
   }
+  const featureMap = featureMapText;
   // config datasets: the last Fb fields of the FeatureMap are bag fields, kept in the caches' bag sections
   const Fb = manifest.bagFields ?? 0, F = featureMap.numFields - Fb;
   const bagRanges = Array.from({ length: Fb }, (_, j) => [featureMap.fieldOffsets[F + j]!, featureMap.fieldOffsets[F + j]! + featureMap.fieldSizes[F + j]!] as const);
@@ -246,23 +252,64 @@ export async function openPrepared(dir: string): Promise<Prepared> {
         const path = join(dir, x.file);
         const ds = await readCacheFile(path, {
           featureMapHash: featureMap.hash, split: name, fieldNames: featureMap.fieldNames.slice(0, F), fieldSizes: featureMap.fieldSizes.slice(0, F), minRows: 1, requireLabels: true,
-          ...(dataConfig ? { bagRanges, bagNames: featureMap.fieldNames.slice(F), denseNames: dataConfig.fitted.dense.map((d) => d.name) } : {}),
+          ...(dataConfigJson ? { bagRanges, bagNames: featureMap.fieldNames.slice(F), denseNames: dataConfigJson.dense.map((d) => d.name) } : {}),
         });
-        if (dataConfig && (Fb > 0) !== (ds.bags !== undefined)) throw new Error(`${path}: ${Fb} bag fields expected, the cache has ${ds.bags?.fields ?? 0}: the folder was modified`);
+        if (dataConfigJson && (Fb > 0) !== (ds.bags !== undefined)) throw new Error(`${path}: ${Fb} bag fields expected, the cache has ${ds.bags?.fields ?? 0}: the folder was modified`);
         if (ds.n !== x.rows) throw new Error(`${mpath}: splits.${name}.${v1 ? "" : `shards[${k}].`}rows = ${x.rows}, but ${x.file} holds ${ds.n} rows: the folder was modified`);
         return ds;
       },
     }));
     return { rows: s.rows, fields: F, shards: list };
   };
-  return {
-    dir, manifest, featureMap, shards, ...(dataConfig ? { dataConfig } : {}),
+  const prepared: Prepared = {
+    dir, manifest, featureMapText, shards,
+    get featureMap() {
+      return featureMapOf();
+    },
     async split(name) {
       const sh = await shards(name);
       if (sh.shards.length === 1) return sh.shards[0]!.load();
       return joinShards(await Promise.all(sh.shards.map((x) => x.load())), featureMap.fieldNames.slice(0, F));
     },
   };
+  if (dataConfigJson) {
+    const json = dataConfigJson;
+    let fitted: FittedInputs | undefined;
+    prepared.dataConfigJson = json;
+    Object.defineProperty(prepared, "dataConfig", { enumerable: true, get: () => ({ config: json.config, fitted: (fitted ??= { featureMap: featureMapOf(), dense: json.dense }) }) });
+  }
+  return prepared;
+}
+
+/**
+ * A prepared folder's FeatureMap file, summarised without parsing its vocabulary when its
+ * fingerprint is the manifest's featureMapHash (the text is then the one prepare wrote); a file
+ * written otherwise (re-indented, say) is parsed whole and checked as before, and its canonical
+ * text kept. Errors name the file.
+ */
+async function readFeatureMapText(fpath: string, hash: string, mpath: string): Promise<FeatureMapText> {
+  const text = await readRegularText(fpath, "FeatureMap");
+  if (fingerprint(text) === hash) return FeatureMapText.read(text, fpath);
+  let map: FeatureMap;
+  try {
+    map = FeatureMap.fromJSON(parseJsonFile(text, fpath, "data", true) as Parameters<typeof FeatureMap.fromJSON>[0]);
+  } catch (e) {
+    throw new Error(`${fpath}: ${(e as Error).message.replace(`FeatureMap ${fpath}: `, "").replace(`${fpath}: `, "")}`);
+  }
+  if (map.hash !== hash) throw new Error(`${fpath}: its hash ${map.hash} differs from ${mpath}'s featureMapHash ${hash.slice(0, 40)}: the folder was modified`);
+  return FeatureMapText.of(map);
+}
+
+/** The full FeatureMap of a folder's FeatureMapText; errors name the file. */
+function parseFeatureMapText(t: FeatureMapText, fpath: string): FeatureMap {
+  let map: FeatureMap;
+  try {
+    map = t.parse();
+  } catch (e) {
+    throw new Error(`${fpath}: ${(e as Error).message}`);
+  }
+  if (map.hash !== t.hash) throw new Error(`${fpath}: the FeatureMap's hash ${map.hash} is not its text's ${t.hash}: the file was modified`);
+  return map;
 }
 
 /** What kind of file a model file is, read from its header without verifying the tensors. */

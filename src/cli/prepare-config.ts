@@ -22,7 +22,7 @@ import { UsageError, flag, type Output, type Parsed } from "./args.js";
 import { DATASET_FORMAT, DATASET_VERSION, requireFile, type DatasetManifest } from "./files.js";
 import { parseJsonFile } from "./config.js";
 import { prepareOutputFolder, removeEmptyFolders } from "./targets.js";
-import { removeStaleShards } from "./prepare.js";
+import { writePreparedFolder } from "./prepared-folder.js";
 
 /** The file of a prepared folder that holds the config and the fitted normalisers. */
 export const DATA_CONFIG_FILE = "data_config.json";
@@ -89,14 +89,13 @@ export async function runConfigPrepare(p: Parsed, out: Output): Promise<number> 
   }
 }
 
-async function writeFolder(dir: string, config: ReturnType<typeof resolveDatasetConfig>, cpath: string, o: { split?: number[]; strict: boolean; shardRows: number }, out: Output): Promise<number> {
-  const t0 = performance.now();
-  // out of core: the fitted FeatureMap and normalisers are written first, then each split in shards as it is encoded
+/** Prepares into `staging`: the FeatureMap and the fitted config first, then each split in shards as it is encoded. */
+async function writeStaged(staging: string, config: ReturnType<typeof resolveDatasetConfig>, cpath: string, o: { split?: number[]; strict: boolean; shardRows: number }, out: Output) {
   const prep = await prepareConfigShards(config, {
-    where: cpath, strict: o.strict, dir, shardRows: o.shardRows, ...(o.split ? { split: o.split } : {}),
+    where: cpath, strict: o.strict, dir: staging, shardRows: o.shardRows, ...(o.split ? { split: o.split } : {}),
     onFitted: async (fitted) => {
-      await writeFileAtomic(join(dir, "feature_map.json"), new TextEncoder().encode(JSON.stringify(fitted.featureMap.toJSON())));
-      await writeFileAtomic(join(dir, DATA_CONFIG_FILE), json(dataConfigToJSON(resolveDatasetConfig(config, cpath), fitted)));
+      await writeFileAtomic(join(staging, "feature_map.json"), new TextEncoder().encode(JSON.stringify(fitted.featureMap.toJSON())));
+      await writeFileAtomic(join(staging, DATA_CONFIG_FILE), json(dataConfigToJSON(resolveDatasetConfig(config, cpath), fitted)));
     },
   });
   let skipped = 0;
@@ -118,8 +117,18 @@ async function writeFolder(dir: string, config: ReturnType<typeof resolveDataset
     }
     manifest.splits[s.name] = { rows: s.rows, shards: s.shards };
   }
-  await writeFileAtomic(join(dir, "dataset.json"), json(manifest));
-  await removeStaleShards(dir, manifest);
+  return { manifest, prep, skipped };
+}
+
+/**
+ * Prepares into a staging subfolder of `dir` and switches the new files in at the end
+ * (prepared-folder.ts): a run that fails leaves a folder holding an earlier prepared dataset as it was.
+ */
+async function writeFolder(dir: string, config: ReturnType<typeof resolveDatasetConfig>, cpath: string, o: { split?: number[]; strict: boolean; shardRows: number }, out: Output): Promise<number> {
+  const t0 = performance.now();
+  const { manifest, prep, skipped } = await writePreparedFolder(dir, (staging) => writeStaged(staging, config, cpath, o, out));
+  const fm = prep.fitted.featureMap;
+  const plan = rowPlan(prep.config);
   const seconds = (performance.now() - t0) / 1000;
   const rows = Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.rows]));
   const shards = Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.shards.length]));

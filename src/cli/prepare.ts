@@ -6,7 +6,7 @@
 // Progress: each pass over a file shows the bytes and rows it has read (rows/s, an ETA from the
 // bytes against the file size) as a bar, a line every few seconds, or --json `progress` records,
 // and every shard written is a `shard` record (or a line).
-import { readdir, rm, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { DEFAULT_SHARD_ROWS, prepareShards, type WrittenShard, type WrittenSplit } from "../data/prepare-shards.js";
 import type { ReaderStats } from "../data/delimited.js";
@@ -21,6 +21,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError, flag, type CommandSpec, type Output, type Parsed } from "./args.js";
 import { DATA_FORMATS, DATASET_FORMAT, DATASET_VERSION, SPLIT_NAMES, readerOptions, requireFile, type DatasetManifest } from "./files.js";
 import { prepareOutputFolder, removeEmptyFolders } from "./targets.js";
+import { writePreparedFolder } from "./prepared-folder.js";
 import { runConfigPrepare, runInferConfig } from "./prepare-config.js";
 
 export const spec: CommandSpec = {
@@ -101,14 +102,6 @@ const MB = 1024 * 1024;
 /** Megabytes with one decimal below 10 MB. */
 const mb = (bytes: number) => (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
 
-/** Removes caches of an earlier prepare into the same folder that the new manifest does not list. */
-export async function removeStaleShards(dir: string, manifest: DatasetManifest): Promise<void> {
-  const listed = new Set(Object.values(manifest.splits).flatMap((s) => s.shards.map((x) => x.file)));
-  for (const f of await readdir(dir)) {
-    if (/^(train|valid|test)(-\d{5})?\.cache$/.test(f) && !listed.has(f)) await rm(join(dir, f), { force: true });
-  }
-}
-
 /** Rows read so far in the current pass (prepareShards' onProgress), shown next to the bytes. */
 interface RowCounter {
   rows: number;
@@ -154,7 +147,17 @@ async function trackedOpen(path: string, passNames: readonly string[], status: S
   };
 }
 
+/**
+ * Prepares into a staging subfolder of `dir` and switches the new files in at the end
+ * (prepared-folder.ts): a run that fails leaves a folder holding an earlier prepared dataset as it was.
+ */
 async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<number> {
+  const done = await writePreparedFolder(dir, (staging) => prepareStaged(staging, o, out));
+  return done.report(dir);
+}
+
+/** Prepares into `staging`; the manifest, and the report to give once the files are switched in. */
+async function prepareStaged(staging: string, o: PrepareRun, out: Output): Promise<{ manifest: DatasetManifest; report(dir: string): number }> {
   const { input, format, minCount, strict, shardRows, validFile, testFile, fractions, shown } = o;
   const t0 = performance.now();
   const status = new StatusLine({ mode: shown.mode, ...(shown.intervalMs !== undefined ? { intervalMs: shown.intervalMs } : {}) });
@@ -172,7 +175,7 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
     else status.note(`wrote ${s.file}: ${s.rows.toLocaleString("en")} rows of ${s.split}, ${mb(s.bytes)} MB, at ${formatDuration(s.elapsedMs / 1000)}`);
   };
   const passNames = fractions[0]! < 1 ? ["counting lines", "counting values", "encoding into shards"] : ["counting values", "encoding into shards"];
-  const common = { dir, shardRows, onShard, onProgress };
+  const common = { dir: staging, shardRows, onShard, onProgress };
   const prep = await prepareShards({
     ...common, open: await trackedOpen(input, passNames, status, shown, out, counter),
     reader: readerOptions(format, input, { strict }), featureMap: { minCount }, fractions, splitNames: SPLIT_NAMES,
@@ -192,7 +195,7 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
   const trainRows = splits.find((s) => s.name === "train")!.rows;
   if (trainRows === 0) throw new Error(`${input}: no training rows: the ${prep.n} usable row(s) are too few for --split ${fractions.join(",")}`);
 
-  await writeFileAtomic(join(dir, "feature_map.json"), new TextEncoder().encode(JSON.stringify(fm.toJSON())));
+  await writeFileAtomic(join(staging, "feature_map.json"), new TextEncoder().encode(JSON.stringify(fm.toJSON())));
   const manifest: DatasetManifest = {
     format: DATASET_FORMAT, version: DATASET_VERSION, dataFormat: format, source: resolve(input), featureMap: "feature_map.json",
     featureMapHash: fm.hash, fields: fm.numFields, totalRows: fm.totalRows, splits: {}, skippedRows: skipped,
@@ -204,12 +207,16 @@ async function prepareInto(dir: string, o: PrepareRun, out: Output): Promise<num
     }
     manifest.splits[s.name] = { rows: s.rows, shards: s.shards };
   }
-  await writeFileAtomic(join(dir, "dataset.json"), new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"));
-  await removeStaleShards(dir, manifest);
+  return { manifest, report: (dir) => reportPrepared(dir, o, manifest, fm, { t0, skipped, total: splits.reduce((a, s) => a + s.rows, 0), prep }, out) };
+}
+
+/** The done record and the summary lines of a prepare. */
+function reportPrepared(dir: string, o: PrepareRun, manifest: DatasetManifest, fm: FeatureMap, run: { t0: number; skipped: number; total: number; prep: { distinctValues: number; vocabularyBytes: number } }, out: Output): number {
+  const { input, format, minCount } = o;
+  const { t0, skipped, total, prep } = run;
   const seconds = (performance.now() - t0) / 1000;
   const rows = Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.rows]));
   const shards = Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.shards.length]));
-  const total = splits.reduce((a, s) => a + s.rows, 0);
   out.record({ event: "done", command: "prepare", out: dir, format, fields: fm.numFields, embeddingRows: fm.totalRows, fieldSizes: fm.fieldSizes, rows, shards, skippedRows: skipped, featureMapHash: fm.hash, distinctValues: prep.distinctValues, countingBytes: prep.vocabularyBytes, seconds, rowsPerSec: total / seconds });
   out.text(`prepared ${basename(input)} (${format}) into ${dir}/`);
   out.text(`  rows: ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en")}${shards[k]! > 1 ? ` (${shards[k]} shards)` : ""}`).join(", ")}${skipped ? ` (${skipped} malformed rows skipped)` : ""}`);

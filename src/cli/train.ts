@@ -142,7 +142,8 @@ async function settingsOf(p: Parsed, out: Output): Promise<{ settings: Settings;
   if (resumePath) {
     if (configPath) throw new UsageError("--resume takes the settings of the saved run; drop --config");
     await statRegularFile(resumePath, "resume file"); // a device or a folder is refused before it is read
-    const checkpoint = decodeCheckpoint(await readFileBytesOf(resumePath), resumePath);
+    // its FeatureMap summarised, not parsed: resuming compares it with the folder's by fingerprint
+    const checkpoint = decodeCheckpoint(await readFileBytesOf(resumePath), resumePath, { featureMapText: true });
     const training = checkResumeInfo(checkpoint.info.training, resumePath);
     const settings = { ...training.settings };
     for (const st of SETTINGS) {
@@ -250,7 +251,7 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   // config datasets: dense inputs per row (numeric features with a normaliser) and the bag fields'
   // poolings, from the folder (its manifest and data config), once: the plan and the model agree
   const inputs = folderInputs(prepared, data);
-  const modelOptions = withFolderInputs(modelOptionsOf(settings, prepared.featureMap.fieldSizes), inputs);
+  const modelOptions = withFolderInputs(modelOptionsOf(settings, prepared.featureMapText.fieldSizes), inputs);
   // the heap the run needs, from the options, before the data is loaded or anything allocated
   const maxMemoryMB = (settings.maxMemoryMb as number | undefined) ?? 4096;
   const plan = memoryPlanOf(modelName, modelOptions, settings, optimizerSettings.kind, maxMemoryMB, p, experiment, inputs.bagIdsPlanned);
@@ -276,7 +277,8 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   let resumeFrom: TrainerOptions["resume"];
   if (resume) {
     const ck = resume.checkpoint;
-    if (JSON.stringify(ck.info.featureMap) !== JSON.stringify(prepared.featureMap.toJSON())) {
+    // by fingerprint: the checkpoint's recorded hash (checked against its map on load) and the folder's text
+    if (ck.info.featureMapHash !== prepared.featureMapText.hash) {
       throw new Error(`${data}: its FeatureMap differs from the one ${resume.path} was trained with; resume on the same prepared folder`);
     }
     ({ model, optimizer } = restoreCheckpoint(ck, (m) => createOptimizer(m, optimizerSettings), resume.path) as { model: CtrModel; optimizer: Optimizer });
@@ -360,9 +362,10 @@ export async function run(p: Parsed, out: Output): Promise<number> {
   };
   if (valid) options.onEval = (ev) => line(ev.epoch, ev.step, ev.metrics, ev.midEpoch);
   else options.onEpochEnd = (ev) => line(ev.epoch, ev.step);
-  const featureMap = prepared.featureMap.toJSON();
+  // the FeatureMap as read from the folder (its text, not a parsed map: the vocabulary is never parsed here)
+  const featureMap = prepared.featureMapText;
   // config datasets: the config and fitted normalisers go into the checkpoint (predict encodes raw rows with them)
-  const dataConfig = prepared.dataConfig ? dataConfigToJSON(prepared.dataConfig.config, prepared.dataConfig.fitted) : undefined;
+  const dataConfig = prepared.dataConfigJson ? dataConfigToJSON(prepared.dataConfigJson.config, prepared.dataConfigJson) : undefined;
   const resumePath = resumePathOf(outPath);
   if (resumeFile) {
     options.onEpochDone = (state, bestWeights) => {

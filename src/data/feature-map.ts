@@ -102,6 +102,15 @@ function pick(o: EncodingOptions): EncodingOptions {
   return r;
 }
 
+/** The fields of a FeatureMap's JSON form (`fields[].vocab` aside), validated as fromJSON does; errors name `where`. */
+export function fieldInfosOf(fields: readonly FieldSpec[], where: string): FieldInfo[] {
+  try {
+    return resolveOptions({ fields });
+  } catch (e) {
+    throw new TypeError(`${where}: ${(e as Error).message.replace(/^FeatureMap: /, "")}`);
+  }
+}
+
 function resolveOptions(o: FeatureMapOptions): FieldInfo[] {
   const where = "FeatureMap";
   if (!o || !Array.isArray(o.fields) || o.fields.length === 0) throw new TypeError(`${where}: options.fields must be a non-empty array of { name, type }`);

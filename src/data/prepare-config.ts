@@ -62,26 +62,32 @@ export interface DataConfigJson {
 }
 
 /** The JSON form of a config and its fitted normalisers. */
-export function dataConfigToJSON(config: DatasetConfig, fitted: FittedInputs): DataConfigJson {
+export function dataConfigToJSON(config: DatasetConfig, fitted: Pick<FittedInputs, "dense">): DataConfigJson {
   return { format: "alpt-data-config", version: 1, config, dense: fitted.dense };
 }
 
 /** Reads the JSON form back (validated), with the FeatureMap it goes with; errors name `where`. */
 export function dataConfigFromJSON(json: unknown, featureMap: FeatureMap | FeatureMapJson, where = "data config"): { config: DatasetConfig; fitted: FittedInputs } {
+  const fm = featureMap instanceof FeatureMap ? featureMap : FeatureMap.fromJSON(featureMap);
+  const { config, dense } = checkDataConfig(json, fm.fieldNames, where);
+  return { config, fitted: { featureMap: fm, dense } };
+}
+
+/** The JSON form read back (validated) against the FeatureMap's field names only (its vocabulary not needed). */
+export function checkDataConfig(json: unknown, fieldNames: readonly string[], where = "data config"): { config: DatasetConfig; dense: FittedDense[] } {
   const o = json as Partial<DataConfigJson> | null;
   if (!o || typeof o !== "object" || o.format !== "alpt-data-config") throw new TypeError(`${where}: format must be "alpt-data-config"`);
   if (o.version !== 1) throw new TypeError(`${where}: version ${JSON.stringify(o.version)} is not supported (this build reads 1)`);
   for (const k of Object.keys(o)) if (!["format", "version", "config", "dense"].includes(k)) throw new TypeError(`${where}: unknown key "${k.slice(0, 40)}"`);
   const config = resolveDatasetConfig(o.config, `${where}: config`);
-  const fm = featureMap instanceof FeatureMap ? featureMap : FeatureMap.fromJSON(featureMap);
   const plan = rowPlan(config);
   const names = plan.fieldSpecs.map((f) => f.name);
-  if (names.join("\u0000") !== fm.fieldNames.join("\u0000")) throw new TypeError(`${where}: the config's fields (${names.join(",")}) differ from the FeatureMap's (${fm.fieldNames.join(",")})`);
+  if (names.join("\u0000") !== fieldNames.join("\u0000")) throw new TypeError(`${where}: the config's fields (${names.join(",")}) differ from the FeatureMap's (${fieldNames.join(",")})`);
   const dense = o.dense;
   const ok = Array.isArray(dense) && dense.length === plan.denseCount && dense.every((d, k) => d && typeof d === "object" && d.name === plan.denseNames[k]
     && ["standard", "minmax", "log1p", "none"].includes(d.normalizer) && [d.fill, d.shift, d.scale].every(Number.isFinite) && d.scale !== 0 && Object.keys(d).length === 5);
   if (!ok) throw new TypeError(`${where}: dense must list the ${plan.denseCount} fitted normalisers { name, normalizer, fill, shift, scale } of ${plan.denseNames.join(",") || "(none)"}`);
-  return { config, fitted: { featureMap: fm, dense: dense as FittedDense[] } };
+  return { config, dense: dense as FittedDense[] };
 }
 
 /** A growable typed array. */

@@ -12,8 +12,9 @@ import type { Optimizer } from "../optim/optimizer.js";
 import { decodeSafetensors, encodeSafetensorsParts, type StoredTensor } from "./safetensors.js";
 import { applyState, collectState, entryBytes, savedModelOptions } from "./state.js";
 import { concatBytes } from "../util/bytes.js";
-import { featureMapHashOf, type FeatureMapJson } from "../data/feature-map.js";
-import { dataConfigFromJSON } from "../data/prepare-config.js";
+import type { FeatureMapJson } from "../data/feature-map.js";
+import { FeatureMapText, featureMapMetadata } from "../data/feature-map-text.js";
+import { checkDataConfig, dataConfigFromJSON } from "../data/prepare-config.js";
 import { FileFormatError } from "./errors.js";
 import { checkScalars, validateModelFile } from "./validate.js";
 
@@ -25,7 +26,10 @@ export interface CheckpointInfo {
   /** Registered model name (models/registry.ts). */
   model: string;
   modelOptions: ModelOptions;
-  /** A serialized FeatureMap (data/feature-map.ts), when the model was trained on raw rows. */
+  /**
+   * A serialized FeatureMap (data/feature-map.ts), when the model was trained on raw rows: its JSON
+   * form, or a FeatureMapText (data/feature-map-text.ts), whose text is written as it is.
+   */
   featureMap?: unknown;
   /** Reader preset of the raw rows ("criteo", "avazu"), or the table format of a config dataset. */
   dataFormat?: string;
@@ -70,8 +74,7 @@ export function encodeCheckpointParts(model: CtrModel, info: CheckpointInfo, opt
     bits: String(t.bits),
     rows: String(t.rows),
     dim: String(t.dim),
-    featureMap: JSON.stringify(info.featureMap ?? null),
-    ...(info.featureMap != null ? { featureMapHash: featureMapHashOf(info.featureMap) } : {}),
+    ...featureMapMetadata(info.featureMap),
     scalars: JSON.stringify(st.scalars),
     progress: JSON.stringify(info.progress ?? {}),
     hasOptimizer: optimizer ? "1" : "0",
@@ -89,7 +92,8 @@ export function encodeCheckpoint(model: CtrModel, info: CheckpointInfo, optimize
 
 /** A decoded checkpoint, before it is applied to a model. */
 export interface DecodedCheckpoint {
-  info: CheckpointInfo & { method: string; bits: number; hasOptimizer: boolean };
+  /** featureMapHash: the hash of the saved FeatureMap (verified), when there is one. */
+  info: CheckpointInfo & { method: string; bits: number; hasOptimizer: boolean; featureMapHash?: string };
   tensors: Map<string, Uint8Array>;
   scalars: Record<string, number>;
 }
@@ -111,13 +115,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * Parses and verifies checkpoint bytes: format, version, checksum, then everything the metadata
  * says against the tensors (io/validate.ts), before any model is built.
  */
-export function decodeCheckpoint(bytes: Uint8Array, what = "checkpoint"): DecodedCheckpoint {
+export function decodeCheckpoint(bytes: Uint8Array, what = "checkpoint", options: { featureMapText?: boolean } = {}): DecodedCheckpoint {
   const { metadata, tensors } = decodeSafetensors(bytes, { what, requireChecksum: true });
   if (metadata.format !== CHECKPOINT_FORMAT) {
     throw new FileFormatError(`${what}: metadata format is ${JSON.stringify(metadata.format)}, expected "${CHECKPOINT_FORMAT}"${metadata.format === "alpt-export" ? " (this is an export: it has no training state)" : ""}`);
   }
   if (metadata.version !== String(CHECKPOINT_VERSION)) throw new FileFormatError(`${what}: format version ${metadata.version} is not supported (this build reads ${CHECKPOINT_VERSION})`);
-  const d = validateModelFile("checkpoint", metadata, tensors, what);
+  const d = validateModelFile("checkpoint", metadata, tensors, what, options);
   const scalars = checkScalars(metadataJson<unknown>(metadata, "scalars", what), what);
   const progress = metadataJson<unknown>(metadata, "progress", what);
   if (!isObject(progress)) throw new FileFormatError(`${what}: metadata "progress" is not an object`);
@@ -130,6 +134,7 @@ export function decodeCheckpoint(bytes: Uint8Array, what = "checkpoint"): Decode
   const info: DecodedCheckpoint["info"] = {
     model: d.model, modelOptions: d.savedOptions,
     featureMap: d.featureMapJson ?? undefined,
+    ...(d.featureMapHash !== undefined ? { featureMapHash: d.featureMapHash } : {}),
     progress: progress as Record<string, number>, method: d.table.method, bits: d.table.bits,
     hasOptimizer: metadata.hasOptimizer === "1",
   };
@@ -144,7 +149,8 @@ export function decodeCheckpoint(bytes: Uint8Array, what = "checkpoint"): Decode
 export function checkedDataConfig(json: unknown, featureMap: unknown, what: string): unknown {
   if (featureMap == null) throw new FileFormatError(`${what}: metadata "dataConfig" is given but there is no FeatureMap`);
   try {
-    dataConfigFromJSON(json, featureMap as FeatureMapJson, `${what}: metadata "dataConfig"`);
+    if (featureMap instanceof FeatureMapText) checkDataConfig(json, featureMap.fieldNames, `${what}: metadata "dataConfig"`);
+    else dataConfigFromJSON(json, featureMap as FeatureMapJson, `${what}: metadata "dataConfig"`);
   } catch (e) {
     throw new FileFormatError((e as Error).message, { cause: e });
   }

@@ -20,7 +20,7 @@ import type { CheckpointInfo } from "./checkpoint.js";
 import { collectState, entryBytes } from "./state.js";
 import { f16ToF32, toF16Array } from "./half.js";
 import { concatBytes } from "../util/bytes.js";
-import { featureMapHashOf } from "../data/feature-map.js";
+import { featureMapMetadata } from "../data/feature-map-text.js";
 
 export const EXPORT_FORMAT = "alpt-export";
 export const EXPORT_VERSION = 1;
@@ -101,8 +101,7 @@ export function encodeExportParts(model: CtrModel, info: ExportInfo, options: Ex
     fields: String(model.embeddedFields),
     denseFeatures: String(model.denseFeatures),
     deltaDtype: storage === "codes" ? deltaDtype : "none",
-    featureMap: JSON.stringify(info.featureMap ?? null),
-    ...(info.featureMap != null ? { featureMapHash: featureMapHashOf(info.featureMap) } : {}),
+    ...featureMapMetadata(info.featureMap),
   };
   if (info.dataFormat !== undefined) metadata.dataFormat = info.dataFormat;
   if (info.dataConfig != null) metadata.dataConfig = JSON.stringify(info.dataConfig);

@@ -18,7 +18,7 @@
 import type { CtrModel } from "../models/base.js";
 import { readCode, rowStride } from "../ref/quant/codes.js";
 import { concatBytes } from "../util/bytes.js";
-import { featureMapHashOf } from "../data/feature-map.js";
+import { featureMapMetadata } from "../data/feature-map-text.js";
 import { encodeExport, type ExportInfo } from "./export.js";
 import { f16ToF32, f32ToF16 } from "./half.js";
 import { decodeSafetensors, encodeSafetensorsParts, type StoredTensor } from "./safetensors.js";
@@ -118,8 +118,7 @@ export function encodeFbgemmRowwiseParts(model: CtrModel, info: ExportInfo): Uin
     codeBits: String(codesBits),
     dim: String(dim),
     tables: JSON.stringify(tables),
-    featureMap: JSON.stringify(info.featureMap ?? null),
-    ...(info.featureMap != null ? { featureMapHash: featureMapHashOf(info.featureMap) } : {}),
+    ...featureMapMetadata(info.featureMap),
   };
   return encodeSafetensorsParts(tensors, metadata);
 }

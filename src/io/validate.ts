@@ -7,6 +7,8 @@
 // with a FileFormatError naming the file and the key or tensor, e.g.
 //   model.safetensors: tensor "dense/cross.0.w" has shape [16,1], the model (DCN, …) expects [429]
 import { FeatureMap } from "../data/feature-map.js";
+import { FeatureMapText } from "../data/feature-map-text.js";
+import { fingerprint } from "../data/hash.js";
 import type { ResolvedEmbeddingOptions } from "../embedding/options.js";
 import { describeModel, embeddingLayout, forEachDenseTensor, modelBytes, modelShape, tableOptions, type ModelShape, type TensorSpec } from "../models/layout.js";
 import { checkModelOptions } from "../models/options-check.js";
@@ -26,9 +28,12 @@ export interface ModelFileDescription {
   modelOptions: ModelOptions;
   table: ResolvedEmbeddingOptions;
   shape: ModelShape;
+  /** The saved FeatureMap, parsed (undefined when there is none, or when read as a FeatureMapText). */
   featureMap: FeatureMap | undefined;
-  /** The FeatureMap in its JSON form as saved (null when there is none). */
+  /** The FeatureMap in its JSON form as saved (null when there is none), or its FeatureMapText (option featureMapText). */
   featureMapJson: unknown;
+  /** The saved FeatureMap's hash (verified), when there is one. */
+  featureMapHash: string | undefined;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -41,7 +46,7 @@ const MB = 1024 * 1024;
  */
 export function validateModelFile(
   kind: "checkpoint" | "export", metadata: Record<string, string>, tensors: Map<string, StoredTensor>, what: string,
-  { ceiling = heapCeiling() }: { ceiling?: number } = {},
+  { ceiling = heapCeiling(), featureMapText = false }: { ceiling?: number; featureMapText?: boolean } = {},
 ): ModelFileDescription {
   const fail = (msg: string, cause?: unknown): never => {
     throw new FileFormatError(`${what}: ${msg}`, cause === undefined ? undefined : { cause });
@@ -90,8 +95,11 @@ export function validateModelFile(
   }
   if (metadata.dataFormat !== undefined && !/^[a-z0-9-]+$/.test(metadata.dataFormat)) fail(`metadata "dataFormat" = ${JSON.stringify(metadata.dataFormat)} is not a format name`);
 
-  const featureMapJson = json("featureMap");
-  const featureMap = readFeatureMap(featureMapJson, metadata.featureMapHash, o.fieldSizes, fail);
+  // featureMapText: a map whose text has the recorded fingerprint is summarised, its tokens not parsed
+  const light = featureMapText && metadata.featureMapHash !== undefined && typeof metadata.featureMap === "string" && fingerprint(metadata.featureMap) === metadata.featureMapHash;
+  const featureMapJson = light ? readFeatureMapText(metadata.featureMap!, o.fieldSizes, fail) : json("featureMap");
+  const featureMap = light ? undefined : readFeatureMap(featureMapJson, metadata.featureMapHash, o.fieldSizes, fail);
+  const featureMapHash = featureMap?.hash ?? (featureMapJson instanceof FeatureMapText ? featureMapJson.hash : undefined);
 
   // the heap the model needs, from the options alone (stops counting at the ceiling)
   const model_ = `the model (${describeModel(model, o)}, ${table.method}${table.method === "fp32" ? "" : ` ${table.bits}-bit`}, ${table.optimizer}, ${shape.rows} rows × dim ${shape.dim})`;
@@ -132,7 +140,21 @@ export function validateModelFile(
   }
 
   for (const [name, t] of tensors) checkValues(name, t, fail);
-  return { model, savedOptions: saved as unknown as ModelOptions, modelOptions: o, table, shape, featureMap, featureMapJson };
+  return { model, savedOptions: saved as unknown as ModelOptions, modelOptions: o, table, shape, featureMap, featureMapJson, featureMapHash };
+}
+
+/** The saved FeatureMap summarised without its tokens (data/feature-map-text.ts), with the model's field sizes. */
+function readFeatureMapText(text: string, fieldSizes: readonly number[], fail: (msg: string, cause?: unknown) => never): FeatureMapText {
+  let t: FeatureMapText;
+  try {
+    t = FeatureMapText.read(text);
+  } catch (e) {
+    return fail(`the saved FeatureMap is invalid: ${(e as Error).message}`, e);
+  }
+  if (shapeText(t.fieldSizes) !== shapeText(fieldSizes)) {
+    fail(`the saved FeatureMap has field sizes ${shapeText(t.fieldSizes)}, the model options fieldSizes ${shapeText(fieldSizes)}: ids would not match the table`);
+  }
+  return t;
 }
 
 /** The saved FeatureMap: valid, of the recorded hash (when recorded), with the model's field sizes. */
