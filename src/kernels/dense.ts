@@ -6,7 +6,7 @@
 //   "xtdy": dW[K,N] (+)= xᵀ·dy[M,N]        weight gradient
 // Each output is summed over the reduction index in increasing order, one f32 rounding per
 // multiply and per add, so both backends give the same bits.
-import { forRows, splitRows } from "./parallel.js";
+import { forRows, partsOf } from "./parallel.js";
 import { getEngine } from "../wasm/load.js";
 import type { HeapF32 } from "../wasm/heap.js";
 import { checkLength } from "./check.js";
@@ -73,15 +73,23 @@ export function gemm(
   try {
     const rows = layout === "xtdy" ? K : M;
     const pool = e.pool && core === e.wasm && 2 * M * K * N >= PARALLEL_MIN_FLOP ? e.pool : undefined;
-    const parts = splitRows(rows, pool?.threads ?? 1, 4); // whole 4-row tiles
-    const scratch = parts.map(([r0, r1]) => (bytes > 0 && r1 > r0 ? e.heap.scratch(bytes, `gemm ${layout} packing [${M}, ${K}, ${N}]`) : 0));
-    const args = [spec.code, a.ptr, b.ptr, c.ptr, M, K, N, accumulate ? 1 : 0];
-    if (pool) pool.run("gemmRows", parts.filter(([r0, r1]) => r1 > r0).map(([r0, r1], w) => [...args, scratch[w]!, r0, r1]));
-    else core.gemm(spec.code, a.ptr, b.ptr, c.ptr, M, K, N, accumulate ? 1 : 0, scratch[0]!);
+    // a packing buffer per thread (16-aligned), whichever parts it claims
+    const stride = Math.ceil(bytes / 16) * 16;
+    const scratch = bytes > 0 ? e.heap.scratch(stride * (pool?.threads ?? 1), `gemm ${layout} packing [${M}, ${K}, ${N}]`) : 0;
+    const args = [spec.code, a.ptr, b.ptr, c.ptr, M, K, N, accumulate ? 1 : 0, scratch];
+    // parts of whole 4-row tiles; argument 8 is the scratch
+    if (pool) pool.run("gemmRows", partsOf(rows, pool.threads, 4, GEMM_MIN_PART_ROWS).map(([r0, r1]) => [...args, r0, r1]), { arg: 8, base: scratch, bytes: stride });
+    else core.gemm(spec.code, a.ptr, b.ptr, c.ptr, M, K, N, accumulate ? 1 : 0, scratch);
   } finally {
     e.heap.release(mark);
   }
 }
+
+/**
+ * Fewest output rows of a GEMM part: every part packs the whole other operand again, which cost
+ * a fifth more time at 128-row parts (xᵀ·dy's 429 rows stay one part per thread).
+ */
+const GEMM_MIN_PART_ROWS = 256;
 
 /** A product smaller than this runs on one thread (waking the workers costs ~10–50 µs). */
 const PARALLEL_MIN_FLOP = 1 << 22;

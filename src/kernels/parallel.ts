@@ -1,10 +1,11 @@
 // Row-parallel dispatch: a kernel whose rows are independent (each output row depends on its own
-// input rows only) runs over [0, rows) split among the engine's threads, each part a call of the
-// same kernel on a slice of the rows. Every row is computed as one thread computes it, so the
-// bits do not depend on the threads. Small jobs (waking the workers costs ~10–50 µs) and the
+// input rows only) runs over [0, rows) split into parts, PARTS_PER_THREAD per thread, that the
+// threads claim as they go (wasm/pool.ts), each part a call of the same kernel on a slice of the
+// rows. Every row is computed as one thread computes it, so the bits do not depend on the threads
+// nor on who claimed which part. Small jobs (waking the workers costs ~10–50 µs) and the
 // reference backend run on the calling thread.
 import type { CoreKernels } from "../wasm/abi.js";
-import type { PoolKernel } from "../wasm/pool.js";
+import { MAX_PARTS, type PoolKernel } from "../wasm/pool.js";
 import { getEngine } from "../wasm/load.js";
 
 /** Below this many floats touched (about 256 KiB), one thread. */
@@ -33,8 +34,7 @@ export function forCheckedRows(
   if (!pool) return run(...args(0, rows)) ?? -1;
   const bad = check();
   if (bad >= 0) return bad;
-  const parts = splitRows(rows, pool.threads, align).filter(([r0, r1]) => r1 > r0);
-  pool.run(kernel, parts.map(([r0, r1]) => args(r0, r1)));
+  pool.run(kernel, partsOf(rows, pool.threads, align).map(([r0, r1]) => args(r0, r1)));
   return -1;
 }
 
@@ -44,8 +44,25 @@ export function willSplit(floats: number): boolean {
   return !!e.pool && e.active === e.wasm && floats >= PARALLEL_MIN_FLOATS;
 }
 
-/** Rows 0 .. rows as `threads` runs starting at multiples of `align` (the last ones may be empty). */
-export function splitRows(rows: number, threads: number, align = 1): [number, number][] {
-  const per = Math.ceil(Math.ceil(rows / align) / threads) * align;
-  return Array.from({ length: threads }, (_, w) => [Math.min(rows, w * per), Math.min(rows, (w + 1) * per)]);
+/**
+ * Parts per thread of a split job. More parts than threads: a core that runs slower (measured
+ * here: one vCPU of this VM at half the other's speed for seconds at a time) claims fewer, where
+ * one part per thread would make the fast one wait.
+ */
+const PARTS_PER_THREAD = 4;
+
+/**
+ * Rows 0 .. rows as the non-empty parts of a job for `threads`, starting at multiples of `align`:
+ * PARTS_PER_THREAD per thread, fewer where a part would have less than `minRows` rows, at least one
+ * per thread.
+ */
+export function partsOf(rows: number, threads: number, align = 1, minRows = align): [number, number][] {
+  const n = Math.min(MAX_PARTS, Math.max(threads, Math.min(threads * PARTS_PER_THREAD, Math.floor(rows / minRows))));
+  return splitRows(rows, n, align).filter(([r0, r1]) => r1 > r0);
+}
+
+/** Rows 0 .. rows as `n` runs starting at multiples of `align` (the last ones may be empty). */
+export function splitRows(rows: number, n: number, align = 1): [number, number][] {
+  const per = Math.ceil(Math.ceil(rows / align) / n) * align;
+  return Array.from({ length: n }, (_, w) => [Math.min(rows, w * per), Math.min(rows, (w + 1) * per)]);
 }

@@ -4,13 +4,19 @@
 //
 //   i32 [0] seq: bumped once per job      i32 [1] done: workers finished with this job
 //   i32 [2] kernel (index into KERNELS)   i32 [3] stop (dispose)      i32 [4] a worker failed
-//   f64 [8 + SLOT·w]  the argument count of participant w (0: nothing to do this time), then its
-//                     arguments (every i32, u32 and f32 is exact in an f64)
+//   i32 [5] next part to claim            i32 [6] parts of this job   i32 [7] the argument that is
+//   f64 [4] its base, f64 [5] its stride      a per-thread buffer (−1: none; participant w gets
+//                                             base + w·stride, e.g. the GEMM's packing scratch)
+//   f64 [8 + SLOT·i]  the argument count of part i, then its arguments (every i32, u32 and f32
+//                     is exact in an f64)
 //
-// run() writes the job, bumps seq and wakes the workers (Atomics.notify), runs participant 0's
-// part itself, then sleeps in Atomics.wait until every worker has counted itself done: no busy
-// spinning, and the workers sleep between jobs. A job is split only along outputs (rows), and
-// each output is computed as one thread computes it, so the bits do not depend on the threads.
+// run() writes the job's parts (more of them than threads), bumps seq and wakes the workers
+// (Atomics.notify); every participant, the calling thread too, claims the next part with an
+// atomic add until none is left, so a core that runs slower (a busy VM's vCPU, a little core)
+// takes fewer parts instead of holding the others up. The calling thread then sleeps in
+// Atomics.wait until every worker has counted itself done: no busy spinning, and the workers sleep
+// between jobs. A job is split only along outputs (rows), and each output is computed as one
+// thread computes it, whoever claims its part, so the bits do not depend on the threads.
 // Workers start once (Pool.create) and are unref'd in Node, Deno and Bun: an idle pool never keeps a
 // process up. seq only has to differ from the last value a worker saw, so it may wrap around.
 
@@ -21,10 +27,13 @@ const KERNELS = [
 ] as const;
 export type PoolKernel = (typeof KERNELS)[number];
 
-const SEQ = 0, DONE = 1, KERNEL = 2, STOP = 3, FAILED = 4;
+const SEQ = 0, DONE = 1, KERNEL = 2, STOP = 3, FAILED = 4, NEXT = 5, PARTS = 6, BUF_ARG = 7; // i32 slots
+const BUF_BASE = 4, BUF_STRIDE = 5; // f64 slots
 const ARGS = 8; // in f64 slots (byte 64)
 const MAX_ARGS = 19;
 const SLOT = MAX_ARGS + 1;
+/** Most parts of one job. */
+export const MAX_PARTS = 64;
 
 /** The loop every worker runs (plain JS, shared by the Node and the Web bootstraps). */
 const WORKER_LOOP = `
@@ -37,9 +46,13 @@ function serve(d, ready) {
     Atomics.wait(ctrl, ${SEQ}, seq);
     seq = Atomics.load(ctrl, ${SEQ});
     if (Atomics.load(ctrl, ${STOP})) return;
-    const own = ${ARGS} + ${SLOT} * d.index, n = args[own];
     try {
-      if (n > 0) kernels[ctrl[${KERNEL}]](...args.subarray(own + 1, own + 1 + n));
+      const kernel = kernels[ctrl[${KERNEL}]], parts = ctrl[${PARTS}], buf = ctrl[${BUF_ARG}];
+      for (let i; (i = Atomics.add(ctrl, ${NEXT}, 1)) < parts; ) {
+        const own = ${ARGS} + ${SLOT} * i, a = Array.from(args.subarray(own + 1, own + 1 + args[own]));
+        if (buf >= 0) a[buf] = args[${BUF_BASE}] + d.index * args[${BUF_STRIDE}];
+        kernel(...a);
+      }
     } catch (e) {
       Atomics.store(ctrl, ${FAILED}, 1);
     }
@@ -92,7 +105,7 @@ export class Pool {
    * kernels (the same module's exports).
    */
   static async create(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, local: Record<PoolKernel, (...a: number[]) => void>): Promise<Pool> {
-    const control = new SharedArrayBuffer(8 * (ARGS + SLOT * threads));
+    const control = new SharedArrayBuffer(8 * (ARGS + SLOT * MAX_PARTS));
     const workers: Handle[] = [];
     try {
       const started: Promise<void>[] = [];
@@ -111,26 +124,34 @@ export class Pool {
   }
 
   /**
-   * Runs `kernel(...parts[w])` on every participant w < parts.length ≤ threads (the calling thread
-   * runs parts[0]; workers beyond parts.length idle) and returns when all are done.
+   * Runs `kernel(...part)` for every part (at most MAX_PARTS), the parts claimed by the
+   * participants as they go, and returns when all are done. `threadBuffer`: argument `arg` of
+   * every part is replaced by participant w's own buffer, `base + w·bytes` (threads × bytes in all).
    */
-  run(kernel: PoolKernel, parts: readonly (readonly number[])[]): void {
+  run(kernel: PoolKernel, parts: readonly (readonly number[])[], threadBuffer?: { arg: number; base: number; bytes: number }): void {
     if (this.disposed) throw new Error("alpt: the thread pool was disposed");
-    if (parts.length > this.threads || parts.some((p) => p.length > MAX_ARGS)) {
-      throw new RangeError(`pool.run(${kernel}): ${parts.length} parts for ${this.threads} threads (at most ${MAX_ARGS} arguments each)`);
+    if (parts.length > MAX_PARTS || parts.some((p) => p.length > MAX_ARGS)) {
+      throw new RangeError(`pool.run(${kernel}): ${parts.length} parts (at most ${MAX_PARTS}, of at most ${MAX_ARGS} arguments each)`);
     }
     const { ctrl, args } = this;
-    for (let w = 1; w < this.threads; w++) {
-      const part = parts[w] ?? [];
-      args[ARGS + SLOT * w] = part.length;
-      args.set(part, ARGS + SLOT * w + 1);
-    }
+    parts.forEach((part, i) => {
+      args[ARGS + SLOT * i] = part.length;
+      args.set(part, ARGS + SLOT * i + 1);
+    });
+    ctrl[PARTS] = parts.length;
+    ctrl[BUF_ARG] = threadBuffer ? threadBuffer.arg : -1;
+    if (threadBuffer) [args[BUF_BASE], args[BUF_STRIDE]] = [threadBuffer.base, threadBuffer.bytes];
     ctrl[KERNEL] = KERNELS.indexOf(kernel);
+    Atomics.store(ctrl, NEXT, 0);
     Atomics.store(ctrl, DONE, 0);
     Atomics.add(ctrl, SEQ, 1);
     Atomics.notify(ctrl, SEQ);
     try {
-      if (parts[0]) this.local[kernel](...parts[0]);
+      // participant 0 claims parts as the workers do (their loop is WORKER_LOOP's)
+      for (let i; (i = Atomics.add(ctrl, NEXT, 1)) < parts.length; ) {
+        const part = threadBuffer ? parts[i]!.map((v, k) => (k === threadBuffer.arg ? threadBuffer.base : v)) : parts[i]!;
+        this.local[kernel](...part);
+      }
     } finally {
       this.awaitWorkers(kernel);
     }

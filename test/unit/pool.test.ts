@@ -1,10 +1,12 @@
 // The thread pool (src/wasm/pool.ts) on engines of their own: a GEMM split over 3 threads gives
-// the bits of one call, every part runs (also when there are fewer parts than threads), the
+// the bits of one call, every part runs once (fewer parts than threads, and many more claimed as
+// the threads go, with a packing buffer per thread), the
 // loader refuses threads on a core without shared memory unless "auto" asked (then one thread
 // runs and says why), a disposed pool refuses work, and a dead worker is an error, not a hang.
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "../../src/wasm/load.js";
+import { partsOf } from "../../src/kernels/parallel.js";
 
 const core = (name: string) => readFile(new URL(`../../build/${name}`, import.meta.url));
 
@@ -31,8 +33,27 @@ describe("the thread pool", () => {
     e.heap.f32(split, M * N).fill(0);
     e.pool!.run("gemmRows", [[0, a, b, split, M, K, N, 0, scratch[0]!, 0, M]]);
     expect(e.heap.f32(split, M * N)).toEqual(e.heap.f32(one, M * N));
+    // 10 parts of 4 rows (the last 1) claimed by 3 threads, each packing in its own buffer
+    e.heap.f32(split, M * N).fill(NaN);
+    const stride = Math.ceil(bytes / 16) * 16, buffers = e.heap.alloc(3 * stride);
+    const parts = Array.from({ length: 10 }, (_, i) => [0, a, b, split, M, K, N, 0, -1, 4 * i, Math.min(M, 4 * i + 4)]);
+    e.pool!.run("gemmRows", parts, { arg: 8, base: buffers, bytes: stride });
+    expect(e.heap.f32(split, M * N)).toEqual(e.heap.f32(one, M * N));
+    expect(() => e.pool!.run("gemmRows", Array.from({ length: 65 }, () => parts[0]!))).toThrow(/65 parts \(at most 64/);
     e.pool!.dispose();
     expect(() => e.pool!.run("gemmRows", [])).toThrow(/disposed/);
+  });
+
+  it("jobs are cut into more parts than threads (aligned, contiguous, whole), fewer where they would be small", () => {
+    const covers = (parts: [number, number][], rows: number) => parts.every(([a, b], i) => b > a && a === (i ? parts[i - 1]![1] : 0)) && parts.at(-1)![1] === rows;
+    expect(partsOf(2048, 2, 4, 256)).toEqual(Array.from({ length: 8 }, (_, i) => [256 * i, 256 * i + 256]));
+    expect(partsOf(429, 2, 4, 256)).toEqual([[0, 216], [216, 429]]); // xᵀ·dy's rows: one part per thread
+    for (const [rows, threads, align] of [[10, 3, 1], [1000, 2, 16], [65536, 8, 4], [7, 4, 4], [100_000, 100, 1]] as const) {
+      const parts = partsOf(rows, threads, align);
+      expect(covers(parts, rows), `${rows} rows, ${threads} threads`).toBe(true);
+      expect(parts.length).toBeLessThanOrEqual(64);
+      expect(parts.every(([a]) => a % align === 0)).toBe(true);
+    }
   });
 
   it("a worker that dies makes run() throw after the watchdog's time instead of hanging, and stops the pool", async () => {
