@@ -1,6 +1,7 @@
 // linear: y = x·W + b,  x [B, K], W [K, N], b [N].
 // Backward: dx += dy·Wᵀ (written, not added, when dx has no gradient yet),  dW += xᵀ·dy,
-// db += Σ_b dy — each only when that input needs a gradient, so a pass with frozen weights runs no weight-gradient GEMM (ALPT's second pass).
+// db += Σ_b dy — each only when that input needs a gradient, so a pass with frozen weights runs
+// no weight-gradient GEMM (ALPT's second pass).
 // linearConcat: y = [x₁ ‖ … ‖ x_m]·W + b without materializing the concatenation: each x_i
 // meets its own block of rows of W (a DCN head saves a [B, K] activation and its gradient).
 import { addBiasRows, gemm, sumRows } from "../kernels/dense.js";
