@@ -8,7 +8,9 @@
 // they held when they re-serialised the parsed map, and `hash` (the fingerprint of the text) is
 // then FeatureMap.hash.
 import { fingerprint } from "./hash.js";
-import { FEATURE_MAP_FORMAT, FEATURE_MAP_VERSION, FeatureMap, RESERVED_IDS, featureMapHashOf, fieldInfosOf, type FieldInfo } from "./feature-map.js";
+import {
+  FEATURE_MAP_FORMAT, FEATURE_MAP_VERSION, FeatureMap, RESERVED_IDS, checkFeatureMapHeader, featureMapHashOf, fieldInfosOf, fieldOffsetsOf, type FieldInfo,
+} from "./feature-map.js";
 import type { FieldSpec } from "./schema.js";
 import { unusedPart } from "./unused-part.js";
 
@@ -99,12 +101,7 @@ export class FeatureMapText {
     this.fields = fields;
     this.fieldNames = fields.map((f) => f.name);
     this.fieldSizes = sizes;
-    const offsets: number[] = [];
-    let total = 0;
-    for (const s of sizes) {
-      offsets.push(total);
-      total += s;
-    }
+    const { offsets, total } = fieldOffsetsOf(sizes);
     this.fieldOffsets = offsets;
     this.totalRows = total;
     this.fitRowCount = fitRowCount;
@@ -128,11 +125,8 @@ export class FeatureMapText {
       throw new TypeError(`${where}: not valid JSON (${(e as Error).message})`);
     }
     if (!o || typeof o !== "object" || Array.isArray(o)) throw new TypeError(`${where}: expected an object`);
-    if (o.format !== FEATURE_MAP_FORMAT) throw new TypeError(`${where}: format = ${JSON.stringify(o.format)}, expected "${FEATURE_MAP_FORMAT}"`);
-    if (o.version !== FEATURE_MAP_VERSION) throw new TypeError(`${where}: version = ${JSON.stringify(o.version)} is not supported (this build reads ${FEATURE_MAP_VERSION})`);
+    checkFeatureMapHeader(o, where);
     const rows = o.fitRowCount;
-    if (typeof rows !== "number" || !Number.isInteger(rows) || rows < 0) throw new TypeError(`${where}: fitRowCount must be an integer ≥ 0`);
-    if (!Array.isArray(o.fields) || o.fields.length === 0) throw new TypeError(`${where}: fields must be a non-empty array`);
     const raw = o.fields as (FieldSpec & { vocab?: unknown })[];
     const fields = fieldInfosOf(raw, where);
     const sizes = raw.map((f, i) => {

@@ -111,6 +111,27 @@ export function fieldInfosOf(fields: readonly FieldSpec[], where: string): Field
   }
 }
 
+/** First global id of each field and the table's rows, from the rows per field. */
+export function fieldOffsetsOf(sizes: readonly number[]): { offsets: number[]; total: number } {
+  const offsets: number[] = [];
+  let total = 0;
+  for (const s of sizes) {
+    offsets.push(total);
+    total += s;
+  }
+  return { offsets, total };
+}
+
+/** Checks a FeatureMap JSON object's format, version, fitRowCount and that it has fields. */
+export function checkFeatureMapHeader<T extends { format?: unknown; version?: unknown; fitRowCount?: unknown; fields?: unknown }>(
+  o: T, where: string,
+): asserts o is T & { fitRowCount: number; fields: unknown[] } {
+  if (o.format !== FEATURE_MAP_FORMAT) throw new TypeError(`${where}: format = ${JSON.stringify(o.format)}, expected "${FEATURE_MAP_FORMAT}"`);
+  if (o.version !== FEATURE_MAP_VERSION) throw new TypeError(`${where}: version = ${JSON.stringify(o.version)} is not supported (this build reads ${FEATURE_MAP_VERSION})`);
+  if (!isInt(o.fitRowCount, 0)) throw new TypeError(`${where}: fitRowCount must be an integer ≥ 0`);
+  if (!Array.isArray(o.fields) || o.fields.length === 0) throw new TypeError(`${where}: fields must be a non-empty array`);
+}
+
 function resolveOptions(o: FeatureMapOptions): FieldInfo[] {
   const where = "FeatureMap";
   if (!o || !Array.isArray(o.fields) || o.fields.length === 0) throw new TypeError(`${where}: options.fields must be a non-empty array of { name, type }`);
@@ -227,12 +248,7 @@ export class FeatureMap {
     this.fitRowCount = fitRowCount;
     this.fieldNames = fields.map((f) => f.name);
     this.fieldSizes = vocabs.map((v) => RESERVED_IDS + v.length);
-    const offsets: number[] = [];
-    let total = 0;
-    for (const s of this.fieldSizes) {
-      offsets.push(total);
-      total += s;
-    }
+    const { offsets, total } = fieldOffsetsOf(this.fieldSizes);
     this.fieldOffsets = offsets;
     this.totalRows = total;
   }
@@ -304,10 +320,7 @@ export class FeatureMap {
     const where = "FeatureMap.fromJSON";
     const o = (typeof json === "string" ? JSON.parse(json) : json) as Partial<FeatureMapJson> | null;
     if (!o || typeof o !== "object") throw new TypeError(`${where}: expected an object`);
-    if (o.format !== FEATURE_MAP_FORMAT) throw new TypeError(`${where}: format = ${JSON.stringify(o.format)}, expected "${FEATURE_MAP_FORMAT}"`);
-    if (o.version !== FEATURE_MAP_VERSION) throw new TypeError(`${where}: version = ${JSON.stringify(o.version)} is not supported (this build reads ${FEATURE_MAP_VERSION})`);
-    if (!isInt(o.fitRowCount, 0)) throw new TypeError(`${where}: fitRowCount must be an integer ≥ 0`);
-    if (!Array.isArray(o.fields) || o.fields.length === 0) throw new TypeError(`${where}: fields must be a non-empty array`);
+    checkFeatureMapHeader(o, where);
     const fields = resolveOptions({ fields: o.fields });
     const vocabs = o.fields.map((f, i) => {
       const v: unknown = f.vocab;

@@ -4,6 +4,7 @@
 //   lpt      packed b-bit codes with a fixed Δ; rows dequantized, updated in fp32, requantized
 //            with deterministic (dr) or stochastic (sr) rounding
 //   alpt     lpt with Δ learned in a second forward/backward pass (ALPT.md §3.4), SR write-back
+import { lastAtMost } from "../util/search.js";
 
 /** Training method of an embedding table. */
 export type EmbeddingMethod = "fp32" | "qat-lsq" | "lpt" | "alpt";
@@ -151,11 +152,5 @@ export function resolveOptions(o: EmbeddingOptions): ResolvedEmbeddingOptions {
 
 /** The field of a row: the last i with fieldOffsets[i] ≤ row (binary search). */
 export function fieldOfRow(fieldOffsets: readonly number[], row: number): number {
-  let lo = 0, hi = fieldOffsets.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (fieldOffsets[mid] <= row) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return lastAtMost(fieldOffsets, row);
 }

@@ -8,6 +8,7 @@ import { checkBits, checkCount, checkLength } from "./check.js";
 import type { Coalesced } from "./embed.js";
 import { forCheckedRows, forRows } from "./parallel.js";
 import { rowStride, type PackedTable } from "./quant.js";
+import { lastAtMost } from "../util/search.js";
 
 /** Bags on the heap: bag b holds ids[offsets[b] .. offsets[b + 1]); its field is b % fields. */
 export interface HeapBags {
@@ -40,21 +41,10 @@ export function checkBags(kernel: string, b: HeapBags): number {
   return nnz;
 }
 
-/** The bag holding position k (for messages). */
-function bagOf(b: HeapBags, k: number): number {
-  const o = b.offsets.array;
-  let lo = 0, hi = b.bags - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (o[mid] <= k) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 function badId(kernel: string, b: HeapBags, k: number, rows: number, delta?: HeapF32): RangeError {
   const id = b.ids ? b.ids.array[k] : k;
-  const bag = bagOf(b, k);
+  // the bag holding position k: offsets[bags] = nnz > k, so the last offset ≤ k is a bag's start
+  const bag = lastAtMost(b.offsets.array.subarray(0, b.bags + 1), k);
   const where = `ids[${k}] (bag ${bag}: sample ${Math.floor(bag / b.fields)}, field ${bag % b.fields})`;
   if (!(id >= 0 && id < rows)) return new RangeError(`${kernel}: ${where} = ${id} is out of range [0, ${rows})`);
   return new RangeError(`${kernel}: delta[${id}] = ${delta?.array[id]} (${where}) is not a positive step size`);
