@@ -6,6 +6,7 @@ import type { BagPooling } from "../data/bag-fields.js";
 import { rowPlan } from "../data/encode-row.js";
 import type { ModelOptions } from "../models/registry.js";
 import type { Prepared } from "./files.js";
+import type { BagLengths } from "../data/prepare-config-shards.js";
 
 /** The inputs of a prepared folder beyond its single-valued ids (folderInputs). */
 export interface FolderInputs {
@@ -13,7 +14,7 @@ export interface FolderInputs {
   bagPooling: BagPooling[];
   bagNames: string[];
   /** Ids per bag of each bag field over the training rows, as prepare recorded them (undefined in older folders). */
-  bagLengths?: { mean: number[]; max: number[] };
+  bagLengths?: BagLengths;
   /** Bag ids per row for the heap plan: Σ of the longest bags (a batch can hold no more), else one per bag field. */
   bagIdsPlanned: number;
   /** Bag ids per row on average (the data's host memory), else one per bag field. */

@@ -33,6 +33,7 @@ import { checkDataConfig } from "../data/prepare-config.js";
 import { FeatureMapText } from "../data/feature-map-text.js";
 import { fingerprint } from "../data/hash.js";
 import { TABLE_FORMATS } from "../data/formats/table.js";
+import type { BagLengths } from "../data/prepare-config-shards.js";
 
 /** Raw data formats the commands read. */
 export const DATA_FORMATS = ["criteo", "avazu"] as const;
@@ -97,7 +98,7 @@ export interface DatasetManifest {
   denseFeatures?: number;
   bagFields?: number;
   /** Config datasets with bag fields: ids per bag of each bag field over the training rows (absent in folders prepared before it was recorded). */
-  bagLengths?: { mean: number[]; max: number[] };
+  bagLengths?: BagLengths;
 }
 
 export const DATASET_FORMAT = "alpt-dataset";
@@ -289,7 +290,7 @@ export async function openPrepared(dir: string): Promise<Prepared> {
  */
 async function readFeatureMapText(fpath: string, hash: string, mpath: string): Promise<FeatureMapText> {
   const text = await readRegularText(fpath, "FeatureMap");
-  if (fingerprint(text) === hash) return FeatureMapText.read(text, fpath);
+  if (fingerprint(text) === hash) return FeatureMapText.read(text, fpath, hash);
   let map: FeatureMap;
   try {
     map = FeatureMap.fromJSON(parseJsonFile(text, fpath, "data", true) as Parameters<typeof FeatureMap.fromJSON>[0]);

@@ -95,9 +95,9 @@ export class FeatureMapText {
   readonly totalRows: number;
   readonly fitRowCount: number;
 
-  private constructor(text: string, fields: FieldInfo[], sizes: number[], fitRowCount: number) {
+  private constructor(text: string, hash: string, fields: FieldInfo[], sizes: number[], fitRowCount: number) {
     this.text = text;
-    this.hash = fingerprint(text);
+    this.hash = hash;
     this.fields = fields;
     this.fieldNames = fields.map((f) => f.name);
     this.fieldSizes = sizes;
@@ -115,9 +115,10 @@ export class FeatureMapText {
   /**
    * Summarises a FeatureMap's JSON text: everything but the tokens is checked as
    * FeatureMap.fromJSON checks it (format, version, fitRowCount, the fields' settings, no unknown
-   * key); the vocabularies are only counted. Errors name `where` and the problem.
+   * key); the vocabularies are only counted. Errors name `where` and the problem. `hash`: the
+   * text's fingerprint when the caller has it already (a long text is hashed once).
    */
-  static read(text: string, where = "FeatureMap"): FeatureMapText {
+  static read(text: string, where = "FeatureMap", hash = fingerprint(text)): FeatureMapText {
     let o: Record<string, unknown>;
     try {
       o = JSON.parse(countVocabularies(text)) as Record<string, unknown>;
@@ -135,12 +136,12 @@ export class FeatureMapText {
     });
     const extra = unusedPart(o, { format: FEATURE_MAP_FORMAT, version: FEATURE_MAP_VERSION, fitRowCount: rows, fields: fields.map((f, k) => ({ ...f, vocab: raw[k]!.vocab })) }, "");
     if (extra !== undefined) throw new TypeError(`${where}: ${extra} is not part of the FeatureMap it describes (an unknown or renamed key): the map was modified`);
-    return new FeatureMapText(text, fields, sizes, rows);
+    return new FeatureMapText(text, hash, fields, sizes, rows);
   }
 
   /** The text of a FeatureMap in its JSON form (as `alpt prepare` writes it). */
   static of(map: FeatureMap): FeatureMapText {
-    return FeatureMapText.read(JSON.stringify(map.toJSON()));
+    return FeatureMapText.read(JSON.stringify(map.toJSON()), "FeatureMap", map.hash);
   }
 
   /** The full FeatureMap (tokens parsed and validated): heavy, for encoding raw rows. */
