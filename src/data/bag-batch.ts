@@ -21,31 +21,39 @@ export function checkBagData(bags: BagData, n: number, what = "bags"): void {
 /** The bags of rows order[start + k] (or start + k without an order), k < size, offsets from 0. */
 export function batchBags(bags: BagData, order: ArrayLike<number> | undefined, start: number, size: number): BagData {
   const Fb = bags.fields, src = bags.offsets;
-  const offsets = new Int32Array(size * Fb + 1);
   if (!order) {
+    const offsets = new Int32Array(size * Fb + 1);
     // contiguous rows: a view of the ids, offsets shifted
     const base = src[start * Fb]!;
     for (let i = 0; i <= size * Fb; i++) offsets[i] = src[start * Fb + i]! - base;
     return { ...bags, offsets, ids: bags.ids.subarray(base, base + offsets[size * Fb]!) };
   }
+  return { ...bags, ...gatherBagRows(size, Fb, () => bags, (k) => order[start + k]!) };
+}
+
+/**
+ * The bags of `size` rows, row k being row rowOf(k) of bagsOf(k) (Fb bag fields each), copied
+ * with offsets from 0: a batch gathered from one dataset or from several shards.
+ */
+export function gatherBagRows(size: number, Fb: number, bagsOf: (k: number) => BagData, rowOf: (k: number) => number): { offsets: Int32Array; ids: Int32Array } {
   let nnz = 0;
   for (let k = 0; k < size; k++) {
-    const r = order[start + k]!;
-    nnz += src[(r + 1) * Fb]! - src[r * Fb]!;
+    const o = bagsOf(k).offsets, r = rowOf(k);
+    nnz += o[(r + 1) * Fb]! - o[r * Fb]!;
   }
-  const ids = new Int32Array(nnz);
+  const offsets = new Int32Array(size * Fb + 1), ids = new Int32Array(nnz);
   let at = 0;
   for (let k = 0; k < size; k++) {
-    const r = order[start + k]!;
+    const b = bagsOf(k), r = rowOf(k);
     for (let j = 0; j < Fb; j++) {
       offsets[k * Fb + j] = at;
-      const a = src[r * Fb + j]!, b = src[r * Fb + j + 1]!;
-      ids.set(bags.ids.subarray(a, b), at);
-      at += b - a;
+      const lo = b.offsets[r * Fb + j]!, hi = b.offsets[r * Fb + j + 1]!;
+      ids.set(b.ids.subarray(lo, hi), at);
+      at += hi - lo;
     }
   }
   offsets[size * Fb] = at;
-  return { ...bags, offsets, ids };
+  return { offsets, ids };
 }
 
 /** The dense features (copied) and bags of a batch's rows, for a dataset that has them. */

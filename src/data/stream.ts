@@ -23,7 +23,7 @@
 // The cursor is pull-based and never blocks: next() returns a batch size, or a promise (a shard
 // still loading, or a tick that lets the event loop advance a prefetch) to await before calling
 // again — the synchronous training loop stays synchronous between shards.
-import { batchBags } from "./bag-batch.js";
+import { batchBags, gatherBagRows } from "./bag-batch.js";
 import type { BagData, BagPooling } from "./bag-fields.js";
 import { fillBatch, permutation } from "./batcher.js";
 import { createDataset, type EncodedDataset } from "./dataset.js";
@@ -256,24 +256,8 @@ export class StreamCursor {
 
   /** The bags of rows row[k] of segments segment[k], k < size, with offsets from 0. */
   private gatherBags(segment: Int32Array, row: Int32Array): BagData {
-    const Fb = this.bagPooling.length, size = segment.length;
-    let nnz = 0;
-    for (let k = 0; k < size; k++) {
-      const o = this.segments[segment[k]!]!.bags!.offsets, r = row[k]!;
-      nnz += o[(r + 1) * Fb]! - o[r * Fb]!;
-    }
-    const offsets = new Int32Array(size * Fb + 1), ids = new Int32Array(nnz);
-    let at = 0;
-    for (let k = 0; k < size; k++) {
-      const b = this.segments[segment[k]!]!.bags!, r = row[k]!;
-      for (let j = 0; j < Fb; j++) {
-        offsets[k * Fb + j] = at;
-        const lo = b.offsets[r * Fb + j]!, hi = b.offsets[r * Fb + j + 1]!;
-        ids.set(b.ids.subarray(lo, hi), at);
-        at += hi - lo;
-      }
-    }
-    offsets[size * Fb] = at;
+    const Fb = this.bagPooling.length;
+    const { offsets, ids } = gatherBagRows(segment.length, Fb, (k) => this.segments[segment[k]!]!.bags!, (k) => row[k]!);
     const first = this.segments[segment[0] ?? 0]!.bags!;
     return { fields: Fb, pooling: this.bagPooling, offsets, ids, ...(first.names ? { names: first.names } : {}) };
   }

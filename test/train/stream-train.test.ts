@@ -39,36 +39,50 @@ function expectSameWeights(a: CtrModel, b: CtrModel): void {
   for (const [k, v] of wa) expect(Buffer.compare(v, wb.get(k)!), k).toBe(0);
 }
 
+/**
+ * Trains mk() in memory and streamed from one shard (validation in shards of validRows, streamed
+ * evaluation in shards of evalRows): the same steps, history, weights and metrics.
+ */
+async function expectOneShardLikeMemory(mk: () => CtrModel, tr: DatasetWithInputs, va: DatasetWithInputs, validRows: number, evalRows: number): Promise<void> {
+  const a = mk(), b = mk();
+  const ha = new Trainer(a, options).fit(tr, va);
+  const tb = new Trainer(b, options);
+  const hb = await tb.fit(shardsOf(tr, tr.n), shardsOf(va, validRows));
+  expect(hb.steps).toBe(ha.steps);
+  expect(hb.evals.map((e) => e.metrics)).toEqual(ha.evals.map((e) => e.metrics));
+  expectSameWeights(a, b);
+  const ma = new Trainer(a, options).evaluate(va);
+  const mb = await tb.evaluate(shardsOf(va, evalRows));
+  expect(Math.abs(mb.auc - ma.auc)).toBeLessThan(1e-6);
+  expect(mb).toEqual(ma);
+  a.dispose();
+  b.dispose();
+}
+
+/** Two runs of mk() streamed from 5 shard files (a 1,400-row buffer): the same steps, history and weights. */
+async function twoStreamedRuns(mk: () => CtrModel, tr: DatasetWithInputs, va: DatasetWithInputs, extra: Partial<TrainerOptions>) {
+  const dir = await mkdtemp(join(tmpdir(), "alpt-stream-train-"));
+  dirs.push(dir);
+  const split = await shardFiles(dir, tr, 700); // 5 shards
+  const run = async () => {
+    const m = mk();
+    const h = await new Trainer(m, { ...options, shuffleBuffer: 1400, ...extra }).fit(split, va);
+    return { m, h };
+  };
+  const r1 = await run(), r2 = await run();
+  expect(r1.h.steps).toBe(2 * Math.ceil(tr.n / 256));
+  expect(r1.h.evals.map((e) => e.metrics)).toEqual(r2.h.evals.map((e) => e.metrics));
+  expectSameWeights(r1.m, r2.m);
+  return { r1, r2 };
+}
+
 describe("streamed training", () => {
   it("one shard: the same weights, history and AUC as the in-memory path", async () => {
-    const a = dcn(), b = dcn();
-    const ha = new Trainer(a, options).fit(train, valid);
-    const tb = new Trainer(b, options);
-    const hb = await tb.fit(shardsOf(train, train.n), shardsOf(valid, 400));
-    expect(hb.steps).toBe(ha.steps);
-    expect(hb.evals.map((e) => e.metrics)).toEqual(ha.evals.map((e) => e.metrics));
-    expectSameWeights(a, b);
-    const ma = new Trainer(a, options).evaluate(valid);
-    const mb = await tb.evaluate(shardsOf(valid, 333));
-    expect(Math.abs(mb.auc - ma.auc)).toBeLessThan(1e-6);
-    expect(mb).toEqual(ma);
-    a.dispose();
-    b.dispose();
+    await expectOneShardLikeMemory(dcn, train, valid, 400, 333);
   });
 
   it("several shards from cache files: deterministic across runs (rows once per epoch: test/data/stream.test.ts)", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "alpt-stream-train-"));
-    dirs.push(dir);
-    const split = await shardFiles(dir, train, 700); // 5 shards
-    const run = async () => {
-      const m = dcn();
-      const h = await new Trainer(m, { ...options, shuffleBuffer: 1400 }).fit(split, valid);
-      return { m, h };
-    };
-    const r1 = await run(), r2 = await run();
-    expect(r1.h.steps).toBe(2 * Math.ceil(train.n / 256));
-    expect(r1.h.evals.map((e) => e.metrics)).toEqual(r2.h.evals.map((e) => e.metrics));
-    expectSameWeights(r1.m, r2.m);
+    const { r1, r2 } = await twoStreamedRuns(dcn, train, valid, {});
     // another shuffle than in memory, about as good a model
     const mem = dcn();
     const hm = new Trainer(mem, options).fit(train, valid);
@@ -136,31 +150,11 @@ describe("streamed training", () => {
     });
 
     it("one shard and a buffer that holds it: the same weights, history and AUC as in memory", async () => {
-      const a = mk(), b = mk();
-      const ha = new Trainer(a, options).fit(tr, va);
-      const tb = new Trainer(b, options);
-      const hb = await tb.fit(shardsOf(tr, tr.n), shardsOf(va, 300));
-      expect(hb.steps).toBe(ha.steps);
-      expect(hb.evals.map((e) => e.metrics)).toEqual(ha.evals.map((e) => e.metrics));
-      expectSameWeights(a, b);
-      expect(await tb.evaluate(shardsOf(va, 170))).toEqual(new Trainer(a, options).evaluate(va));
-      a.dispose();
-      b.dispose();
+      await expectOneShardLikeMemory(mk, tr, va, 300, 170);
     });
 
     it("several shards from cache files: deterministic across runs, about as good as in memory", async () => {
-      const dir = await mkdtemp(join(tmpdir(), "alpt-stream-bags-"));
-      dirs.push(dir);
-      const split = await shardFiles(dir, tr, 700); // 5 shards
-      const run = async () => {
-        const m = mk();
-        const h = await new Trainer(m, { ...options, shuffleBuffer: 1400, preciseBn: 2 }).fit(split, va);
-        return { m, h };
-      };
-      const r1 = await run(), r2 = await run();
-      expect(r1.h.steps).toBe(2 * Math.ceil(tr.n / 256));
-      expect(r1.h.evals.map((e) => e.metrics)).toEqual(r2.h.evals.map((e) => e.metrics));
-      expectSameWeights(r1.m, r2.m);
+      const { r1, r2 } = await twoStreamedRuns(mk, tr, va, { preciseBn: 2 });
       const mem = mk();
       const hm = new Trainer(mem, { ...options, preciseBn: 2 }).fit(tr, va);
       // (another shuffle: here the streamed model is the better one, 0.83 vs 0.77; the rows that bags travel with: test/data/stream.test.ts)
