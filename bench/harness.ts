@@ -39,7 +39,8 @@ export interface RunOptions {
   threads?: number;
 }
 
-const round = (x: number): number => Number(x.toPrecision(4));
+/** A figure as results give it: 4 significant digits. */
+export const round = (x: number): number => Number(x.toPrecision(4));
 
 /** A case's result name on a setup: `suite/name[-t<threads>][-relaxed]`. */
 export function caseName(suite: string, c: BenchCase, opts: RunOptions): string {

@@ -11,7 +11,7 @@
 //             · {time, name, calls} → median ms of the calls · {teardown, name}
 import { fork, type ChildProcess } from "node:child_process";
 import { Bench } from "tinybench";
-import type { BenchCase, BenchResult } from "./harness.js";
+import { round, type BenchCase, type BenchResult } from "./harness.js";
 
 const CALLS_PER_SLICE = 3;
 
@@ -38,7 +38,6 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const round = (x: number): number => Number(x.toPrecision(4));
 
 /**
  * The child's side: answers the parent's requests on `cases`, keyed by their result names

@@ -86,9 +86,10 @@ export function gemm(
 }
 
 /**
- * Fewest output rows of a GEMM part: every part packs the whole other operand again. Cutting
- * xᵀ·dy's 429 rows 8 ways made a 2-thread alpt step 1.3× slower, 128-row parts 4 % slower than
- * one part per thread; 256-row parts cost nothing measurable (xᵀ·dy stays one part per thread).
+ * Fewest output rows of a GEMM part: every part packs the whole other operand again. With 8 parts
+ * of every GEMM (xᵀ·dy's 429 rows in parts of 56) a 2-thread alpt step took 218 against 165 ms
+ * (scripts/kernel-profile.mjs, back to back); steps alternating in one process gave 128-row parts
+ * 4 % slower than one part per thread and 256-row parts as fast (xᵀ·dy stays one part per thread).
  */
 const GEMM_MIN_PART_ROWS = 256;
 
