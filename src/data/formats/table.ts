@@ -114,12 +114,6 @@ export function lineTableReader(
   };
 }
 
-/** A cell for messages: quoted, cut at 40 characters. */
-export function showCell(cell: Cell): string {
-  const s = cell === null ? "" : typeof cell === "string" ? cell : cell.join(",");
-  return JSON.stringify(s.length > 40 ? s.slice(0, 40) + "…" : s);
-}
-
 /** Resolves `want` against known column names: the 0-based index of each (errors name the column). */
 export function resolveColumns(file: string, want: readonly ColumnRef[], names: readonly string[] | undefined, what: string, count?: number): number[] {
   return want.map((c) => {
